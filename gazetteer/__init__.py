@@ -1,0 +1,1 @@
+"""Curated gazetteer data, installed as the package data ``geomap.gazetteer_data``."""

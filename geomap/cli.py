@@ -1,0 +1,377 @@
+"""The ``geomap`` command line: a thin click layer over the library.
+
+Library errors (:class:`~geomap.errors.GeomapError`) become one-line
+``Error: ...`` messages here; nothing below this module prints or exits.
+
+Exit codes: 0 when at least one article was processed, 1 when none could be
+(every input failed, or there was none), 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+import click
+
+from geomap import __version__
+from geomap.errors import GeomapError
+from geomap.model import Article, ArticleResult, InputFailure
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+EXIT_NOTHING_PROCESSED = 1
+
+logger = logging.getLogger("geomap")
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, "-V", "--version", prog_name="geomap")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+def cli(verbose: int) -> None:
+    """Turn news articles into maps: find places, resolve them offline, type events.
+
+    \b
+    Examples:
+      geomap parse seeds/ --format jsonl -o places.jsonl
+      geomap map seeds/ -o seeds-map.html
+      geomap lookup Tripoli --country LY
+    """
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("geomap: %(levelname)s: %(message)s"))
+    root = logging.getLogger("geomap")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+# -- shared options -------------------------------------------------------------
+
+def _pipeline_options(fn: Any) -> Any:
+    for deco in reversed((
+        click.option("--fast", is_flag=True, help="Gazetteer-only recognition: no spaCy, several times faster."),
+        click.option("--extra-gazetteer", "extra_gazetteer", multiple=True,
+                     type=click.Path(exists=True, dir_okay=False),
+                     help="TSV of your own places (see README); repeatable."),
+        click.option("--gazetteer", "gazetteer_path", type=click.Path(dir_okay=False),
+                     help="Gazetteer file to use instead of the default one."),
+        click.option("--events", "events_file", type=click.Path(exists=True, dir_okay=False),
+                     help="Your own event taxonomy (JSON, same format as the shipped one)."),
+        click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True),
+                     help="Also write input failures to this file as JSON lines."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress display and no summary line."),
+    )):
+        fn = deco(fn)
+    return fn
+
+
+class _Run:
+    """Read inputs, geoparse them, count and report what happened."""
+
+    def __init__(self, paths: Iterable[str], opts: dict[str, Any]) -> None:
+        self.paths = list(paths)
+        self.opts = opts
+        self.read = 0
+        self.parsed = 0
+        self.failures: list[InputFailure] = []
+        self._last = 0.0
+        self.show_progress = not opts.get("quiet") and sys.stderr.isatty()
+
+    def geoparser(self) -> Any:
+        from geomap import events
+        from geomap.gazetteer import Gazetteer
+        from geomap.pipeline import Geoparser
+
+        gaz = Gazetteer.open(
+            self.opts.get("gazetteer_path"),
+            extra=list(self.opts.get("extra_gazetteer") or ()),
+            progress=_build_progress if not self.opts.get("quiet") else None,
+        )
+        taxonomy = events.load_taxonomy(self.opts["events_file"]) if self.opts.get("events_file") else None
+        return Geoparser(gaz, fast=bool(self.opts.get("fast")), taxonomy=taxonomy,
+                         geocoder=self.opts.get("geocoder"))
+
+    def articles(self) -> Iterator[Article]:
+        from geomap.readers import read_paths
+
+        for item in read_paths(self.paths):
+            self.read += 1
+            if isinstance(item, InputFailure):
+                self.failures.append(item)
+                click.echo(f"geomap: error: {item}", err=True)
+                continue
+            yield item
+
+    def results(self) -> Iterator[ArticleResult]:
+        gp = self.geoparser()
+        for res in gp.parse_many(self.articles()):
+            self.parsed += 1
+            self._tick()
+            yield res
+
+    def _tick(self) -> None:
+        now = time.monotonic()
+        if self.show_progress and now - self._last > 0.2:
+            self._last = now
+            click.echo(f"\rgeomap: {self.parsed} articles geoparsed", err=True, nl=False)
+
+    def finish(self) -> None:
+        if self.show_progress and self.parsed:
+            click.echo("\r" + " " * 40 + "\r", err=True, nl=False)
+        if self.opts.get("errors_file"):
+            with open(self.opts["errors_file"], "w", encoding="utf-8") as f:
+                for fail in self.failures:
+                    f.write(json.dumps({"source": fail.source, "line": fail.line, "reason": fail.reason},
+                                       ensure_ascii=False) + "\n")
+        if not self.opts.get("quiet"):
+            click.echo(
+                f"geomap: {self.read} read, {self.parsed} parsed, {len(self.failures)} failed", err=True
+            )
+        if self.parsed == 0:
+            raise SystemExit(EXIT_NOTHING_PROCESSED)
+
+
+def _build_progress(stage: str, done: int, total: int) -> None:
+    if stage == "read" and done == 1:
+        click.echo("geomap: building the gazetteer (first use, about a minute)...", err=True)
+    if sys.stderr.isatty() and stage == "store":
+        click.echo(f"\rgeomap: storing places {done:,}/{total:,}", err=True, nl=False)
+        if done == total:
+            click.echo("", err=True)
+
+
+def _handle_errors(fn: Any) -> Any:
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except GeomapError as exc:
+            raise click.ClickException(str(exc)) from exc
+
+    return wrapper
+
+
+def _open_out(output: str | None, binary: bool = False) -> Any:
+    if output in (None, "-"):
+        return sys.stdout.buffer if binary else sys.stdout
+    return open(output, "wb" if binary else "w", encoding=None if binary else "utf-8")
+
+
+# -- commands -----------------------------------------------------------------
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-f", "--format", "fmt", type=click.Choice(["jsonl", "geojson", "csv", "gpkg", "parquet"]),
+              default="jsonl", show_default=True, help="Output format.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (default: stdout).")
+@click.option("--explain", is_flag=True, help="Add the features that decided each resolution (jsonl).")
+@_pipeline_options
+@_handle_errors
+def parse(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, **opts: Any) -> None:
+    """Geoparse articles and write places, one record per article or mention.
+
+    PATHS are .txt files (first line is the title when it looks like one),
+    .jsonl files (one {"text": ..., "id": ..., "title": ...} per line),
+    directories of those, or - for standard input.
+
+    \b
+    Examples:
+      geomap parse seeds/                       # JSON lines on stdout
+      geomap parse seeds/ -f geojson -o seeds.geojson
+      geomap parse news.jsonl -f csv -o mentions.csv --errors failed.jsonl
+      cat article.txt | geomap parse - --explain
+    """
+    from geomap import export
+
+    run = _Run(paths, opts)
+    if fmt in ("gpkg", "parquet"):
+        if not output or output == "-":
+            raise click.UsageError(f"--format {fmt} writes a binary file: give it with -o FILE")
+        from geomap import export_geo
+
+        results = list(run.results())
+        if results:
+            (export_geo.write_gpkg if fmt == "gpkg" else export_geo.write_parquet)(results, output)
+        run.finish()
+        return
+    out: TextIO = _open_out(output)
+    try:
+        if fmt == "jsonl":
+            for line in export.to_jsonl(run.results(), explain=explain):
+                out.write(line)
+        elif fmt == "csv":
+            for chunk in export.to_csv(run.results()):
+                out.write(chunk)
+        else:
+            json.dump(export.to_geojson(run.results()), out, ensure_ascii=False, indent=1)
+            out.write("\n")
+        out.flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    run.finish()
+
+
+@cli.command("map", context_settings=CONTEXT_SETTINGS)
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), default="map.html", show_default=True,
+              help="Output file (.html; .png/.svg with --png/--svg).")
+@click.option("--tiles", default=None, metavar="osm|carto|URL",
+              help="Online tiles instead of the offline basemap (needs internet to view).")
+@click.option("--title", default=None, help="Map title.")
+@click.option("--fragment", is_flag=True, help="Write an HTML fragment to paste into a report page.")
+@click.option("--png", "static_fmt", flag_value="png", help="Write a static PNG image instead.")
+@click.option("--svg", "static_fmt", flag_value="svg", help="Write a static SVG image instead.")
+@_pipeline_options
+@_handle_errors
+def map_cmd(paths: tuple[str, ...], output: str, tiles: str | None, title: str | None, fragment: bool,
+            static_fmt: str | None, **opts: Any) -> None:
+    """Geoparse articles and draw them on a map that works offline.
+
+    The map has one layer per article and one per event type, a legend,
+    clustering and a place search; popups show each sentence that mentions
+    the place.
+
+    \b
+    Examples:
+      geomap map seeds/ -o seeds-map.html
+      geomap map news.jsonl -o report.html --fragment
+      geomap map seeds/ -o seeds.png --png
+      geomap map seeds/ -o online.html --tiles osm
+    """
+    from geomap import render
+
+    run = _Run(paths, opts)
+    results = list(run.results())
+    if results:
+        if static_fmt:
+            render.render_static(results, output, fmt=static_fmt, title=title)
+        elif fragment:
+            Path(output).write_text(render.render_fragment(results, tiles=tiles, title=title), encoding="utf-8")
+        else:
+            render.save_map(results, output, tiles=tiles, title=title)
+        if not opts.get("quiet"):
+            click.echo(f"geomap: map written to {output}", err=True)
+    run.finish()
+
+
+@cli.command(context_settings=CONTEXT_SETTINGS)
+@click.argument("name")
+@click.option("-c", "--country", multiple=True, help="Only places in this ISO country code (repeatable).")
+@click.option("-n", "--limit", default=10, show_default=True, help="Maximum number of candidates.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--gazetteer", "gazetteer_path", type=click.Path(dir_okay=False), help="Gazetteer file.")
+@click.option("--extra-gazetteer", "extra_gazetteer", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="TSV of your own places; repeatable.")
+@_handle_errors
+def lookup(name: str, country: tuple[str, ...], limit: int, as_json: bool, gazetteer_path: str | None,
+           extra_gazetteer: tuple[str, ...]) -> None:
+    """Look a name up in the gazetteer and list the ranked candidates.
+
+    \b
+    Examples:
+      geomap lookup Tripoli
+      geomap lookup "Beni Jawad" --country LY
+      geomap lookup Sirte --json
+    """
+    from geomap.export import place_dict
+    from geomap.gazetteer import Gazetteer
+
+    gaz = Gazetteer.open(gazetteer_path, extra=list(extra_gazetteer), progress=_build_progress)
+    cands = gaz.lookup(name, country=list(country) or None, limit=limit)
+    if as_json:
+        rows = [{**(place_dict(c.place) or {}), "feature_class": c.feature_class, "match": c.match_kind,
+                 "similarity": round(c.similarity, 3), "alt_names": c.alt_count} for c in cands]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
+        return
+    if not cands:
+        click.echo(f"no place named {name!r}" + (f" in {', '.join(country)}" if country else ""), err=True)
+        raise SystemExit(EXIT_NOTHING_PROCESSED)
+    click.echo(f"{'name':28} {'cc':3} {'feature':7} {'lat':>9} {'lon':>10} {'population':>11} {'match':8} id")
+    for c in cands:
+        p = c.place
+        pop = f"{p.population:,}" if p.population else "-"
+        click.echo(f"{p.name[:28]:28} {p.country_code or '-':3} {p.feature:7} {p.lat:9.4f} {p.lon:10.4f} "
+                   f"{pop:>11} {c.match_kind:8} {p.id}")
+
+
+@cli.group(context_settings=CONTEXT_SETTINGS)
+def gazetteer() -> None:
+    """Inspect or build the offline gazetteer.
+
+    \b
+    Examples:
+      geomap gazetteer info
+      geomap gazetteer build
+    """
+
+
+@gazetteer.command("info", context_settings=CONTEXT_SETTINGS)
+@click.option("--gazetteer", "gazetteer_path", type=click.Path(dir_okay=False), help="Gazetteer file.")
+@click.option("--check", is_flag=True, help="Also run SQLite's integrity check.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_handle_errors
+def gazetteer_info(gazetteer_path: str | None, check: bool, as_json: bool) -> None:
+    """Show the gazetteer's sources, counts, version, size and location.
+
+    \b
+    Example:
+      geomap gazetteer info --check
+    """
+    from geomap.gazetteer import Gazetteer
+
+    gaz = Gazetteer.open(gazetteer_path, progress=_build_progress)
+    info = gaz.info()
+    if check:
+        info["integrity"] = gaz.check()
+    if as_json:
+        click.echo(json.dumps(info, indent=1))
+        return
+    for k in sorted(info):
+        v = info[k]
+        if k == "size_bytes":
+            v = f"{v:,} ({v / 2**20:.1f} MiB)"
+        click.echo(f"{k:24} {v}")
+
+
+@gazetteer.command("build", context_settings=CONTEXT_SETTINGS)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write (default: the cache file).")
+@click.option("--force", is_flag=True, help="Rebuild even if the file exists.")
+@_handle_errors
+def gazetteer_build_cmd(output: str | None, force: bool) -> None:
+    """Build the gazetteer from the installed packages (offline, about a minute).
+
+    \b
+    Examples:
+      geomap gazetteer build
+      geomap gazetteer build -o /data/gazetteer.sqlite --force
+    """
+    from geomap import gazetteer_build
+
+    dest = Path(output) if output else gazetteer_build.default_path()
+    if dest.is_file() and not force:
+        click.echo(f"geomap: gazetteer already built: {dest} (use --force to rebuild)", err=True)
+        return
+    t0 = time.monotonic()
+    with click.progressbar(length=100, label="building gazetteer", file=sys.stderr) as bar:
+        state = {"pos": 0}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            pos = int(40 * done / total) if stage == "read" else 40 + int(60 * done / max(total, 1))
+            bar.update(max(0, pos - state["pos"]))
+            state["pos"] = max(state["pos"], pos)
+
+        gazetteer_build.build(dest, progress=progress)
+    click.echo(f"geomap: gazetteer written to {dest} in {time.monotonic() - t0:.0f} s", err=True)
+
+
+def main() -> None:  # pragma: no cover - entry point for python -m geomap
+    """Run the CLI."""
+    cli()

@@ -1,0 +1,617 @@
+"""Event typing: classify what happens at each mentioned place.
+
+Every mention gets one :class:`~geomap.model.Event` from a small taxonomy
+(``geomap/data/events.json``, documented in ``docs/EVENTS.md``). The
+classifier is a lexicon of trigger words plus an attachment step that ties a
+trigger to a place:
+
+* triggers are found once per text with one precompiled regular expression
+  (regular inflections of each lexicon entry are generated up front);
+* with a spaCy ``Doc`` a trigger is tied to a place by the length of the
+  dependency path between them; without one, by the token distance inside the
+  sentence, with penalties for clause boundaries;
+* negated triggers lose most of their score; hypothetical, planned or
+  threatened violent triggers ("planning possible airstrikes") become
+  ``military_activity`` as the taxonomy says;
+* a place with no trigger close enough is a ``mention``.
+
+The functions are pure: the same text, mentions and taxonomy always give the
+same events.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from geomap.errors import ConfigurationError
+from geomap.model import Event, Mention, Trigger
+from geomap.text import sentence_spans
+
+__all__ = ["EventType", "Taxonomy", "TriggerTerm", "classify", "load_taxonomy"]
+
+_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+#: Minimum event score for a trigger to claim a place; below it the place is a mention.
+THRESHOLD = 0.25
+# Distance scale of the score decay: score = weight * exp(-distance / scale).
+_LINEAR_SCALE = 6.0
+_DEP_SCALE = 3.5
+# Multipliers for triggers in negated or hypothetical contexts.
+_NEGATED = 0.35
+_HYPOTHETICAL = 0.75
+
+_NEGATION_WORDS = frozenset({"no", "not", "never", "without", "n't", "nor", "neither", "denied", "deny", "denies"})
+_MODAL_WORDS = frozenset(
+    {
+        "will", "would", "could", "may", "might", "should", "shall", "possible", "possibly", "potential",
+        "planned", "planning", "plans", "plan", "prepare", "prepares", "preparing", "preparation",
+        "threat", "threatened", "threatens", "threaten", "threatening", "consider", "considering",
+        "vowed", "vow", "vows", "proposed", "propose", "if", "ready", "readiness", "intend", "intends",
+        "future", "prospect", "fear", "fears", "feared", "warned", "warns",
+    }
+)  # fmt: skip
+_MODAL_LEMMAS = _MODAL_WORDS | frozenset({"plan", "prepare", "threaten", "vow", "warn", "intend"})
+# Words that end a clause for the window fallback: a trigger on the far side
+# of one is usually about another participant.
+_CLAUSE_WORDS = frozenset(
+    {"but", "while", "whereas", "although", "though", "because", "since", "after", "before", "when",
+     "which", "who", "where", "said", "says", "according", "however"}
+)  # fmt: skip
+_STRONG_BREAKS = frozenset({";", "—", "–", "(", ")", '"', "“", "”"})
+# Prepositions that make a place the location of a nearby preceding trigger.
+_LOCATIVE = frozenset(
+    {"in", "at", "near", "across", "into", "on", "outside", "around", "throughout", "inside", "over",
+     "of", "to", "toward", "towards", "against", "onto", "within", "for", "on"}
+)  # fmt: skip
+# Words that mark a place as a reference point ("near X", "north of X") or an origin ("from X").
+_REFERENCE = frozenset({"near", "north", "south", "east", "west", "northeast", "northwest", "southeast",
+                        "southwest", "km", "kilometres", "kilometers", "miles", "outskirts"})  # fmt: skip
+_TOKEN = re.compile(r"\w+(?:['’]\w+)*|n't|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class TriggerTerm:
+    """One lexicon entry.
+
+    Parameters
+    ----------
+    term
+        A word or phrase, matched case-insensitively on word boundaries.
+    weight
+        How strongly the term signals its event type, in (0, 1]; generic
+        words ("attack", "forces") get less so specific ones nearby win.
+    exact
+        When true, only the term as written (no generated inflections) and,
+        for all-caps terms, only in capitals.
+    """
+
+    term: str
+    weight: float = 1.0
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One event type of the taxonomy.
+
+    ``hypothetical`` names the type a planned, threatened or hypothetical
+    trigger of this type maps to (``military_activity`` for violent types),
+    or None to keep the type with a lower score.
+    """
+
+    id: str
+    label: str
+    description: str
+    acled: str
+    cameo: str
+    colour: str
+    icon: str
+    triggers: tuple[TriggerTerm, ...] = ()
+    hypothetical: str | None = None
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """An ordered set of event types plus the default (no-event) type."""
+
+    types: tuple[EventType, ...]
+    default: str = "mention"
+    source: str = "<shipped>"
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Return the event type ids in taxonomy order."""
+        return tuple(t.id for t in self.types)
+
+    def get(self, type_id: str) -> EventType:
+        """Return the event type with id ``type_id``.
+
+        Raises
+        ------
+        KeyError
+            When the taxonomy has no such type.
+        """
+        for t in self.types:
+            if t.id == type_id:
+                return t
+        raise KeyError(type_id)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def load_taxonomy(path: str | os.PathLike[str] | None = None) -> Taxonomy:
+    """Load an event taxonomy from JSON.
+
+    Parameters
+    ----------
+    path
+        A user taxonomy file, or None for the shipped ``geomap/data/events.json``.
+
+    Returns
+    -------
+    Taxonomy
+        The validated taxonomy.
+
+    Raises
+    ------
+    ConfigurationError
+        When the file is missing, is not JSON or breaks the schema; the
+        message names the file and the problem.
+    """
+    if path is None:
+        return _shipped()
+    where = os.fspath(path)
+    try:
+        raw = Path(where).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(f"{where}: cannot read event taxonomy: {exc.strerror or exc}") from exc
+    return _parse(raw, where)
+
+
+@lru_cache(maxsize=1)
+def _shipped() -> Taxonomy:
+    raw = resources.files("geomap").joinpath("data/events.json").read_text(encoding="utf-8")
+    return _parse(raw, "<shipped>")
+
+
+def _parse(raw: str, where: str) -> Taxonomy:
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ConfigurationError(
+            f"{where}: event taxonomy is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
+    if not isinstance(data, Mapping):
+        raise ConfigurationError(f"{where}: event taxonomy must be a JSON object with a 'types' list")
+    items = data.get("types")
+    if not isinstance(items, list) or not items:
+        raise ConfigurationError(f"{where}: 'types' must be a non-empty list of event types")
+    types = tuple(_parse_type(item, i, where) for i, item in enumerate(items))
+    ids = [t.id for t in types]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ConfigurationError(f"{where}: duplicate event type id(s): {', '.join(dupes)}")
+    default = data.get("default", "mention")
+    if default not in ids:
+        raise ConfigurationError(f"{where}: default type {default!r} is not one of the types ({', '.join(ids)})")
+    for t in types:
+        if t.hypothetical is not None and t.hypothetical not in ids:
+            raise ConfigurationError(
+                f"{where}: type {t.id!r}: 'hypothetical' names unknown type {t.hypothetical!r}"
+            )
+    return Taxonomy(types=types, default=default, source=where)
+
+
+def _parse_type(item: Any, index: int, where: str) -> EventType:
+    if not isinstance(item, Mapping):
+        raise ConfigurationError(f"{where}: types[{index}] must be an object")
+    tid = item.get("id")
+    if not isinstance(tid, str) or not _ID.match(tid):
+        raise ConfigurationError(
+            f"{where}: types[{index}].id must be a lower-case identifier like 'armed_clash', got {tid!r}"
+        )
+    label = f"type {tid!r}"
+    fields: dict[str, str] = {}
+    for name in ("label", "description", "acled", "cameo", "colour", "icon"):
+        value = item.get(name)
+        if not isinstance(value, str) or not value.strip():
+            raise ConfigurationError(f"{where}: {label}: '{name}' must be a non-empty string")
+        fields[name] = value
+    if not _HEX.match(fields["colour"]):
+        raise ConfigurationError(f"{where}: {label}: 'colour' must be a hex colour like '#d62728', "
+                                 f"got {fields['colour']!r}")
+    if len(fields["icon"]) > 16:
+        raise ConfigurationError(f"{where}: {label}: 'icon' must be a short symbol or name (<= 16 characters)")
+    hyp = item.get("hypothetical")
+    if hyp is not None and not isinstance(hyp, str):
+        raise ConfigurationError(f"{where}: {label}: 'hypothetical' must be a type id or null")
+    trig = item.get("triggers", [])
+    if not isinstance(trig, list):
+        raise ConfigurationError(f"{where}: {label}: 'triggers' must be a list")
+    terms = tuple(_parse_term(t, tid, j, where) for j, t in enumerate(trig))
+    return EventType(id=tid, triggers=terms, hypothetical=hyp, **fields)
+
+
+def _parse_term(value: Any, tid: str, j: int, where: str) -> TriggerTerm:
+    label = f"type {tid!r}: triggers[{j}]"
+    if isinstance(value, str):
+        value = {"term": value}
+    if not isinstance(value, Mapping):
+        raise ConfigurationError(f"{where}: {label} must be a string or an object with 'term'")
+    term = value.get("term")
+    if not isinstance(term, str) or not re.search(r"\w", term):
+        raise ConfigurationError(f"{where}: {label}: 'term' must be a non-empty word or phrase")
+    weight = value.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
+        raise ConfigurationError(f"{where}: {label} ({term!r}): 'weight' must be a number in (0, 1]")
+    exact = value.get("exact", False)
+    if not isinstance(exact, bool):
+        raise ConfigurationError(f"{where}: {label} ({term!r}): 'exact' must be true or false")
+    return TriggerTerm(term=term.strip(), weight=float(weight), exact=exact)
+
+
+# --------------------------------------------------------------------------- lexicon
+
+
+def _inflections(word: str) -> set[str]:
+    """Return regular English inflections of ``word`` (over-generation is harmless)."""
+    forms = {word, word + "s", word + "es", word + "ed", word + "ing", word + "ers", word + "er"}
+    if word.endswith("e"):
+        forms |= {word + "d", word[:-1] + "ing", word + "r", word + "rs"}
+    if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
+        forms |= {word[:-1] + "ies", word[:-1] + "ied"}
+    if re.search(r"[^aeiou][aeiou][bdgklmnprt]$", word) and len(word) <= 5:
+        forms |= {word + word[-1] + "ed", word + word[-1] + "ing"}
+    if word.endswith(("ion", "ment", "ance", "ence", "ity", "ure")):
+        # Nouns: plural only ("executions", not "executioned").
+        forms = {word, word + "s"}
+    return forms
+
+
+def _key(s: str) -> str:
+    return re.sub(r"[\s\-‐-―]+", " ", s.lower()).strip()
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    pattern: re.Pattern[str]
+    exact_pattern: re.Pattern[str] | None
+    forms: Mapping[str, tuple[str, float]]
+    exact_forms: Mapping[str, tuple[str, float]]
+
+
+@lru_cache(maxsize=16)
+def _lexicon(taxonomy: Taxonomy) -> _Lexicon:
+    # Built once per taxonomy: every form maps to (type, weight); when two
+    # types share a form the stronger weight (then the earlier type) keeps it.
+    forms: dict[str, tuple[str, float]] = {}
+    exact_forms: dict[str, tuple[str, float]] = {}
+    for et in taxonomy.types:
+        for t in et.triggers:
+            if t.exact:
+                target, variants = exact_forms, {t.term}
+            else:
+                words = _key(t.term).split(" ")
+                target = forms
+                variants = {" ".join([*words[:-1], f]) for f in _inflections(words[-1])}
+            for v in variants:
+                if v not in target or target[v][1] < t.weight:
+                    target[v] = (et.id, t.weight)
+
+    def alternation(keys: Sequence[str], sep: str) -> str:
+        # Longest first so "car bomb" wins over "bomb" at the same position.
+        ordered = sorted(keys, key=len, reverse=True)
+        return "|".join(sep.join(re.escape(w) for w in k.split(" ")) for k in ordered)
+
+    pattern = re.compile(r"(?<!\w)(?:" + alternation(list(forms), r"[\s\-]+") + r")(?!\w)", re.IGNORECASE)
+    exact = None
+    if exact_forms:
+        exact = re.compile(r"(?<!\w)(?:" + alternation(list(exact_forms), r"\s+") + r")(?!\w)")
+    return _Lexicon(pattern, exact, forms, exact_forms)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    type: str
+    weight: float
+    start: int
+    end: int
+    text: str
+
+
+def _find_triggers(text: str, lex: _Lexicon) -> list[_Hit]:
+    hits: list[_Hit] = []
+    for m in lex.pattern.finditer(text):
+        entry = lex.forms.get(_key(m.group()))
+        if entry is not None:
+            hits.append(_Hit(entry[0], entry[1], m.start(), m.end(), m.group()))
+    if lex.exact_pattern is not None:
+        taken = [(h.start, h.end) for h in hits]
+        for m in lex.exact_pattern.finditer(text):
+            entry = lex.exact_forms.get(m.group())
+            if entry is not None and not any(s < m.end() and m.start() < e for s, e in taken):
+                hits.append(_Hit(entry[0], entry[1], m.start(), m.end(), m.group()))
+    hits.sort(key=lambda h: h.start)
+    return hits
+
+
+# --------------------------------------------------------------------------- classification
+
+
+def classify(
+    text: str,
+    mentions: Sequence[Mention],
+    *,
+    taxonomy: Taxonomy | None = None,
+    doc: Any | None = None,
+) -> tuple[Event, ...]:
+    """Classify the event at each mentioned place.
+
+    Parameters
+    ----------
+    text
+        The string the mentions' offsets index into.
+    mentions
+        Place mentions in ``text``.
+    taxonomy
+        The event taxonomy; None for the shipped one.
+    doc
+        Optional spaCy ``Doc`` of exactly ``text``. With it, triggers are tied
+        to places through the dependency parse; without it, through token
+        distance inside the sentence.
+
+    Returns
+    -------
+    tuple of Event
+        One event per mention, in the same order. ``Event.trigger`` gives the
+        trigger's span in ``text`` (None for the default ``mention`` type);
+        ``Event.score`` is in [0, 1].
+
+    Raises
+    ------
+    ValueError
+        When ``doc`` is not a parse of ``text``.
+
+    Examples
+    --------
+    >>> from geomap.model import Mention
+    >>> t = "Ministers met Tuesday in Rome."
+    >>> classify(t, [Mention(25, 29, "Rome")])[0].type
+    'diplomacy'
+    """
+    tax = taxonomy if taxonomy is not None else _shipped()
+    if not mentions:
+        return ()
+    if doc is not None and getattr(doc, "text", None) != text:
+        raise ValueError("doc is not a parse of text: pass the spaCy Doc of exactly the same string")
+    hits = _find_triggers(text, _lexicon(tax))
+    if doc is not None:
+        ctx: _Context = _DocContext(text, doc, hits)
+    else:
+        ctx = _WindowContext(text, hits)
+    return tuple(_classify_one(m, ctx, tax) for m in mentions)
+
+
+def _classify_one(m: Mention, ctx: _Context, tax: Taxonomy) -> Event:
+    best: tuple[float, str, _Hit] | None = None
+    for hit in ctx.hits_near(m):
+        if hit.start < m.end and m.start < hit.end:
+            continue  # a place name that contains a trigger word ("Camp David") is not a trigger
+        dist = ctx.distance(m, hit)
+        if dist is None:
+            continue
+        scale = ctx.scale
+        score = hit.weight * math.exp(-dist / scale)
+        etype = hit.type
+        mood = ctx.mood(hit)
+        if mood == "negated":
+            score *= _NEGATED
+        elif mood == "hypothetical":
+            score *= _HYPOTHETICAL
+            fallback = tax.get(etype).hypothetical
+            if fallback is not None:
+                etype = fallback
+        if best is None or score > best[0]:
+            best = (score, etype, hit)
+    if best is None or best[0] < THRESHOLD:
+        top = 0.0 if best is None else best[0]
+        return Event(type=tax.default, score=round(1.0 - top, 3), trigger=None)
+    score, etype, hit = best
+    return Event(type=etype, score=round(min(1.0, score), 3), trigger=Trigger(hit.text, hit.start, hit.end))
+
+
+class _Context:
+    """What the attachment step needs: nearby triggers, a distance and a mood."""
+
+    scale: float
+
+    def hits_near(self, m: Mention) -> Sequence[_Hit]:
+        raise NotImplementedError
+
+    def distance(self, m: Mention, hit: _Hit) -> float | None:
+        raise NotImplementedError
+
+    def mood(self, hit: _Hit) -> str:
+        raise NotImplementedError
+
+
+class _WindowContext(_Context):
+    """Attachment without a parse: token distance within the sentence."""
+
+    scale = _LINEAR_SCALE
+
+    def __init__(self, text: str, hits: list[_Hit]) -> None:
+        self.text = text
+        self.sents = sentence_spans(text)
+        self.sent_starts = [s for s, _ in self.sents]
+        toks = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
+        self.tok_starts = [t[0] for t in toks]
+        self.toks = [t[2] for t in toks]
+        self.hits = hits
+        self.hit_starts = [h.start for h in hits]
+        # Cumulative clause-boundary penalty up to each token, so the penalty
+        # between two tokens is one subtraction.
+        cum = [0.0]
+        for i, w in enumerate(self.toks):
+            pen = 0.0
+            if w in _STRONG_BREAKS:
+                pen = 3.0
+            elif w in _CLAUSE_WORDS:
+                pen = 2.0
+            elif w == "," and i + 1 < len(self.toks) and self.toks[i + 1] in _CLAUSE_WORDS:
+                pen = 0.0  # the clause word itself pays
+            elif w == ",":
+                pen = 0.3
+            cum.append(cum[-1] + pen)
+        self.cum = cum
+        self._moods: dict[int, str] = {}
+
+    def _sentence(self, pos: int) -> tuple[int, int]:
+        i = bisect_right(self.sent_starts, pos) - 1
+        if i < 0:
+            return 0, len(self.text)
+        s, e = self.sents[i]
+        return (s, e) if pos < e else (s, max(e, pos + 1))
+
+    def _tok(self, pos: int) -> int:
+        return max(0, bisect_right(self.tok_starts, pos) - 1)
+
+    def hits_near(self, m: Mention) -> Sequence[_Hit]:
+        s, e = self._sentence(m.start)
+        return self.hits[bisect_left(self.hit_starts, s) : bisect_left(self.hit_starts, e)]
+
+    def distance(self, m: Mention, hit: _Hit) -> float | None:
+        ms, me = self._tok(m.start), self._tok(max(m.start, m.end - 1))
+        hs, he = self._tok(hit.start), self._tok(max(hit.start, hit.end - 1))
+        if he < ms:  # trigger before the place
+            gap = ms - he
+            between = self.cum[ms] - self.cum[he + 1]
+            prev = self.toks[ms - 1] if ms > 0 else ""
+            if prev in {"the", "of"} and ms > 1:
+                prev = self.toks[ms - 2]
+            bonus = 1.0 if prev in _LOCATIVE else 0.0
+        else:  # place before the trigger: usually its subject or a modifier
+            gap = hs - me
+            between = self.cum[hs] - self.cum[me + 1]
+            bonus = 0.0
+        back = self.toks[max(0, ms - 3) : ms]
+        if any(w in _REFERENCE for w in back) or (back and back[-1] == "from"):
+            between += 2.0  # a reference point or an origin, not the event's place
+        return max(0.0, gap - 1 - bonus + between)
+
+    def mood(self, hit: _Hit) -> str:
+        if hit.start in self._moods:
+            return self._moods[hit.start]
+        i = self._tok(hit.start)
+        s, _ = self._sentence(hit.start)
+        lo = max(self._tok(s), i - 5)
+        window = self.toks[lo:i]
+        # Stop at the nearest clause boundary: cues beyond it belong elsewhere.
+        for j in range(len(window) - 1, -1, -1):
+            if window[j] in _STRONG_BREAKS or window[j] in _CLAUSE_WORDS or window[j] == ",":
+                window = window[j + 1 :]
+                break
+        mood = "plain"
+        if any(w in _NEGATION_WORDS for w in window):
+            mood = "negated"
+        elif any(w in _MODAL_WORDS for w in window):
+            mood = "hypothetical"
+        self._moods[hit.start] = mood
+        return mood
+
+
+class _DocContext(_Context):
+    """Attachment with a spaCy parse: dependency-path length between trigger and place."""
+
+    scale = _DEP_SCALE
+
+    def __init__(self, text: str, doc: Any, hits: list[_Hit]) -> None:
+        self.doc = doc
+        self.hits = hits
+        self.hit_starts = [h.start for h in hits]
+        self._roots: dict[tuple[int, int], Any] = {}
+        self._moods: dict[int, str] = {}
+
+    def _root(self, start: int, end: int) -> Any:
+        key = (start, end)
+        if key not in self._roots:
+            span = self.doc.char_span(start, end, alignment_mode="expand")
+            self._roots[key] = None if span is None or len(span) == 0 else span.root
+        return self._roots[key]
+
+    def hits_near(self, m: Mention) -> Sequence[_Hit]:
+        root = self._root(m.start, m.end)
+        if root is None:
+            return ()
+        sent = root.sent
+        s, e = sent.start_char, sent.end_char
+        return self.hits[bisect_left(self.hit_starts, s) : bisect_left(self.hit_starts, e)]
+
+    def distance(self, m: Mention, hit: _Hit) -> float | None:
+        a, b = self._root(m.start, m.end), self._root(hit.start, hit.end)
+        if a is None or b is None or a.sent.start != b.sent.start:
+            return None
+        if a.i == b.i:
+            return 0.0
+        path = _path_length(a, b)
+        # Linear distance breaks ties between triggers at the same path length.
+        linear = abs(a.i - b.i)
+        extra = 0.0
+        head = a.head
+        if head.i != a.i and head.lower_ in {"near", "from"} and b.i not in {head.i, head.head.i}:
+            extra = 1.5  # reference point or origin of an event placed elsewhere
+        return max(0.0, path - 1 + 0.02 * linear + extra)
+
+    def mood(self, hit: _Hit) -> str:
+        if hit.start in self._moods:
+            return self._moods[hit.start]
+        tok = self._root(hit.start, hit.end)
+        mood = "plain"
+        if tok is not None:
+            chain = [tok]
+            cur = tok
+            for _ in range(3):
+                if cur.head.i == cur.i:
+                    break
+                cur = cur.head
+                chain.append(cur)
+            near = [c for t in chain[:2] for c in t.children]
+            if any(c.dep_ == "neg" or c.lower_ in _NEGATION_WORDS for c in near) or any(
+                t.lemma_.lower() in {"deny"} for t in chain[1:]
+            ):
+                mood = "negated"
+            elif any(c.lower_ in _MODAL_WORDS for c in near if c.dep_ in {"aux", "amod", "advmod", "mark"}) or any(
+                t.lemma_.lower() in _MODAL_LEMMAS for t in chain[1:]
+            ):
+                mood = "hypothetical"
+        self._moods[hit.start] = mood
+        return mood
+
+
+def _path_length(a: Any, b: Any) -> int:
+    """Return the number of arcs between two tokens of one dependency tree."""
+    depth_a: dict[int, int] = {}
+    cur, d = a, 0
+    while True:
+        depth_a[cur.i] = d
+        if cur.head.i == cur.i:
+            break
+        cur, d = cur.head, d + 1
+    cur, d = b, 0
+    while cur.i not in depth_a:
+        if cur.head.i == cur.i:
+            return len(depth_a) + d + 1  # different trees: should not happen within a sentence
+        cur, d = cur.head, d + 1
+    return depth_a[cur.i] + d

@@ -1,0 +1,374 @@
+"""Recognise place-name mentions in text.
+
+Two recognisers are merged here, both pure:
+
+* named-entity spans (GPE, LOC, FAC) that a caller computed with spaCy and
+  passes in as plain ``(start, end, label)`` tuples, and
+* a gazetteer matcher over capitalised word runs, which finds names NER
+  misses (Ras Lanuf, Beni Jawad) and is the whole recogniser in fast mode.
+
+False positives are filtered with the NER's PERSON/ORG/NORP spans when
+given, a stoplist of capitalised non-places (titles, months, news agencies,
+group names) and the article's own use of the word in lower case.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Protocol
+
+from geomap.model import Field, Mention
+from geomap.text import normalize
+
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# Entity labels whose spans are never places themselves, even when they
+# contain one ("Islamic State", "Fajr Libya", "John Kerry").
+BLOCKING_LABELS = frozenset({"PERSON", "ORG", "NORP", "DATE", "TIME", "EVENT", "WORK_OF_ART",
+                             "LAW", "PRODUCT", "LANGUAGE", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
+
+MAX_TOKENS = 6
+
+
+class NameIndex(Protocol):
+    """What the gazetteer matcher needs to know about names."""
+
+    def has_name(self, name: str) -> bool:
+        """Return True when the name is the exact or alternate name of a place."""
+        ...
+
+
+@dataclass(frozen=True)
+class EntitySpan:
+    """An entity from an external NER: character offsets and a label."""
+
+    start: int
+    end: int
+    label: str
+
+
+@lru_cache(maxsize=1)
+def stoplist() -> frozenset[str]:
+    """Return the normalised capitalised words that are never places on their own."""
+    text = resources.files("geomap").joinpath("data/not_places.txt").read_text(encoding="utf-8")
+    return frozenset(
+        normalize(line) for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+_TOKEN = re.compile(r"[^\W\d_][\w\u2019'\-\.]*", re.UNICODE)
+_CONNECTORS = frozenset({"of", "de", "del", "al", "el", "la", "le", "du", "des", "upon", "on", "an",
+                         "ad", "as", "es", "ash", "az", "ar", "at", "bin", "ibn", "da", "do", "dos"})
+_POSSESSIVE = re.compile(r"(?:['\u2019]s?|\.)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\u201c\"(\[-]\s*|\n)$")
+
+
+def _tokens(text: str) -> list[tuple[int, int]]:
+    """Word spans, with possessives and trailing dots cut off."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        s, e = m.start(), m.end()
+        word = text[s:e]
+        trimmed = _POSSESSIVE.sub("", word)
+        # Keep the dots of abbreviations like "U.S." but not a sentence's last dot.
+        if word.endswith(".") and word.count(".") > 1 and len(word) <= 6:
+            trimmed = word
+        e = s + len(trimmed.rstrip("-"))
+        if e > s:
+            out.append((s, e))
+    return out
+
+
+def _capitalised(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def extract(
+    text: str,
+    index: NameIndex,
+    *,
+    entities: Sequence[EntitySpan] | None = None,
+    field: Field = "text",
+    boilerplate: Sequence[tuple[int, int]] = (),
+) -> list[Mention]:
+    """Find place-name mentions in a text.
+
+    Parameters
+    ----------
+    text
+        The text; mention offsets index into it.
+    index
+        The gazetteer's name index.
+    entities
+        NER spans over the same text, or None when no NER ran (fast mode).
+    field
+        Which article field the text is (``text`` or ``title``).
+    boilerplate
+        Spans of boilerplate (link lists, captions); mentions inside them are
+        flagged.
+
+    Returns
+    -------
+    list[Mention]
+        Non-overlapping mentions in text order. ``text[m.start:m.end] == m.text``.
+    """
+    found: dict[tuple[int, int], Mention] = {}
+    blocked: list[tuple[int, int, str]] = []
+    stop = stoplist()
+    for ent in entities or ():
+        if ent.label in PLACE_LABELS:
+            span = _clean_entity(text, ent.start, ent.end)
+            if span and normalize(text[span[0]:span[1]]) not in stop:
+                found[span] = _mention(text, span, field, "ner", boilerplate)
+        elif ent.label in BLOCKING_LABELS:
+            blocked.append((ent.start, ent.end, ent.label))
+
+    taken = sorted(found)
+    for span, recognizer in _gazetteer_spans(text, index, stop):
+        if _overlaps(span, taken):
+            continue
+        if not _survives_blocking(text, span, blocked):
+            continue
+        found[span] = _mention(text, span, field, recognizer, boilerplate)
+    return [found[k] for k in sorted(found)]
+
+
+def _survives_blocking(text: str, span: tuple[int, int], blocked: Sequence[tuple[int, int, str]]) -> bool:
+    """Decide whether a gazetteer span inside a non-place entity is still a place.
+
+    A known name inside a longer PERSON/ORG entity ("Fajr Libya", "John
+    Kerry") is not a place. When the entity is exactly the name, the small
+    NER model is often wrong about multi-word Arabic place names ("Ras Lanuf"
+    as PERSON) and about single names in lists ("cities: Derna, Sirte" with
+    Derna as ORG): the name is kept when it has several words, or when it is
+    not a PERSON and follows a place cue.
+    """
+    for s, e, label in blocked:
+        if not (s <= span[0] and span[1] <= e):
+            continue
+        cleaned = _clean_entity(text, s, e)
+        if cleaned != span:
+            return False
+        surface = text[span[0]:span[1]]
+        multi = " " in surface or "-" in surface
+        return multi or (label != "PERSON" and _after_cue(text, span[0]))
+    return True
+
+
+def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Trim a leading "the" and a trailing possessive from an NER span."""
+    s, e = start, end
+    if text[s:e].lower().startswith("the "):
+        s += 4
+    m = re.search(r"['\u2019]s?$", text[s:e])
+    if m:
+        e = s + m.start()
+    while e > s and not text[e - 1].isalnum() and text[e - 1] != ".":
+        e -= 1
+    if e > s and text[e - 1] == "." and text[s:e].count(".") == 1:
+        e -= 1
+    return (s, e) if e > s and any(c.isalpha() for c in text[s:e]) else None
+
+
+def _gazetteer_spans(text: str, index: NameIndex, stop: frozenset[str]) -> Iterable[tuple[tuple[int, int], str]]:
+    """Longest known names inside runs of capitalised words."""
+    tokens = _tokens(text)
+    lowered = {normalize(text[s:e]) for s, e in tokens if not _capitalised(text[s:e])}
+    i = 0
+    n = len(tokens)
+    while i < n:
+        s0, e0 = tokens[i]
+        if not _capitalised(text[s0:e0]) or text[s0:e0] in ("The", "THE"):
+            i += 1
+            continue
+        best: tuple[int, int] | None = None
+        best_j = i
+        for j in range(min(n, i + MAX_TOKENS) - 1, i - 1, -1):
+            # Only spans made of capitalised words and connectors, with no
+            # sentence break inside, and ending on a capitalised word.
+            if not _run_ok(text, tokens, i, j):
+                continue
+            span = (tokens[i][0], tokens[j][1])
+            surface = text[span[0]:span[1]]
+            key = normalize(surface)
+            if key in stop:
+                continue
+            if i == j and _is_common_word(surface, key, lowered, text, span[0]):
+                continue
+            if (i == j and _sentence_initial(text, span[0])
+                    and not _capitalised_elsewhere(text, surface, span[0])
+                    and not _is_major(index, surface)):
+                # "Let those far..." / "Read more": a capital from grammar, not
+                # a name, unless the name is a country, region or big city.
+                continue
+            if index.has_name(surface):
+                best, best_j = span, j
+                break
+        if best is not None and best_j == i and _in_name_run(text, tokens, i, stop):
+            # A lone known word inside a longer run of capitalised words is
+            # part of a person's or an organisation's name ("John Kerry").
+            best = None
+        if best is not None:
+            yield best, "gazetteer"
+            i = best_j + 1
+            continue
+        run_end = _run_end(text, tokens, i, stop)
+        run_key = normalize(text[s0:tokens[run_end][1]])
+        if (_after_cue(text, s0) and run_end - i < 4 and run_key not in stop
+                and not text[s0:tokens[run_end][1]].isupper()):
+            # An unknown name where the grammar expects a place ("the city
+            # of Beni Jawad", "near Al Sedra"): a variant-spelling candidate
+            # that the pipeline keeps only if it resolves.
+            yield (s0, tokens[run_end][1]), "variant"
+            i = run_end + 1
+        else:
+            i += 1
+
+
+_CUE = re.compile(
+    r"(?:\b(?:city|town|village|port|region|province|district|governorate|area|outskirts|suburb|"
+    r"oasis|coast|capital|cities|towns|villages) of|\b(?:in|near|at|from|to|into|outside|around|toward|"
+    r"towards|across|through|via)|,|:)\s+$"
+)
+
+
+def _after_cue(text: str, start: int) -> bool:
+    return bool(_CUE.search(text[max(0, start - 40):start]))
+
+
+def _run_end(text: str, tokens: list[tuple[int, int]], i: int, stop: frozenset[str]) -> int:
+    """Index of the last token of the capitalised run starting at ``i``."""
+    j = i
+    while j + 1 < len(tokens) and j - i < MAX_TOKENS - 1 and _run_ok(text, tokens, i, j + 1):
+        if normalize(text[tokens[j + 1][0]:tokens[j + 1][1]]) in stop:
+            break
+        j += 1
+    return j
+
+
+def _in_name_run(text: str, tokens: list[tuple[int, int]], i: int, stop: frozenset[str]) -> bool:
+    for k in (i - 1, i + 1):
+        if 0 <= k < len(tokens):
+            lo, hi = sorted((k, i))
+            gap = text[tokens[lo][1]:tokens[hi][0]]
+            word = text[tokens[k][0]:tokens[k][1]]
+            if gap == " " and _capitalised(word) and normalize(word) not in stop:
+                return True
+    return False
+
+
+def _run_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int) -> bool:
+    if not _capitalised(text[tokens[j][0]:tokens[j][1]]):
+        return False
+    for k in range(i, j + 1):
+        word = text[tokens[k][0]:tokens[k][1]]
+        if not _capitalised(word) and word.lower() not in _CONNECTORS:
+            return False
+        if k > i:
+            gap = text[tokens[k - 1][1]:tokens[k][0]]
+            if gap not in (" ", "-", "- ", " -") and gap.strip() not in ("", "-"):
+                return False
+            if "\n" in gap:
+                return False
+    return True
+
+
+def _is_common_word(surface: str, key: str, lowered: set[str], text: str, start: int) -> bool:
+    """A single capitalised word that is probably not a name here."""
+    if len(key) < 2:
+        return True
+    if key in lowered:
+        # The article writes it in lower case elsewhere: a common word
+        # ("Security", "Council"), not a place.
+        return True
+    if surface.isupper() and len(surface) > 3:
+        # Shouted words and acronyms (NATO, ISIS) are organisations far more often.
+        return True
+    return False
+
+
+def _is_major(index: NameIndex, name: str) -> bool:
+    check = getattr(index, "is_major", None)
+    return bool(check(name)) if check is not None else False
+
+
+def _sentence_initial(text: str, start: int) -> bool:
+    before = text[max(0, start - 3):start]
+    return start == 0 or bool(re.search(r"(?:[.!?:\n]\s*|[\"\u201c\u2018(]\s*|\n)$", before)) and not before.endswith(", ")
+
+
+def _capitalised_elsewhere(text: str, word: str, start: int) -> bool:
+    for m in re.finditer(r"\b" + re.escape(word) + r"\b", text):
+        if m.start() != start and not _sentence_initial(text, m.start()):
+            return True
+    return False
+
+
+def _overlaps(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(span[0] < e and s < span[1] for s, e in spans)
+
+
+def _inside_any(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= span[0] and span[1] <= e for s, e in spans)
+
+
+def _mention(
+    text: str, span: tuple[int, int], field: Field, recognizer: str, boilerplate: Sequence[tuple[int, int]]
+) -> Mention:
+    return Mention(
+        start=span[0], end=span[1], text=text[span[0]:span[1]], field=field, recognizer=recognizer,
+        boilerplate=_inside_any(span, boilerplate),
+    )
+
+
+# -- boilerplate -------------------------------------------------------------
+
+_BOILERPLATE_HEADERS = re.compile(
+    r"^\s*(?:read more|related posts?|related( articles| stories| news)?|more from|recommended|"
+    r"you may also like|also read|see also|trending|most read|popular|click to follow|follow us|"
+    r"share this|share|advertisement|subscribe.*|sign up.*|photo captions?|comments?)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_CREDIT = re.compile(r"\b(?:photo|image|picture|credit|file photo|photograph)\s*:\s*\S", re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\s*(?:[-\u2022*\u2013\u2014]|\d+\.)\s+")
+_ENDS_SENTENCE = re.compile(r"[.!?:\u201d\"'\u2019)\]]\s*$")
+
+
+def boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    """Return line spans that are page furniture rather than the story.
+
+    Three rules: known furniture headers ("Read More", "Related Posts",
+    "Click to follow", "Photo captions"); the link list below such a header;
+    photo credit lines ("... Photo: AFP"); and captions: short standalone
+    lines (under 25 words) with no sentence-final punctuation, between blank
+    lines or after a furniture header.
+    """
+    spans: list[tuple[int, int]] = []
+    in_list = False
+    pos = 0
+    lines = text.split("\n")
+    for idx, line in enumerate(lines):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if _BOILERPLATE_HEADERS.match(stripped):
+            spans.append((start, end))
+            in_list = True
+            continue
+        if in_list and (_LIST_ITEM.match(line) or not _ENDS_SENTENCE.search(stripped) or stripped.endswith("?")):
+            spans.append((start, end))
+            continue
+        in_list = False
+        if _CREDIT.search(stripped):
+            spans.append((start, end))
+            continue
+        prev_blank = idx == 0 or not lines[idx - 1].strip()
+        next_blank = idx + 1 >= len(lines) or not lines[idx + 1].strip()
+        if prev_blank and next_blank and len(stripped.split()) < 25 and not _ENDS_SENTENCE.search(stripped):
+            spans.append((start, end))
+    return spans

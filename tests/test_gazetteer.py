@@ -1,0 +1,172 @@
+import sqlite3
+
+import pytest
+
+from geomap.errors import ConfigurationError, GazetteerError
+from geomap.gazetteer import Gazetteer, PlaceRecord, read_extra, write
+
+
+def names(cands):
+    return [(c.place.name, c.place.country_code, c.match_kind) for c in cands]
+
+
+def test_exact_and_alias_matches_are_ranked(mini_gazetteer):
+    cands = mini_gazetteer.lookup("Tripoli")
+    assert [c.place.country_code for c in cands[:2]] == ["LY", "LB"]  # capital first
+    assert all(c.match_kind == "exact" for c in cands[:2])
+    derna = mini_gazetteer.lookup("Derna")
+    assert ("Darnah", "LY", "alias") in names(derna)
+    assert ("Derna", "RO", "exact") in names(derna)
+    assert derna[0].match_kind == "exact"  # an alias never outranks an exact match
+
+
+def test_country_filter(mini_gazetteer):
+    assert names(mini_gazetteer.lookup("Tripoli", country="LB")) == [("Tripoli", "LB", "exact")]
+    assert mini_gazetteer.lookup("Rome", country=["EG"]) == []
+
+
+def test_variants_need_context_when_ambiguous(mini_gazetteer):
+    # "sdr" is the skeleton of Essider (LY) and Sadr City (IQ): ambiguous worldwide.
+    assert mini_gazetteer.lookup("Al-Sedra") == []
+    ly = mini_gazetteer.lookup("Al-Sedra", country="LY")
+    assert [c.place.name for c in ly] == ["Essider Airport"]
+    assert ly[0].match_kind == "variant" and 0 < ly[0].similarity < 1
+
+
+def test_unambiguous_variant_without_context(mini_gazetteer):
+    cands = mini_gazetteer.lookup("Beni Jawad")
+    assert names(cands) == [("Bin Jawwād", "LY", "variant")]
+
+
+def test_variant_never_outranks_exact(mini_gazetteer):
+    # "Derna" has exact and alias matches; no variant candidate may appear.
+    assert {c.match_kind for c in mini_gazetteer.lookup("Derna")} <= {"exact", "alias"}
+
+
+def test_candidate_fields(mini_gazetteer):
+    c = mini_gazetteer.lookup("Sirte")[0]
+    assert c.feature_class == "P" and c.place.feature == "PPL"
+    assert c.place.population and c.place.population > 50_000
+    assert c.alt_count > 5
+    assert abs(c.place.lat - 31.21) < 0.05 and abs(c.place.lon - 16.59) < 0.05
+
+
+def test_missing_file_says_how_to_rebuild(tmp_path):
+    with pytest.raises(GazetteerError, match="geomap gazetteer build"):
+        Gazetteer(tmp_path / "nope.sqlite")
+
+
+def test_corrupt_file_says_how_to_rebuild(tmp_path):
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(GazetteerError, match="corrupt.*geomap gazetteer build"):
+        Gazetteer(bad)
+
+
+def test_schema_version_mismatch(tmp_path, mini_gazetteer_path):
+    copy = tmp_path / "old.sqlite"
+    copy.write_bytes(mini_gazetteer_path.read_bytes())
+    con = sqlite3.connect(copy)
+    con.execute("UPDATE meta SET v='0' WHERE k='schema_version'")
+    con.commit()
+    con.close()
+    with pytest.raises(GazetteerError, match="schema version 0"):
+        Gazetteer(copy)
+
+
+def test_write_is_deterministic(tmp_path):
+    from tests.conftest import DATA
+
+    a = write(tmp_path / "a.sqlite", read_extra(DATA / "mini_gazetteer.tsv"))
+    b = write(tmp_path / "b.sqlite", read_extra(DATA / "mini_gazetteer.tsv"))
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_duplicate_ids_are_an_error(tmp_path):
+    rec = PlaceRecord(gid="x:1", name="A", lat=0, lon=0, fclass="P", fcode="PPL")
+    with pytest.raises(GazetteerError, match="duplicate"):
+        write(tmp_path / "d.sqlite", [rec, rec])
+
+
+def test_extra_gazetteer(tmp_path, mini_gazetteer_path):
+    tsv = tmp_path / "mine.tsv"
+    tsv.write_text(
+        "# my places\nname\tlat\tlon\tcountry_code\talternate_names\n"
+        "Es Sider Oil Terminal\t30.63\t18.35\tLY\tEs Sider|Al-Sidra\n",
+        encoding="utf-8",
+    )
+    gaz = Gazetteer(mini_gazetteer_path, list(read_extra(tsv)))
+    cands = gaz.lookup("Es Sider")
+    assert cands[0].place.name == "Es Sider Oil Terminal" and cands[0].match_kind == "alias"
+    assert gaz.has_name("Al-Sidra")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name\tlat\n", "lon"),
+        ("name\tlat\tlon\nX\tabc\t1\n", r":2: lat/lon must be numbers"),
+        ("name\tlat\tlon\nX\t91\t1\n", "out of range"),
+        ("name\tlat\tlon\n\t1\t1\n", "empty name"),
+    ],
+)
+def test_extra_gazetteer_errors_name_file_and_line(tmp_path, content, message):
+    tsv = tmp_path / "bad.tsv"
+    tsv.write_text(content, encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=message):
+        list(read_extra(tsv))
+
+
+def test_info_reports_counts(mini_gazetteer):
+    info = mini_gazetteer.info()
+    assert int(info["places"]) == 57
+    assert info["size_bytes"] > 0 and info["schema_version"] == "1"
+    assert mini_gazetteer.check() == "ok"
+
+
+# -- the full gazetteer built from the packages ------------------------------------
+
+SEED_PLACES = [
+    # (name as written in the seeds, context country, expected lat, lon)
+    ("Subratha", "LY", 32.79, 12.49),
+    ("Beni Jawad", "LY", 30.80, 18.08),
+    ("Al-Sedra", "LY", 30.63, 18.35),
+    ("Al Sedra", "LY", 30.63, 18.35),
+    ("Ras Lanuf", None, 30.50, 18.53),
+    ("Marsa-Matrouh", None, 31.35, 27.24),
+    ("Darna", None, 32.77, 22.64),
+    ("Tobruk", None, 32.09, 23.95),
+    ("Sinai", None, 29.5, 33.8),
+    ("Sahel", None, 15.0, 5.0),
+    ("Mediterranean", None, 35.76, 17.97),
+    ("North Africa", None, 27.0, 14.0),
+    ("Middle East", None, 29.0, 41.0),
+    ("Vatican", None, 41.90, 12.45),
+]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "country", "lat", "lon"), SEED_PLACES)
+def test_every_seed_place_resolves_in_the_full_gazetteer(full_gazetteer, name, country, lat, lon):
+    cands = full_gazetteer.lookup(name, country=country, limit=5)
+    assert cands, name
+    best = min(cands, key=lambda c: (c.place.lat - lat) ** 2 + (c.place.lon - lon) ** 2)
+    assert abs(best.place.lat - lat) < 0.5 and abs(best.place.lon - lon) < 0.5
+    # The right place is the first candidate.
+    assert cands[0].place.id == best.place.id
+
+
+@pytest.mark.slow
+def test_tripoli_in_two_countries(full_gazetteer):
+    ccs = [c.place.country_code for c in full_gazetteer.lookup("Tripoli", limit=5)]
+    assert ccs[0] == "LY" and "LB" in ccs
+    assert full_gazetteer.lookup("Tripoli", country="LB")[0].place.country_code == "LB"
+
+
+@pytest.mark.slow
+def test_full_gazetteer_has_every_source(full_gazetteer):
+    info = full_gazetteer.info()
+    assert int(info["places"]) > 230_000
+    for cls in ("count_A", "count_H", "count_L", "count_P", "count_S"):
+        assert int(info[cls]) > 0, cls
+    assert full_gazetteer.country("LY").feature == "PCLI"
