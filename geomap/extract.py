@@ -277,7 +277,7 @@ def _run_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int) -> bool:
 
 
 def _is_common_word(surface: str, key: str, lowered: set[str], text: str, start: int) -> bool:
-    """A single capitalised word that is probably not a name here."""
+    """Return True for a single capitalised word that is probably not a name here."""
     if len(key) < 2:
         return True
     if key in lowered:
@@ -297,7 +297,12 @@ def _is_major(index: NameIndex, name: str) -> bool:
 
 def _sentence_initial(text: str, start: int) -> bool:
     before = text[max(0, start - 3):start]
-    return start == 0 or bool(re.search(r"(?:[.!?:\n]\s*|[\"\u201c\u2018(]\s*|\n)$", before)) and not before.endswith(", ")
+    if start == 0:
+        return True
+    return bool(_AFTER_SENTENCE_BREAK.search(before)) and not before.endswith(", ")
+
+
+_AFTER_SENTENCE_BREAK = re.compile(r"(?:[.!?:\n]\s*|[\"\u201c\u2018(]\s*|\n)$")
 
 
 def _capitalised_elsewhere(text: str, word: str, start: int) -> bool:

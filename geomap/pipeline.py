@@ -143,7 +143,7 @@ class Geoparser:
                 candidates[key] = self._fallback(key, countries)
 
         out: list[GeoMention] = []
-        for field, text, doc, mentions in found:
+        for _field, text, doc, mentions in found:
             resolved: list[tuple[Mention, Resolution]] = []
             for m in mentions:
                 res = self._resolve(m, text, candidates.get(normalize(m.text), []), context)

@@ -31,7 +31,7 @@ MATCH_PENALTY: dict[str, float] = {"exact": 0.0, "alias": -0.4, "variant": -1.5}
 WEIGHTS: dict[str, float] = {
     "population": 0.5,  # per log10(population + 1)
     "alt_names": 0.25,  # per log2(alternate names + 1): prominence across languages
-    "context_country": 3.0,  # times sqrt(share): candidate lies in a country the article is about
+    "context_country": 4.0,  # times sqrt(share): candidate lies in a country the article is about
     "qualifier": 5.0,  # "Tikrit, Iraq": the text names the container
     "similarity": 2.0,  # per missing unit of string similarity on variant matches
 }

@@ -61,7 +61,9 @@ def test_jsonl_fields_and_errors(tmp_path):
     assert got[0].published == "2016-02-02"
     fails = [g for g in got if isinstance(g, InputFailure)]
     assert [(x.line, x.reason.split(":")[0]) for x in fails] == [
-        (2, "malformed JSON"), (3, 'missing or empty "text" field (a non-empty string)'), (4, "expected a JSON object, got list")
+        (2, "malformed JSON"),
+        (3, 'missing or empty "text" field (a non-empty string)'),
+        (4, "expected a JSON object, got list"),
     ]
     assert all(x.source == str(f) for x in fails)
     assert got[-1].id == "news-5" and got[-1].source.endswith("news.jsonl:5")
@@ -94,7 +96,7 @@ def test_one_bad_file_does_not_stop_the_run(tmp_path):
 
 
 def test_stdin_text_and_jsonl():
-    (art,) = items(["-"], stdin=io.BytesIO("Clashes in Sirte.".encode()))
+    (art,) = items(["-"], stdin=io.BytesIO(b"Clashes in Sirte."))
     assert art.text == "Clashes in Sirte." and art.id == "stdin"
     got = items(["-"], stdin=io.BytesIO(b'{"text": "a"}\n{"text": "b"}\n'))
     assert [a.text for a in got] == ["a", "b"]
@@ -117,7 +119,7 @@ def test_decode(data, encoding):
 
 def test_offsets_index_the_text_exactly_as_read(tmp_path):
     f = tmp_path / "crlf.txt"
-    f.write_bytes("A short title line\r\n\r\nIS seized Sirte.\r\nThen Derna.".encode())
+    f.write_bytes(b"A short title line\r\n\r\nIS seized Sirte.\r\nThen Derna.")
     (art,) = items([f])
     assert art.title == "A short title line"
     assert "\r\n" in art.text  # nothing normalised away

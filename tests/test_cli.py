@@ -1,0 +1,107 @@
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from geomap.cli import cli
+
+from .conftest import SEEDS
+
+
+@pytest.fixture()
+def runner():
+    return CliRunner()
+
+
+def test_version(runner):
+    from geomap import __version__
+
+    res = runner.invoke(cli, ["--version"])
+    assert res.exit_code == 0 and __version__ in res.output
+
+
+@pytest.mark.parametrize(
+    "command",
+    [[], ["parse"], ["map"], ["lookup"], ["gazetteer"], ["gazetteer", "info"], ["gazetteer", "build"]],
+)
+def test_every_help_has_an_example(runner, command):
+    res = runner.invoke(cli, [*command, "--help"])
+    assert res.exit_code == 0
+    assert "Example" in res.output and "geomap " in res.output
+
+
+def test_lookup_uses_the_given_gazetteer(runner, mini_gazetteer_path):
+    res = runner.invoke(cli, ["lookup", "Tripoli", "--gazetteer", str(mini_gazetteer_path), "--json"])
+    assert res.exit_code == 0
+    rows = json.loads(res.output)
+    assert rows[0]["country_code"] == "LY" and rows[0]["match"] == "exact"
+    res = runner.invoke(cli, ["lookup", "Tripoli", "-c", "LB", "--gazetteer", str(mini_gazetteer_path)])
+    assert res.exit_code == 0 and "LB" in res.output and "LY " not in res.output
+
+
+def test_lookup_unknown_name_exits_1(runner, mini_gazetteer_path):
+    res = runner.invoke(cli, ["lookup", "Xyzzyville", "--gazetteer", str(mini_gazetteer_path)])
+    assert res.exit_code == 1 and "no place named" in res.output
+
+
+def test_missing_gazetteer_is_a_clear_error(runner, tmp_path):
+    res = runner.invoke(cli, ["lookup", "Sirte", "--gazetteer", str(tmp_path / "gone.sqlite")])
+    assert res.exit_code == 1 and "geomap gazetteer build" in res.output
+    assert "Traceback" not in res.output
+
+
+def test_gazetteer_info(runner, mini_gazetteer_path):
+    res = runner.invoke(cli, ["gazetteer", "info", "--gazetteer", str(mini_gazetteer_path), "--check", "--json"])
+    assert res.exit_code == 0
+    info = json.loads(res.output)
+    assert info["integrity"] == "ok" and info["places"] == "57"
+
+
+@pytest.mark.slow
+def test_parse_seeds_jsonl(runner):
+    res = runner.invoke(cli, ["parse", str(SEEDS), "--format", "jsonl"])
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(x) for x in res.stdout.splitlines()]
+    assert [r["id"] for r in lines] == sorted(p.stem for p in SEEDS.glob("*.txt"))
+    assert "5 read, 5 parsed, 0 failed" in res.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["geojson", "csv"])
+def test_parse_other_formats_to_file(runner, tmp_path, fmt):
+    out = tmp_path / f"o.{fmt}"
+    res = runner.invoke(cli, ["parse", str(SEEDS / "000_12ccbaaaeb147c1b.txt"), "-f", fmt, "-o", str(out), "-q"])
+    assert res.exit_code == 0, res.output
+    body = out.read_text(encoding="utf-8")
+    if fmt == "geojson":
+        assert json.loads(body)["type"] == "FeatureCollection"
+    else:
+        assert body.startswith("article_id,")
+
+
+@pytest.mark.slow
+def test_bad_inputs_are_reported_and_the_run_goes_on(runner, tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    (tmp_path / "news.jsonl").write_text('{"text": "Clashes in Sirte."}\n{broken\n', encoding="utf-8")
+    errors = tmp_path / "errors.jsonl"
+    res = runner.invoke(cli, ["parse", str(tmp_path), "--fast", "--errors", str(errors)])
+    assert res.exit_code == 0
+    assert "empty.txt: empty file" in res.stderr and "news.jsonl:2: malformed JSON" in res.stderr
+    assert "3 read, 1 parsed, 2 failed" in res.stderr
+    failures = [json.loads(x) for x in errors.read_text().splitlines()]
+    assert [f["line"] for f in failures] == [None, 2]
+
+
+@pytest.mark.slow
+def test_nothing_parsed_exits_1(runner, tmp_path):
+    (tmp_path / "empty.txt").write_text("")
+    res = runner.invoke(cli, ["parse", str(tmp_path / "empty.txt"), "--fast"])
+    assert res.exit_code == 1 and "1 read, 0 parsed, 1 failed" in res.stderr
+
+
+@pytest.mark.slow
+def test_stdin(runner):
+    res = runner.invoke(cli, ["parse", "-", "--fast", "-q"], input="Fighting near Sirte, Libya.")
+    assert res.exit_code == 0
+    rec = json.loads(res.stdout)
+    assert {m["text"] for m in rec["mentions"]} >= {"Sirte", "Libya"}

@@ -1,0 +1,87 @@
+"""End to end on the five seed articles with the full gazetteer and spaCy."""
+
+import math
+
+import pytest
+
+from geomap.model import Article
+
+pytestmark = pytest.mark.slow
+
+
+def km(a, b):
+    la1, lo1, la2, lo2 = map(math.radians, (a[0], a[1], b[0], b[1]))
+    h = math.sin((la2 - la1) / 2) ** 2 + math.cos(la1) * math.cos(la2) * math.sin((lo2 - lo1) / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def placed(result, text):
+    return [g.resolution.place for g in result.mentions if g.mention.text == text and g.resolution.place]
+
+
+def test_five_records_with_the_key_places(seed_results):
+    assert len(seed_results) == 5
+    everything = {g.mention.text for r in seed_results.values() for g in r.mentions if g.resolution.place}
+    for name in ("Sirte", "Derna", "Tikrit", "Tobruk", "Cairo", "Rome"):
+        assert name in everything, name
+
+
+def test_sirte_within_50_km(seed_results):
+    (sirte, *_) = placed(seed_results["000_12ccbaaaeb147c1b"], "Sirte")
+    assert km((sirte.lat, sirte.lon), (31.21, 16.59)) < 50
+
+
+def test_tripoli_is_libya_not_lebanon(seed_results):
+    for aid in ("002_266a2a7d547dd743", "003_a515cb56a3bc3877"):
+        places = placed(seed_results[aid], "Tripoli")
+        assert places and all(p.country_code == "LY" for p in places)
+
+
+def test_news_spellings_resolve_in_libya(seed_results):
+    r = seed_results["000_12ccbaaaeb147c1b"]
+    expect = {"Subratha": (32.79, 12.49), "Beni Jawad": (30.80, 18.08), "Al-Sedra": (30.63, 18.35),
+              "Ras Lanuf": (30.50, 18.53), "Derna": (32.77, 22.64), "Tikrit": (34.6, 43.68)}
+    for name, where in expect.items():
+        places = placed(r, name)
+        assert places, name
+        assert km((places[0].lat, places[0].lon), where) < 50, name
+
+
+def test_people_groups_and_demonyms_are_not_places(seed_results):
+    texts = {g.mention.text for r in seed_results.values() for g in r.mentions}
+    for wrong in ("Kerry", "John Kerry", "Francis", "Islamic State", "IS", "Libyan", "Egyptian", "Fajr Libya"):
+        assert wrong not in texts, wrong
+
+
+def test_boilerplate_is_flagged(seed_results):
+    r = seed_results["001_8854355e78538612"]
+    nigeria = [g for g in r.mentions if g.mention.text == "Nigeria"]
+    assert nigeria and all(g.mention.boilerplate for g in nigeria)
+
+
+def test_offsets_always_index_the_text(seed_results):
+    for r in seed_results.values():
+        for g in r.mentions:
+            source = r.article.title if g.mention.field == "title" else r.article.text
+            assert source[g.mention.start:g.mention.end] == g.mention.text
+
+
+def test_every_mention_has_an_event_and_scores_in_range(seed_results):
+    for r in seed_results.values():
+        for g in r.mentions:
+            assert g.event.type
+            assert 0.0 <= g.resolution.score <= 1.0 and 0.0 <= g.event.score <= 1.0
+
+
+def test_title_mentions(seed_results):
+    r = seed_results["002_266a2a7d547dd743"]
+    title = [g for g in r.mentions if g.mention.field == "title"]
+    assert {g.mention.text for g in title} >= {"Libya"}
+
+
+def test_fast_mode_without_spacy_still_finds_places(fast_geoparser):
+    text = "Egypt struck IS positions in Derna and Sirte, Libya, officials in Cairo said."
+    res = fast_geoparser.parse(Article("t", None, text, "<test>"))
+    got = {g.mention.text: g.resolution.place.country_code for g in res.mentions if g.resolution.place}
+    assert got == {"Egypt": "EG", "Derna": "LY", "Sirte": "LY", "Libya": "LY", "Cairo": "EG"}
+    assert all(g.mention.recognizer != "ner" for g in res.mentions)
