@@ -56,25 +56,10 @@ def geomap_predict(text: str) -> list[Prediction]:
     the corpora score body text only); unresolved mentions keep no
     coordinates, so the scorer drops them.
     """
+    from geomap.evaluate import result_predictions
     from geomap.pipeline import geoparse_text  # lazy: the pipeline may not exist yet
 
-    result = geoparse_text(text)
-    preds = []
-    for gm in result.mentions:
-        m = gm.mention
-        if m.field != "text":
-            continue
-        place = gm.resolution.place
-        preds.append(
-            Prediction(
-                start=m.start,
-                end=m.end,
-                text=m.text,
-                lat=place.lat if place is not None else None,
-                lon=place.lon if place is not None else None,
-            )
-        )
-    return preds
+    return result_predictions(geoparse_text(text))
 
 
 def load_geomap() -> Callable[[str], Sequence[Prediction]] | None:

@@ -372,6 +372,52 @@ def gazetteer_build_cmd(output: str | None, force: bool) -> None:
     click.echo(f"geomap: gazetteer written to {dest} in {time.monotonic() - t0:.0f} s", err=True)
 
 
+@cli.command("eval", context_settings=CONTEXT_SETTINGS)
+@click.option("-c", "--corpus", "corpora", multiple=True,
+              type=click.Choice(["geowebnews", "lgl", "geovirus", "wiktor"]),
+              help="Corpus to score (repeatable; default: geowebnews, lgl, geovirus).")
+@click.option("--eval-dir", type=click.Path(file_okay=False), envvar="GEOMAP_EVAL_DIR",
+              help="Folder of the corpora (default: $GEOMAP_EVAL_DIR or ../shared/eval).")
+@click.option("-n", "--limit", type=int, default=None, help="Score only the first N documents of each corpus.")
+@click.option("--published/--no-published", default=True, show_default=True,
+              help="Also score the published systems' outputs on the same documents.")
+@click.option("--fast", is_flag=True, help="Evaluate the gazetteer-only recognizer.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the tables (markdown) here.")
+@_handle_errors
+def eval_cmd(corpora: tuple[str, ...], eval_dir: str | None, limit: int | None, published: bool, fast: bool,
+             output: str | None) -> None:
+    """Score geomap on geoparsing corpora beside published systems.
+
+    Recognition P/R/F1 (span midpoints < 10 characters apart, same string
+    ignoring case), and over matched pairs Acc@161, mean/median error (km),
+    AUC and F1@161.
+
+    \b
+    Examples:
+      geomap eval                               # every corpus in ../shared/eval
+      geomap eval -c lgl -n 100 --no-published
+      geomap eval --eval-dir /data/eval -o accuracy.md
+    """
+    from geomap import evaluate
+    from geomap.pipeline import Geoparser
+
+    gp = Geoparser(fast=fast)
+    tables = []
+    for corpus in corpora or ("geowebnews", "lgl", "geovirus"):
+        docs = evaluate.load_corpus(corpus, eval_dir=eval_dir)[:limit]
+        with click.progressbar(docs, label=f"geomap on {corpus}", file=sys.stderr) as bar:
+            preds = {d.id: evaluate.result_predictions(gp.parse_text(d.text)) for d in bar}
+        rows = {"**geomap**": evaluate.score(docs, preds)}
+        if published:
+            for system, sys_preds in evaluate.load_system_outputs(corpus, eval_dir=eval_dir).items():
+                rows[system] = evaluate.score(docs, sys_preds)
+        tables.append(f"## {corpus} ({len(docs)} documents)\n\n{evaluate.format_table(rows)}\n")
+    text = "\n".join(tables)
+    click.echo(text)
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+
+
 def main() -> None:  # pragma: no cover - entry point for python -m geomap
     """Run the CLI."""
     cli()

@@ -40,8 +40,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geomap.errors import GeomapError
+from geomap.model import ArticleResult
 
 __all__ = [
+    "result_predictions",
     "CORPORA",
     "EARTH_RADIUS_KM",
     "MAX_ERROR_KM",
@@ -702,3 +704,21 @@ def score_published(
         docs = load_corpus(corpus, eval_dir=eval_dir)
         table[corpus] = {system: score(docs, preds) for system, preds in outputs.items()}
     return table
+
+
+def result_predictions(result: ArticleResult) -> list[Prediction]:
+    """Turn a geomap result into scorer predictions (body-text mentions only).
+
+    Title mentions are skipped because the corpora score body text; an
+    unresolved mention keeps no coordinates, so the scorer drops it.
+    """
+    preds = []
+    for gm in result.mentions:
+        m = gm.mention
+        if m.field != "text":
+            continue
+        place = gm.resolution.place
+        preds.append(Prediction(start=m.start, end=m.end, text=m.text,
+                                lat=place.lat if place is not None else None,
+                                lon=place.lon if place is not None else None))
+    return preds

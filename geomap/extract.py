@@ -130,6 +130,12 @@ def extract(
     for span, recognizer in _gazetteer_spans(text, index, stop):
         if _overlaps(span, taken):
             continue
+        surface = text[span[0]:span[1]]
+        if (entities is not None and recognizer == "gazetteer" and " " not in surface
+                and "-" not in surface and not _is_major(index, surface)):
+            # The NER saw this word and did not call it a place: a lone
+            # small-town name is more often a surname ("Trump", "Bryant").
+            continue
         if not _survives_blocking(text, span, blocked):
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)

@@ -23,7 +23,7 @@ from geomap.text import normalize
 #: mentions by bare name far more often than a homonymous village.
 FEATURE_PRIOR: dict[str, float] = {
     "CONT": 3.0, "PCLI": 3.5, "PCLD": 2.5, "PCLIX": 2.5, "PCLS": 2.5, "PCLF": 2.5, "TERR": 2.0,
-    "RGN": 3.5, "PEN": 3.0, "SEA": 3.0, "OCN": 2.5, "GULF": 2.5, "ADM1": 1.2, "PPLC": 2.5,
+    "RGN": 3.5, "PEN": 3.0, "SEA": 3.0, "OCN": 2.5, "GULF": 2.5, "ADM1": 3.0, "PPLC": 2.5,
     "PPLA": 1.0, "PPL": 0.0, "AIRP": -1.0,
 }
 MATCH_PENALTY: dict[str, float] = {"exact": 0.0, "alias": -0.4, "variant": -1.5}
@@ -98,7 +98,12 @@ def score_candidate(
     ]
     if cand.match_kind == "variant":
         feats.append(("similarity", -WEIGHTS["similarity"] * (1.0 - cand.similarity)))
-    share = context.countries.get(place.country_code or "", 0.0)
+    if place.country_code:
+        share = context.countries.get(place.country_code, 0.0)
+    else:
+        # Continents, seas and regions span countries: compatible with any
+        # article, so they get the bonus of its main country.
+        share = max(context.countries.values(), default=0.0)
     if share:
         # Square root: a one-off mention of a country still helps, and the
         # article's main country helps most without drowning population.

@@ -105,3 +105,15 @@ def test_stdin(runner):
     assert res.exit_code == 0
     rec = json.loads(res.stdout)
     assert {m["text"] for m in rec["mentions"]} >= {"Sirte", "Libya"}
+
+
+@pytest.mark.slow
+def test_eval_command_scores_a_corpus(runner):
+    from geomap.evaluate import find_eval_dir
+
+    if find_eval_dir() is None:
+        pytest.skip("evaluation corpora (../shared/eval) not present")
+    res = runner.invoke(cli, ["eval", "-c", "geovirus", "-n", "5", "--fast"])
+    assert res.exit_code == 0, res.output
+    assert "## geovirus (5 documents)" in res.stdout and "**geomap**" in res.stdout
+    assert "CamCoder" in res.stdout
