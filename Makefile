@@ -6,9 +6,19 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint gazetteer bench clean
+.PHONY: install demo test lint gazetteer bench clean assets
 
-$(STAMP): pyproject.toml
+ASSETS := geomap/assets/MANIFEST.json
+
+# Map assets (Leaflet, markercluster, Natural Earth basemap) come from the npm
+# registry, pinned by package-lock.json, and are copied into the package.
+$(ASSETS): package.json package-lock.json geomap/render_assets.py
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(PYTHON) -m geomap.render_assets sync
+
+assets: $(ASSETS)
+
+$(STAMP): pyproject.toml $(ASSETS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
@@ -33,6 +43,7 @@ lint: install
 bench: install gazetteer
 	$(BIN)/python benchmarks/gazetteer.py
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/maps.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info seeds-map.html seeds.jsonl .pytest_cache
+	rm -rf $(VENV) build *.egg-info seeds-map.html seeds.jsonl .pytest_cache node_modules geomap/assets

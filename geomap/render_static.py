@@ -1,0 +1,195 @@
+"""Static map images (PNG/SVG) over the offline basemap, without a browser."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from geomap.errors import ConfigurationError
+from geomap.model import ArticleResult
+from geomap.render_assets import load_assets
+from geomap.render_data import Styles, build_payload
+
+SEA = "#b9d3e4"
+LAND = "#f4f1ea"
+BORDER = "#8d8579"
+
+
+def topojson_polygons(topo: dict[str, Any], obj: str = "countries") -> list[tuple[str, Any]]:
+    """Decode a TopoJSON object into ``(name, shapely geometry)`` pairs.
+
+    Handles quantised (delta-encoded, ``transform``) and plain arcs, Polygon
+    and MultiPolygon geometries, which is all world-atlas uses.
+
+    Parameters
+    ----------
+    topo
+        The parsed TopoJSON topology.
+    obj
+        The name of the geometry collection in ``topo["objects"]``.
+    """
+    from shapely.geometry import MultiPolygon, Polygon
+
+    transform = topo.get("transform")
+    arcs: list[list[tuple[float, float]]] = []
+    for arc in topo["arcs"]:
+        if transform:
+            (sx, sy), (tx, ty) = transform["scale"], transform["translate"]
+            x = y = 0
+            pts = []
+            for dx, dy in arc:
+                x += dx
+                y += dy
+                pts.append((x * sx + tx, y * sy + ty))
+        else:
+            pts = [(float(p[0]), float(p[1])) for p in arc]
+        arcs.append(pts)
+
+    def ring(indexes: list[int]) -> list[tuple[float, float]]:
+        coords: list[tuple[float, float]] = []
+        for i in indexes:
+            pts = arcs[i] if i >= 0 else arcs[~i][::-1]
+            coords.extend(pts if not coords else pts[1:])
+        # Rings crossing the antimeridian (Fiji, Chukotka) jump by 360°:
+        # unwrap them so they do not become world-wide bands.
+        for k in range(1, len(coords)):
+            d = coords[k][0] - coords[k - 1][0]
+            if abs(d) > 180:
+                coords[k] = (coords[k][0] - 360 * (1 if d > 0 else -1), coords[k][1])
+        return coords
+
+    def polygon(rings: list[list[int]]) -> Polygon:
+        shell, *holes = (ring(r) for r in rings)
+        return Polygon(shell, holes)
+
+    out = []
+    for geom in topo["objects"][obj]["geometries"]:
+        name = (geom.get("properties") or {}).get("name", "")
+        if geom["type"] == "Polygon":
+            out.append((name, polygon(geom["arcs"])))
+        elif geom["type"] == "MultiPolygon":
+            out.append((name, MultiPolygon([polygon(p) for p in geom["arcs"]])))
+    return out
+
+
+def _mpl_text(text: str) -> str:
+    # matplotlib parses $...$ as mathtext: a place name with two dollars
+    # would render as maths or raise a parse error.
+    return text.replace("$", r"\$")
+
+
+def _extent(bounds: list[list[float]] | None) -> tuple[tuple[float, float], tuple[float, float]]:
+    if not bounds:
+        return (-180.0, 180.0), (-60.0, 85.0)
+    (s, w), (n, e) = bounds
+    # Pad so a single place or a tight cluster still shows its surroundings.
+    pad_x = max(2.0, (e - w) * 0.12)
+    pad_y = max(1.5, (n - s) * 0.12)
+    return (max(-180.0, w - pad_x), min(180.0, e + pad_x)), (max(-90.0, s - pad_y), min(90.0, n + pad_y))
+
+
+def render_static(
+    results: Sequence[ArticleResult],
+    path: str | Path,
+    fmt: str = "png",
+    *,
+    styles: Styles | None = None,
+    title: str | None = None,
+    size: tuple[float, float] = (10.0, 7.0),
+    dpi: int = 150,
+    labels: int = 25,
+    assets_dir: Path | None = None,
+) -> Path:
+    """Draw the mentioned places over the Natural Earth basemap and save it.
+
+    Parameters
+    ----------
+    results
+        Articles with their resolved, event-typed mentions.
+    path
+        Output file.
+    fmt
+        ``"png"`` or ``"svg"``.
+    styles
+        Event type styles, as for :func:`geomap.render.build_map`.
+    title
+        Figure title.
+    size, dpi
+        Figure size in inches and raster resolution.
+    labels
+        How many place names to label (the most-mentioned first).
+    assets_dir
+        Directory of the offline assets (the basemap comes from there).
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    ConfigurationError
+        For an unsupported ``fmt``.
+    DependencyError
+        When the offline basemap asset is missing.
+    """
+    if fmt not in ("png", "svg"):
+        raise ConfigurationError(f"fmt must be 'png' or 'svg', not {fmt!r}")
+    import geopandas as gpd
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display, no browser
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    assets = load_assets(assets_dir)
+    payload = build_payload(results, styles=styles, title=title)
+    world = topojson_polygons(json.loads(assets.basemap_topojson))
+    land = gpd.GeoDataFrame({"name": [n for n, _ in world]}, geometry=[g for _, g in world], crs="EPSG:4326")
+
+    fig, ax = plt.subplots(figsize=size)
+    try:
+        ax.set_facecolor(SEA)
+        places, types = payload["places"], payload["types"]
+        xlim, ylim = _extent(payload["bounds"])
+        # Clipping to the view keeps SVGs small (the world at 1:50m is ~2.7 MB).
+        land = land.clip((xlim[0] - 1, ylim[0] - 1, xlim[1] + 1, ylim[1] + 1))
+        land.plot(ax=ax, facecolor=LAND, edgecolor=BORDER, linewidth=0.4)
+        by_type: dict[int, list[tuple[float, float]]] = {}
+        for pi, _ai, ti, _ts, _ms in payload["markers"]:
+            by_type.setdefault(ti, []).append((places[pi][2], places[pi][1]))
+        for ti, pts in sorted(by_type.items(), reverse=True):
+            xs, ys = zip(*pts, strict=True)
+            ax.scatter(xs, ys, s=46, c=types[ti]["colour"], edgecolors="white", linewidths=0.9, zorder=3,
+                       alpha=0.9)
+        counts = Counter(pi for pi, *_ in payload["markers"])
+        for pi, _n in counts.most_common(labels):
+            name, lat, lon = places[pi][:3]
+            ax.annotate(_mpl_text(name), (lon, lat), xytext=(4, 4), textcoords="offset points", fontsize=8,
+                        zorder=4, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+        ax.set_xlim(*xlim)
+        ax.set_ylim(*ylim)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        handles = [
+            Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=t["colour"],
+                   markeredgecolor="white", label=_mpl_text(t["label"]))
+            for t in types
+        ]
+        if handles:
+            ax.legend(handles=handles, loc="best", fontsize=8, framealpha=0.9, title="Event type")
+        if title:
+            ax.set_title(_mpl_text(title))
+        ax.text(0.005, 0.005, "Basemap: Natural Earth", transform=ax.transAxes, fontsize=6, color="#555")
+        out = Path(path)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(out, format=fmt, dpi=dpi, bbox_inches="tight")
+    finally:
+        plt.close(fig)
+    return out

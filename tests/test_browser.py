@@ -1,0 +1,209 @@
+"""The HTML maps in headless Chromium with every network request blocked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from geomap.render import render_fragment, save_map
+from tests._render_corpus import hostile, realistic
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("chromium is not installed (apt-get install -y chromium)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A page that aborts and records every non-file, non-data request."""
+
+    def __init__(self, browser):
+        self.page = browser.new_page(viewport={"width": 1200, "height": 800})
+        self.network: list[str] = []
+        self.errors: list[str] = []
+        self.dialogs: list[str] = []
+        self.page.route("**/*", self._route)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("dialog", self._dialog)
+
+    def _route(self, route):
+        url = route.request.url
+        if url.startswith(("file:", "data:", "about:")):
+            route.continue_()
+        else:
+            self.network.append(url)
+            route.abort()
+
+    def _dialog(self, dialog):
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def open(self, path: Path):
+        self.page.goto(path.as_uri())
+        self.page.wait_for_function("window.__geomap && window.__geomap.ready", timeout=20_000)
+        return self.page
+
+    def js(self, expr: str):
+        return self.page.evaluate(expr)
+
+    def clean(self):
+        assert self.network == [] and self.errors == [] and self.dialogs == []
+
+
+def visible_markers(page) -> int:
+    return page.evaluate("window.__geomap.cluster.getLayers().length")
+
+
+def toggle(page, label: str):
+    page.get_by_label(label, exact=False).first.click()
+    page.wait_for_timeout(150)  # refresh() is scheduled with setTimeout(0)
+
+
+@pytest.fixture
+def real_map(tmp_path, browser):
+    pg = Page(browser)
+    page = pg.open(save_map(realistic(), tmp_path / "real.html", title="Libya"))
+    yield pg, page
+    page.close()
+
+
+def test_leaflet_loads_offline_with_markers_and_layers(real_map):
+    pg, page = real_map
+    assert pg.js("typeof L") == "object" and pg.js("L.version") == "1.9.4"
+    assert visible_markers(page) == 8
+    labels = [" ".join(t.split()) for t in page.locator(".gm-toggles label").all_inner_texts()]
+    assert labels == ["⚔ Armed clash", "✹ Air strike, shelling or explosion", "⚖ Diplomacy", "☑ Political",
+                      "✊ Protest", "• Mention",
+                      "Clashes erupt near Sirte 2024-03-05", "Libya talks resume 2024-03-10",
+                      "Libya talks resume (2) 2024-04-01"]
+    # The basemap canvas is drawn and the view fits the data (Rome to Cairo).
+    assert page.locator(".leaflet-gmBase-pane canvas").count() == 1
+    bounds = pg.js("(() => { const b = window.__geomap.map.getBounds(); return [b.getSouth(), b.getWest(), "
+                   "b.getNorth(), b.getEast()]; })()")
+    assert bounds[0] < 30.06 and bounds[1] < 12.51 and bounds[2] > 41.89 and bounds[3] > 31.25
+    pg.clean()
+
+
+def test_article_and_event_layers_filter_together(real_map):
+    pg, page = real_map
+    toggle(page, "Clashes erupt near Sirte")
+    assert visible_markers(page) == 5
+    toggle(page, "Diplomacy")  # Cairo (a2) and Rome (a3) have only diplomacy
+    assert visible_markers(page) == 3
+    toggle(page, "Clashes erupt near Sirte")
+    # a1's Rome is diplomacy-only: still hidden although its article is back on.
+    assert visible_markers(page) == 5
+    toggle(page, "Diplomacy")
+    assert visible_markers(page) == 8
+    page.locator(".gm-articles button", has_text="none").click()
+    page.wait_for_timeout(150)
+    assert visible_markers(page) == 0
+    page.locator(".gm-articles button", has_text="all").click()
+    page.wait_for_timeout(150)
+    assert visible_markers(page) == 8
+    pg.clean()
+
+
+def test_popup_lists_sentences_with_highlight_and_safe_link(real_map):
+    pg, page = real_map
+    k = pg.js("window.__geomap.data.markers.findIndex(r => r[0] === 0 && r[1] === 0)")
+    pg.js(f"window.__geomap.openPopup({k})")
+    popup = page.locator(".leaflet-popup-content")
+    assert popup.locator(".gm-place").inner_text() == "Sirte (LY)"
+    assert popup.locator("mark").all_inner_texts() == ["Sirte", "Sirte"]
+    assert popup.locator("a").get_attribute("href") == "https://news.example.org/libya/sirte-clashes"
+    assert "Residents of Sirte said shelling continued overnight." in popup.inner_text()
+    assert "Armed clash" in popup.inner_text() and "resolved 0.91" in popup.inner_text()
+    # a2 has a javascript: url: its title is text, not a link.
+    k = pg.js("window.__geomap.data.markers.findIndex(r => r[1] === 1)")
+    pg.js(f"window.__geomap.openPopup({k})")
+    content = "window.__geomap.map._popup.getElement().querySelector('.gm-article')"
+    assert pg.js(f"{content}.querySelectorAll('a').length") == 0
+    assert pg.js(f"{content}.textContent").startswith("Libya talks resume")
+    pg.clean()
+
+
+def test_search_and_time_filter(real_map):
+    pg, page = real_map
+    page.get_by_placeholder("Search places").fill("trip")
+    hits = page.locator(".gm-search li").all_inner_texts()
+    assert hits == ["Tripoli (LY) · 2 article(s)"]
+    page.locator(".gm-search li").first.click()
+    page.wait_for_selector(".leaflet-popup-content .gm-place")
+    assert page.locator(".leaflet-popup-content .gm-place").inner_text() == "Tripoli (LY)"
+    pg.js("window.__geomap.setDateRange(0, 0)")
+    page.wait_for_timeout(150)
+    assert visible_markers(page) == 3  # only a1 (2024-03-05): Sirte, Tripoli, Rome
+    assert page.locator(".gm-time div").inner_text() == "2024-03-05 – 2024-03-05"
+    pg.clean()
+
+
+def test_screenshot_is_a_map(real_map, tmp_path):
+    pg, page = real_map
+    shot = tmp_path / "map.png"
+    page.screenshot(path=str(shot))
+    from PIL import Image
+
+    img = Image.open(shot).convert("RGB")
+    colours = dict((c, n) for n, c in img.getcolors(maxcolors=1 << 20))
+    total = img.width * img.height
+    sea, land = (185, 211, 228), (244, 241, 234)
+    # Mediterranean view: both sea and land fill a real share of the frame.
+    assert colours.get(sea, 0) > total * 0.1 and colours.get(land, 0) > total * 0.1
+    assert page.locator(".gm-pin").count() >= 3
+    pg.clean()
+
+
+def test_hostile_corpus_runs_no_script(tmp_path, browser):
+    pg = Page(browser)
+    page = pg.open(save_map(hostile(), tmp_path / "hostile.html", title="<img src=x onerror=alert(1)>${alert(2)}"))
+    n = pg.js("window.__geomap.data.markers.length")
+    for k in range(n):  # render every popup
+        pg.js(f"window.__geomap.openPopup({k})")
+        assert pg.js("document.querySelectorAll('.leaflet-popup-content img, .leaflet-popup-content svg, "
+                     ".leaflet-popup-content script').length") == 0
+    page.get_by_placeholder("Search places").fill("img")
+    page.locator(".gm-search li").first.click()
+    page.wait_for_timeout(300)
+    assert pg.js("typeof window.__pwned") == "undefined"
+    assert pg.js("document.querySelectorAll('img[src=x], svg[onload], body script:not([type])').length") <= 1
+    # The hostile layer names are shown as text.
+    labels = page.locator(".gm-articles label").all_text_contents()
+    assert any("${window.__pwned='tpl'}" in t for t in labels)
+    assert any("<script>window.__pwned='script'</script>" in t for t in labels)
+    assert page.locator(".gm-title").inner_text() == "<img src=x onerror=alert(1)>${alert(2)}"
+    pg.clean()
+    page.close()
+
+
+def test_fragment_renders_in_a_sandboxed_iframe(tmp_path, browser):
+    pg = Page(browser)
+    host = tmp_path / "report.html"
+    host.write_text("<!DOCTYPE html><html><body><h1>Report</h1>" + render_fragment(hostile(), height=400)
+                    + "</body></html>", encoding="utf-8")
+    page = pg.page
+    page.goto(host.as_uri())
+    frame = page.frame_locator("iframe.geomap-map")
+    frame.locator(".leaflet-container").wait_for()
+    inner = page.frames[1]
+    inner.wait_for_function("window.__geomap && window.__geomap.ready")
+    assert inner.evaluate("window.__geomap.cluster.getLayers().length") == 25
+    assert pg.js("typeof window.__pwned") == "undefined"
+    # No allow-same-origin: the map cannot reach the host page.
+    reach = "(() => { try { return parent.document.title || 'reached'; } catch (e) { return 'blocked'; } })()"
+    assert inner.evaluate(reach) == "blocked"
+    pg.clean()
+    page.close()
