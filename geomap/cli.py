@@ -65,6 +65,17 @@ def _pipeline_options(fn: Any) -> Any:
         click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True),
                      help="Also write input failures to this file as JSON lines."),
         click.option("-q", "--quiet", is_flag=True, help="No progress display and no summary line."),
+        click.option("--geocoder", default=None, metavar="SERVICE",
+                     help="Online fallback for names the gazetteer lacks (a geopy service, e.g. nominatim). "
+                          "Off by default; answers are cached."),
+        click.option("--user-agent", envvar="GEOMAP_USER_AGENT", default=None,
+                     help="Your application's name for the geocoder (required with --geocoder)."),
+        click.option("--geocoder-option", "geocoder_options", multiple=True, metavar="KEY=VALUE",
+                     help="Extra geopy option, e.g. domain=nominatim.example.org or scheme=http; repeatable."),
+        click.option("--geocoder-cache", type=click.Path(dir_okay=False), default=None,
+                     help="Geocoder cache file (default ~/.cache/geomap/geocoder.sqlite)."),
+        click.option("--geocoder-delay", type=float, default=1.0, show_default=True,
+                     help="Minimum seconds between geocoder requests."),
     )):
         fn = deco(fn)
     return fn
@@ -81,6 +92,7 @@ class _Run:
         self.failures: list[InputFailure] = []
         self._last = 0.0
         self.show_progress = not opts.get("quiet") and sys.stderr.isatty()
+        self._geocoder: Any = None
 
     def geoparser(self) -> Any:
         from geomap import events
@@ -93,8 +105,26 @@ class _Run:
             progress=_build_progress if not self.opts.get("quiet") else None,
         )
         taxonomy = events.load_taxonomy(self.opts["events_file"]) if self.opts.get("events_file") else None
-        return Geoparser(gaz, fast=bool(self.opts.get("fast")), taxonomy=taxonomy,
-                         geocoder=self.opts.get("geocoder"))
+        return Geoparser(gaz, fast=bool(self.opts.get("fast")), taxonomy=taxonomy, geocoder=self.geocoder())
+
+    def geocoder(self) -> Any:
+        service = self.opts.get("geocoder")
+        if not service:
+            if self.opts.get("user_agent") and self.opts.get("geocoder_options"):
+                logger.warning("--geocoder-option given without --geocoder: no geocoder is used")
+            return None
+        from geomap.geocode import GeopyFallback
+
+        options: dict[str, str] = {}
+        for item in self.opts.get("geocoder_options") or ():
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise click.BadParameter(f"expected KEY=VALUE, got {item!r}", param_hint="--geocoder-option")
+            options[key.strip()] = value.strip()
+        self._geocoder = GeopyFallback(service, user_agent=self.opts.get("user_agent"), options=options,
+                                       cache_path=self.opts.get("geocoder_cache"),
+                                       min_delay_seconds=self.opts.get("geocoder_delay", 1.0))
+        return self._geocoder
 
     def articles(self) -> Iterator[Article]:
         from geomap.readers import read_paths
@@ -129,6 +159,9 @@ class _Run:
                     f.write(json.dumps({"source": fail.source, "line": fail.line, "reason": fail.reason},
                                        ensure_ascii=False) + "\n")
         if not self.opts.get("quiet"):
+            if self._geocoder is not None:
+                stats = ", ".join(f"{k} {v}" for k, v in sorted(self._geocoder.stats.items())) or "not needed"
+                click.echo(f"geomap: geocoder {self._geocoder.service}: {stats}", err=True)
             click.echo(
                 f"geomap: {self.read} read, {self.parsed} parsed, {len(self.failures)} failed", err=True
             )

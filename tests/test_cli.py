@@ -117,3 +117,21 @@ def test_eval_command_scores_a_corpus(runner):
     assert res.exit_code == 0, res.output
     assert "## geovirus (5 documents)" in res.stdout and "**geomap**" in res.stdout
     assert "CamCoder" in res.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("fmt", ["gpkg", "parquet"])
+def test_parse_to_gis_formats(runner, tmp_path, fmt):
+    import geopandas as gpd
+
+    out = tmp_path / f"seeds.{fmt}"
+    res = runner.invoke(cli, ["parse", str(SEEDS), "-f", fmt, "-o", str(out), "--fast", "-q"])
+    assert res.exit_code == 0, res.output
+    gdf = gpd.read_file(out) if fmt == "gpkg" else gpd.read_parquet(out)
+    assert gdf.crs.to_epsg() == 4326 and len(gdf) > 50
+    assert set(gdf["article_id"]) == {p.stem for p in SEEDS.glob("*.txt")}
+
+
+def test_binary_format_needs_an_output_file(runner):
+    res = runner.invoke(cli, ["parse", str(SEEDS), "-f", "gpkg"])
+    assert res.exit_code == 2 and "-o FILE" in res.output
