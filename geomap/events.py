@@ -72,7 +72,7 @@ _STRONG_BREAKS = frozenset({";", "—", "–", "(", ")", '"', "“", "”"})
 # Prepositions that make a place the location of a nearby preceding trigger.
 _LOCATIVE = frozenset(
     {"in", "at", "near", "across", "into", "on", "outside", "around", "throughout", "inside", "over",
-     "of", "to", "toward", "towards", "against", "onto", "within", "for", "on"}
+     "of", "to", "toward", "towards", "against", "onto", "within", "for"}
 )  # fmt: skip
 # Words that mark a place as a reference point ("near X", "north of X") or an origin ("from X").
 _REFERENCE = frozenset({"near", "north", "south", "east", "west", "northeast", "northwest", "southeast",

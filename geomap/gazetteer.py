@@ -337,7 +337,8 @@ class Gazetteer:
 
     def is_major(self, name: str) -> bool:
         """Return True when the name (exactly or as an alias) is a continent,
-        country, region, sea, admin1 region, capital or a place of 100,000 people."""
+        country, region, sea, admin1 region, capital or a place of 100,000 people.
+        """
         key = normalize(name)
         if not key:
             return False

@@ -339,7 +339,8 @@ _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")
 def _city_names(names: list[str] | None) -> tuple[str, ...]:
     """Alternate names minus codes: GeoNames lists airport and postal codes
     ("SDF" for Louisville) among a city's names, and news acronyms collide
-    with them."""
+    with them.
+    """
     return tuple(sorted({n for n in names or () if not _CODE_LIKE.match(n)}))
 
 

@@ -39,7 +39,7 @@ _LEADING_THE = re.compile(r"^the ")
 #: Arabic definite-article forms as they appear in transliterations.
 ARABIC_ARTICLES = frozenset(
     {"al", "el", "il", "ul", "as", "es", "ad", "ed", "ash", "esh", "az", "ez", "ar", "er",
-     "at", "et", "an", "en", "ath", "adh", "ath"}
+     "at", "et", "an", "en", "ath", "adh"}
 )
 
 
