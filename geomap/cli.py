@@ -262,10 +262,11 @@ def parse(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, *
 @click.option("--fragment", is_flag=True, help="Write an HTML fragment to paste into a report page.")
 @click.option("--png", "static_fmt", flag_value="png", help="Write a static PNG image instead.")
 @click.option("--svg", "static_fmt", flag_value="svg", help="Write a static SVG image instead.")
+@click.option("--demonyms", is_flag=True, help="Also place demonyms (\"Libyan\") on their country.")
 @_pipeline_options
 @_handle_errors
 def map_cmd(paths: tuple[str, ...], output: str, tiles: str | None, title: str | None, fragment: bool,
-            static_fmt: str | None, **opts: Any) -> None:
+            static_fmt: str | None, demonyms: bool, **opts: Any) -> None:
     """Geoparse articles and draw them on a map that works offline.
 
     The map has one layer per article and one per event type, a legend,
@@ -285,11 +286,12 @@ def map_cmd(paths: tuple[str, ...], output: str, tiles: str | None, title: str |
     results = list(run.results())
     if results:
         if static_fmt:
-            render.render_static(results, output, fmt=static_fmt, title=title)
+            render.render_static(results, output, fmt=static_fmt, title=title, demonyms=demonyms)
         elif fragment:
-            Path(output).write_text(render.render_fragment(results, tiles=tiles, title=title), encoding="utf-8")
+            Path(output).write_text(render.render_fragment(results, tiles=tiles, title=title, demonyms=demonyms),
+                                    encoding="utf-8")
         else:
-            render.save_map(results, output, tiles=tiles, title=title)
+            render.save_map(results, output, tiles=tiles, title=title, demonyms=demonyms)
         if not opts.get("quiet"):
             click.echo(f"geomap: map written to {output}", err=True)
     run.finish()

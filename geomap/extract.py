@@ -93,6 +93,7 @@ def extract(
     entities: Sequence[EntitySpan] | None = None,
     field: Field = "text",
     boilerplate: Sequence[tuple[int, int]] = (),
+    demonyms: bool = True,
 ) -> list[Mention]:
     """Find place-name mentions in a text.
 
@@ -109,6 +110,9 @@ def extract(
     boilerplate
         Spans of boilerplate (link lists, captions); mentions inside them are
         flagged.
+    demonyms
+        Also return demonyms ("Libyan", "Russian") as mentions with
+        ``recognizer="demonym"``, when the index knows them.
 
     Returns
     -------
@@ -123,8 +127,20 @@ def extract(
             span = _clean_entity(text, ent.start, ent.end)
             if span and normalize(text[span[0]:span[1]]) not in stop:
                 found[span] = _mention(text, span, field, "ner", boilerplate)
-        elif ent.label in BLOCKING_LABELS:
+            continue
+        if ent.label == "NORP" and demonyms:
+            span = _clean_entity(text, ent.start, ent.end)
+            if span and _is_demonym(index, text[span[0]:span[1]]):
+                found[span] = _mention(text, span, field, "demonym", boilerplate)
+                continue
+        if ent.label in BLOCKING_LABELS:
             blocked.append((ent.start, ent.end, ent.label))
+    if entities is None and demonyms:
+        # Fast mode: capitalised words that are demonyms ("Libyan", "Russian").
+        for s, e in _tokens(text):
+            word = text[s:e]
+            if _capitalised(word) and not word.isupper() and _is_demonym(index, word):
+                found[(s, e)] = _mention(text, (s, e), field, "demonym", boilerplate)
 
     taken = sorted(found)
     for span, recognizer in _gazetteer_spans(text, index, stop):
@@ -294,6 +310,11 @@ def _is_common_word(surface: str, key: str, lowered: set[str], text: str, start:
         # Shouted words and acronyms (NATO, ISIS) are organisations far more often.
         return True
     return False
+
+
+def _is_demonym(index: NameIndex, word: str) -> bool:
+    check = getattr(index, "demonym", None)
+    return check is not None and check(word) is not None
 
 
 def _is_major(index: NameIndex, name: str) -> bool:

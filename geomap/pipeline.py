@@ -134,8 +134,10 @@ class Geoparser:
             found.append((field, text, doc, mentions))
 
         all_mentions = [m for *_x, ms in found for m in ms]
+        demonym_places = {normalize(m.text): self.gazetteer.demonym(m.text)
+                          for m in all_mentions if m.recognizer == "demonym"}
         candidates = {key: self.gazetteer.lookup(key, limit=50, variants=False)
-                      for key in {normalize(m.text) for m in all_mentions}}
+                      for key in {normalize(m.text) for m in all_mentions if m.recognizer != "demonym"}}
         context = article_context(all_mentions, candidates)
         countries = sorted(context.countries, key=lambda c: -context.countries[c])
         for key, cands in candidates.items():
@@ -146,7 +148,11 @@ class Geoparser:
         for _field, text, doc, mentions in found:
             resolved: list[tuple[Mention, Resolution]] = []
             for m in mentions:
-                res = self._resolve(m, text, candidates.get(normalize(m.text), []), context)
+                if m.recognizer == "demonym":
+                    place = demonym_places.get(normalize(m.text))
+                    res = Resolution(place=place, score=0.9 if place else 0.0, method="demonym")
+                else:
+                    res = self._resolve(m, text, candidates.get(normalize(m.text), []), context)
                 if m.recognizer == "variant" and (
                     res.place is None or res.place.country_code not in context.countries
                 ):

@@ -113,6 +113,7 @@ def build_map(
     styles: Styles | None = None,
     title: str | None = None,
     assets_dir: Path | None = None,
+    demonyms: bool = False,
 ) -> folium.Map:
     """Build an offline folium map of the places mentioned in ``results``.
 
@@ -139,6 +140,8 @@ def build_map(
         Shown as text on the map and as the page title.
     assets_dir
         Directory of the pinned browser assets (default: ``geomap/assets``).
+    demonyms
+        Also place demonym mentions ("Libyan") on their country.
 
     Returns
     -------
@@ -155,7 +158,7 @@ def build_map(
     import folium
 
     assets = load_assets(assets_dir)
-    payload = build_payload(results, styles=styles, title=title)
+    payload = build_payload(results, styles=styles, title=title, demonyms=demonyms)
     m = folium.Map(location=[20, 0], zoom_start=2, tiles=None, control_scale=True)
     # Instance attributes shadow folium's class-level CDN lists (mutating the
     # class lists would change every map in the process).

@@ -238,7 +238,8 @@ def _place_key(gm: GeoMention) -> tuple[Any, ...]:
 
 
 def build_payload(
-    results: Sequence[ArticleResult], *, styles: Styles | None = None, title: str | None = None
+    results: Sequence[ArticleResult], *, styles: Styles | None = None, title: str | None = None,
+    demonyms: bool = False,
 ) -> dict[str, Any]:
     """Build the JSON-serialisable map data.
 
@@ -253,6 +254,9 @@ def build_payload(
         See :func:`resolve_styles`.
     title
         Optional map title (shown as text).
+    demonyms
+        Also place demonym mentions ("Libyan") on their country; off by
+        default, since an adjective says who, not where.
 
     Returns
     -------
@@ -265,6 +269,8 @@ def build_payload(
     for ai, result in enumerate(results):
         for gm in result.mentions:
             if gm.resolution.place is None or gm.mention.boilerplate:
+                continue
+            if gm.mention.recognizer == "demonym" and not demonyms:
                 continue
             kept.append((ai, gm))
 

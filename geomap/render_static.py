@@ -102,6 +102,7 @@ def render_static(
     dpi: int = 150,
     labels: int = 25,
     assets_dir: Path | None = None,
+    demonyms: bool = False,
 ) -> Path:
     """Draw the mentioned places over the Natural Earth basemap and save it.
 
@@ -146,7 +147,7 @@ def render_static(
     from matplotlib.lines import Line2D
 
     assets = load_assets(assets_dir)
-    payload = build_payload(results, styles=styles, title=title)
+    payload = build_payload(results, styles=styles, title=title, demonyms=demonyms)
     world = topojson_polygons(json.loads(assets.basemap_topojson))
     land = gpd.GeoDataFrame({"name": [n for n, _ in world]}, geometry=[g for _, g in world], crs="EPSG:4326")
 

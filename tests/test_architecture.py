@@ -19,8 +19,9 @@ ALLOWED: dict[str, set[str]] = {
     "model": {"errors"},
     # Gazetteer.open() builds the default file on first use: a lazy import
     # inside that method, the one place the store reaches up to its builder.
-    "gazetteer": BASE | {"gazetteer_build"},
-    "gazetteer_build": BASE | {"gazetteer"},
+    "gazetteer": BASE | {"gazetteer_store", "gazetteer_build"},
+    "gazetteer_store": BASE,
+    "gazetteer_build": BASE | {"gazetteer_store"},
     "extract": BASE,
     "resolve": BASE,
     "events": BASE,

