@@ -54,7 +54,7 @@ def fingerprint() -> str:
             h.update(f"{pkg}={metadata.version(pkg)};".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{pkg}=missing;".encode())
-    for name in ("regions.tsv", "country_aliases.tsv"):
+    for name in ("regions.tsv", "country_aliases.tsv", "admin1_aliases.tsv"):
         h.update(_curated_dir().joinpath(name).read_bytes())
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()[:12]
@@ -362,6 +362,7 @@ def _admin1(cities: dict) -> Iterator[PlaceRecord]:
         code = f"{c['countrycode']}.{c['admin1code']}"
         members[code].append((c["latitude"], c["longitude"]))
         people[code] += c["population"] or 0
+    curated_aliases = {r["admin1"]: r["alternate_names"].split("|") for r in _curated_rows("admin1_aliases.tsv")}
     rows = []
     with tsv.open(encoding="utf-8") as f:
         for row in csv.reader(f, delimiter="\t"):
@@ -370,6 +371,7 @@ def _admin1(cities: dict) -> Iterator[PlaceRecord]:
             rows.append(row)
     for row in sorted(rows, key=lambda r: r[2]):
         name, _iso, code, gid, _kind, aliases = row[:6]
+        aliases = "|".join([aliases, *curated_aliases.get(code, ())])
         pts = members.get(code)
         if not pts:
             continue

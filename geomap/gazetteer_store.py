@@ -80,6 +80,14 @@ class PlaceRecord:
     demonyms: tuple[str, ...] = field(default_factory=tuple)
 
 
+def _demonym_keys(demonym: str) -> set[str]:
+    """Return the keys of a demonym and its plural ("Libyan", "Libyans"; "Iraqi", "Iraqis")."""
+    key = normalize(demonym)
+    if not key:
+        return set()
+    return {key, key + "s"} if key[-1] in "ni" else {key}
+
+
 def write(
     path: str | os.PathLike[str],
     records: Iterable[PlaceRecord],
@@ -141,7 +149,8 @@ def write(
                 if key and key != own and key.isascii():
                     names.add((key, pid, 1))
                     variants.add((variant_key(alt), pid))
-            demonyms.update((normalize(d), pid) for d in rec.demonyms if normalize(d))
+            for d in rec.demonyms:
+                demonyms.update((k, pid) for k in _demonym_keys(d))
             if progress and pid % 10_000 == 0:
                 progress(pid)
         # An alias row is redundant where the same place has the key as its name.
