@@ -81,11 +81,13 @@ class PlaceRecord:
 
 
 def _demonym_keys(demonym: str) -> set[str]:
-    """Return the keys of a demonym and its plural ("Libyan", "Libyans"; "Iraqi", "Iraqis")."""
+    """Return the key of a demonym.
+
+    Plurals ("Libyans") are left out on purpose: they name people, while the
+    adjective ("Libyan forces") names where something is from.
+    """
     key = normalize(demonym)
-    if not key:
-        return set()
-    return {key, key + "s"} if key[-1] in "ni" else {key}
+    return {key} if key else set()
 
 
 def write(
