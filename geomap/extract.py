@@ -155,7 +155,40 @@ def extract(
         if not _survives_blocking(text, span, blocked):
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)
+    _one_sense_per_discourse(text, found, blocked, field, boilerplate)
     return [found[k] for k in sorted(found)]
+
+
+def _one_sense_per_discourse(
+    text: str,
+    found: dict[tuple[int, int], Mention],
+    blocked: Sequence[tuple[int, int, str]],
+    field: Field,
+    boilerplate: Sequence[tuple[int, int]],
+) -> None:
+    """Add the other occurrences of names already taken as places.
+
+    The small NER model tags the same town GPE in one sentence and PERSON or
+    ORG in the next ("an Alexandria man", "Alexandria police"); a writer
+    means one place by one name within an article. Occurrences inside a
+    longer entity ("Alexandria Blizzard") stay out, and so do all-capital
+    datelines ("MANSFIELD —") unless the name is long enough to be no acronym.
+    """
+    names = {m.text for m in found.values() if m.recognizer in ("ner", "gazetteer") and len(m.text) > 2}
+    if not names:
+        return
+    taken = sorted(found)
+    for name in sorted(names):
+        forms = [name] + ([name.upper()] if len(name) > 3 and not name.isupper() else [])
+        for form in forms:
+            for mt in re.finditer(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])", text):
+                span = (mt.start(), mt.end())
+                if span in found or _overlaps(span, taken):
+                    continue
+                if any(s <= span[0] and span[1] <= e and (e - s) > (span[1] - span[0]) for s, e, _l in blocked):
+                    continue
+                found[span] = _mention(text, span, field, "discourse", boilerplate)
+                taken = sorted(found)
 
 
 def _survives_blocking(text: str, span: tuple[int, int], blocked: Sequence[tuple[int, int, str]]) -> bool:

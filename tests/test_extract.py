@@ -90,3 +90,13 @@ def test_boilerplate_is_detected_and_flagged(mini_gazetteer):
     flags = {m.text: m.boilerplate for m in ms}
     assert flags["Libya"] is False and flags["Derna"] is False
     assert flags["Sirte"] is True and flags["Tripoli"] is True
+
+
+def test_one_sense_per_discourse(mini_gazetteer):
+    text = "Police in Sirte said an IS fighter died. Sirte Police later named him. SIRTE — Officials said..."
+    s1 = text.index("Sirte")
+    ents = [EntitySpan(s1, s1 + 5, "GPE"), EntitySpan(text.index("Sirte Police"), text.index("Sirte Police") + 12, "ORG")]
+    ms = extract(text, mini_gazetteer, entities=ents)
+    got = [(m.text, m.recognizer) for m in ms]
+    # The dateline is the same place; "Sirte Police" (a longer ORG) is not a mention.
+    assert got == [("Sirte", "ner"), ("SIRTE", "discourse")]
