@@ -22,7 +22,7 @@ def test_version(runner):
 
 @pytest.mark.parametrize(
     "command",
-    [[], ["parse"], ["map"], ["lookup"], ["gazetteer"], ["gazetteer", "info"], ["gazetteer", "build"]],
+    [[], ["parse"], ["map"], ["lookup"], ["eval"], ["gazetteer"], ["gazetteer", "info"], ["gazetteer", "build"]],
 )
 def test_every_help_has_an_example(runner, command):
     res = runner.invoke(cli, [*command, "--help"])
