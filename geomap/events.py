@@ -48,7 +48,7 @@ THRESHOLD = 0.25
 _LINEAR_SCALE = 6.0
 _DEP_SCALE = 3.5
 # Multipliers for triggers in negated or hypothetical contexts.
-_NEGATED = 0.35
+_NEGATED = 0.2
 _HYPOTHETICAL = 0.75
 
 _NEGATION_WORDS = frozenset({"no", "not", "never", "without", "n't", "nor", "neither", "denied", "deny", "denies"})
@@ -396,20 +396,85 @@ def classify(
         return ()
     if doc is not None and getattr(doc, "text", None) != text:
         raise ValueError("doc is not a parse of text: pass the spaCy Doc of exactly the same string")
-    hits = _find_triggers(text, _lexicon(tax))
+    hits = [h for h in _find_triggers(text, _lexicon(tax)) if not _in_name(text, h, doc)]
     if doc is not None:
         ctx: _Context = _DocContext(text, doc, hits)
     else:
         ctx = _WindowContext(text, hits)
-    return tuple(_classify_one(m, ctx, tax) for m in mentions)
+    events: list[Event | None] = [None] * len(mentions)
+    for group in _coordinations(text, mentions):
+        # Coordinated places ("the US, France and the UK are deploying") share
+        # one event: the best any of them gets, with the group's first member
+        # deciding whether the list is a reference point or an origin.
+        anchor = mentions[group[0]]
+        best = max((_best(mentions[i], anchor, ctx, tax) for i in group), key=_rank)
+        for i in group:
+            events[i] = _event(best, tax)
+    return tuple(e for e in events if e is not None)
 
 
-def _classify_one(m: Mention, ctx: _Context, tax: Taxonomy) -> Event:
-    best: tuple[float, str, _Hit] | None = None
+# Entity types whose words are names, not events: "Houston Rockets", "Stronghold Storage".
+_NAME_ENTS = frozenset({"ORG", "PERSON", "FAC", "WORK_OF_ART", "PRODUCT", "LAW"})
+_LIST_GAP = re.compile(r"^(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\s+)?$", re.IGNORECASE)
+_SENTENCE_OPEN = re.compile(r"(?:^|[.!?:\n]|\n\s*)[\s\"'“‘(\[]*$")
+
+
+def _in_name(text: str, hit: _Hit, doc: Any | None) -> bool:
+    """Tell whether a trigger word is part of a proper name rather than an event.
+
+    Capitalised mid-sentence next to another capitalised word ("Assistance
+    to Firefighters", "Highway Patrol") or inside a name entity of the parse.
+    """
+    if doc is not None:
+        span = doc.char_span(hit.start, hit.end, alignment_mode="expand")
+        if span is not None and any(t.ent_type_ in _NAME_ENTS for t in span):
+            return True
+    word = hit.text
+    if not word[:1].isupper() or word.isupper():
+        return False
+    if _SENTENCE_OPEN.search(text[max(0, hit.start - 40) : hit.start]):
+        return False
+    before = re.search(r"(\w[\w'’.-]*)\W{1,2}$", text[max(0, hit.start - 40) : hit.start])
+    after = re.match(r"\W{1,2}(\w+)", text[hit.end : hit.end + 40])
+    return bool((before and before.group(1)[:1].isupper()) or (after and after.group(1)[:1].isupper()))
+
+
+def _coordinations(text: str, mentions: Sequence[Mention]) -> list[list[int]]:
+    """Group indices of mentions that form one list ("Syria, Iraq and Libya")."""
+    order = sorted(range(len(mentions)), key=lambda i: (mentions[i].start, mentions[i].end))
+    groups: list[list[int]] = []
+    for i in order:
+        if groups:
+            prev = mentions[groups[-1][-1]]
+            m = mentions[i]
+            if prev.end <= m.start and _LIST_GAP.match(text[prev.end : m.start]):
+                groups[-1].append(i)
+                continue
+        groups.append([i])
+    return groups
+
+
+_Best = tuple[float, str, "_Hit | None"]
+
+
+def _rank(best: _Best) -> float:
+    return best[0]
+
+
+def _event(best: _Best, tax: Taxonomy) -> Event:
+    score, etype, hit = best
+    if hit is None or score < THRESHOLD:
+        return Event(type=tax.default, score=round(1.0 - score, 3), trigger=None)
+    return Event(type=etype, score=round(min(1.0, score), 3), trigger=Trigger(hit.text, hit.start, hit.end))
+
+
+def _best(m: Mention, anchor: Mention, ctx: _Context, tax: Taxonomy) -> _Best:
+    """Return the strongest (score, type, trigger) for one place."""
+    best: _Best = (0.0, tax.default, None)
     for hit in ctx.hits_near(m):
         if hit.start < m.end and m.start < hit.end:
             continue  # a place name that contains a trigger word ("Camp David") is not a trigger
-        dist = ctx.distance(m, hit)
+        dist = ctx.distance(m, hit, anchor)
         if dist is None:
             continue
         scale = ctx.scale
@@ -423,13 +488,9 @@ def _classify_one(m: Mention, ctx: _Context, tax: Taxonomy) -> Event:
             fallback = tax.get(etype).hypothetical
             if fallback is not None:
                 etype = fallback
-        if best is None or score > best[0]:
+        if best[2] is None or score > best[0]:
             best = (score, etype, hit)
-    if best is None or best[0] < THRESHOLD:
-        top = 0.0 if best is None else best[0]
-        return Event(type=tax.default, score=round(1.0 - top, 3), trigger=None)
-    score, etype, hit = best
-    return Event(type=etype, score=round(min(1.0, score), 3), trigger=Trigger(hit.text, hit.start, hit.end))
+    return best
 
 
 class _Context:
@@ -440,7 +501,7 @@ class _Context:
     def hits_near(self, m: Mention) -> Sequence[_Hit]:
         raise NotImplementedError
 
-    def distance(self, m: Mention, hit: _Hit) -> float | None:
+    def distance(self, m: Mention, hit: _Hit, anchor: Mention) -> float | None:
         raise NotImplementedError
 
     def mood(self, hit: _Hit) -> str:
@@ -492,7 +553,7 @@ class _WindowContext(_Context):
         s, e = self._sentence(m.start)
         return self.hits[bisect_left(self.hit_starts, s) : bisect_left(self.hit_starts, e)]
 
-    def distance(self, m: Mention, hit: _Hit) -> float | None:
+    def distance(self, m: Mention, hit: _Hit, anchor: Mention) -> float | None:
         ms, me = self._tok(m.start), self._tok(max(m.start, m.end - 1))
         hs, he = self._tok(hit.start), self._tok(max(hit.start, hit.end - 1))
         if he < ms:  # trigger before the place
@@ -506,9 +567,12 @@ class _WindowContext(_Context):
             gap = hs - me
             between = self.cum[hs] - self.cum[me + 1]
             bonus = 0.0
-        back = self.toks[max(0, ms - 3) : ms]
-        if any(w in _REFERENCE for w in back) or (back and back[-1] == "from"):
-            between += 2.0  # a reference point or an origin, not the event's place
+        am = self._tok(anchor.start)
+        back = self.toks[max(0, am - 3) : am]
+        if back and back[-1] == "from":
+            between += 8.0  # an origin ("fighters from Tunisia attacked"), not the event's place
+        elif any(w in _REFERENCE for w in back):
+            between += 2.0  # a reference point ("near Ras Lanuf"), seldom the event's place
         return max(0.0, gap - 1 - bonus + between)
 
     def mood(self, hit: _Hit) -> str:
@@ -559,7 +623,7 @@ class _DocContext(_Context):
         s, e = sent.start_char, sent.end_char
         return self.hits[bisect_left(self.hit_starts, s) : bisect_left(self.hit_starts, e)]
 
-    def distance(self, m: Mention, hit: _Hit) -> float | None:
+    def distance(self, m: Mention, hit: _Hit, anchor: Mention) -> float | None:
         a, b = self._root(m.start, m.end), self._root(hit.start, hit.end)
         if a is None or b is None or a.sent.start != b.sent.start:
             return None
@@ -569,9 +633,14 @@ class _DocContext(_Context):
         # Linear distance breaks ties between triggers at the same path length.
         linear = abs(a.i - b.i)
         extra = 0.0
-        head = a.head
-        if head.i != a.i and head.lower_ in {"near", "from"} and b.i not in {head.i, head.head.i}:
-            extra = 1.5  # reference point or origin of an event placed elsewhere
+        first = a
+        while first.dep_ == "conj" and first.head.i != first.i:
+            first = first.head  # the coordination's first member carries its preposition
+        head = first.head
+        if head.i != first.i and head.lower_ in {"near", "from"} and b.i not in {head.i, head.head.i}:
+            # A reference point ("near X") or an origin ("fighters from X") of
+            # an event placed elsewhere; an origin almost never is the place.
+            extra = 3.0 if head.lower_ == "from" else 1.5
         return max(0.0, path - 1 + 0.02 * linear + extra)
 
     def mood(self, hit: _Hit) -> str:

@@ -1,0 +1,210 @@
+"""Event typing accuracy on the labelled mention set, per event type.
+
+Usage::
+
+    python benchmarks/events.py [--split test|dev|all] [--no-spacy]
+
+The gold set is ``benchmarks/data/events_gold.jsonl``: place mentions in real
+news sentences (GeoWebNews, LGL, GeoVirus and the seed articles), each
+labelled with the event that happens at that place by the definitions in
+``docs/EVENTS.md``. Rows reference corpus spans; the texts are read from
+``../shared/eval`` (or ``GEOMAP_EVAL_DIR``) and ``seeds/``. Rows whose text is
+not available are reported and skipped.
+
+The classifier gets the gold mentions of each document (oracle toponyms), so
+the scores measure event typing alone, not place recognition. It runs twice:
+with the spaCy dependency parse (what ``geomap parse`` does) and with the
+window fallback (what ``--fast`` does). Per-type precision, recall and F1
+and macro-F1 over the twelve types are printed and written to
+``benchmarks/results/events.md``. The ``dev`` split was used while writing the
+lexicon; ``test`` is the held-out figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from geomap.events import classify, load_taxonomy
+from geomap.model import Mention
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+GOLD = HERE / "data" / "events_gold.jsonl"
+RESULTS = HERE / "results" / "events.md"
+TARGET = 0.80
+
+
+@dataclass(frozen=True)
+class Row:
+    corpus: str
+    doc_id: str
+    start: int
+    end: int
+    toponym: str
+    label: str
+    split: str
+
+
+def load_rows(path: Path = GOLD) -> list[Row]:
+    rows = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            d = json.loads(line)
+            rows.append(Row(d["corpus"], str(d["doc_id"]), d["start"], d["end"], d["toponym"], d["label"], d["split"]))
+    return rows
+
+
+def load_texts(corpora: set[str]) -> dict[tuple[str, str], str]:
+    """Texts by (corpus, doc id): corpus documents and the seed articles."""
+    from geomap.evaluate import find_eval_dir, load_corpus
+
+    texts: dict[tuple[str, str], str] = {}
+    eval_dir = find_eval_dir()
+    for corpus in sorted(corpora - {"seeds"}):
+        if eval_dir is None:
+            continue
+        for doc in load_corpus(corpus, eval_dir=eval_dir):
+            texts[(corpus, doc.id)] = doc.text
+    if "seeds" in corpora:
+        # Seed rows index the whole file (title line included), as labelled.
+        for path in sorted((ROOT / "seeds").glob("*.txt")):
+            texts[("seeds", path.stem)] = path.read_text(encoding="utf-8")
+    return texts
+
+
+PerType = dict[str, tuple[float, float, float, int]]
+
+
+def per_type(gold: Sequence[str], pred: Sequence[str], types: Sequence[str]) -> PerType:
+    """Precision, recall, F1 and support per type."""
+    out = {}
+    for t in types:
+        tp = sum(1 for g, p in zip(gold, pred, strict=True) if g == t and p == t)
+        n_pred = sum(1 for p in pred if p == t)
+        n_gold = sum(1 for g in gold if g == t)
+        p = tp / n_pred if n_pred else 0.0
+        r = tp / n_gold if n_gold else 0.0
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        out[t] = (p, r, f, n_gold)
+    return out
+
+
+def macro_f1(table: Mapping[str, tuple[float, float, float, int]]) -> float:
+    """Mean F1 over the types that have gold support."""
+    fs = [f for (_p, _r, f, n) in table.values() if n]
+    return sum(fs) / len(fs) if fs else 0.0
+
+
+def predict(rows: Sequence[Row], texts: Mapping[tuple[str, str], str], nlp: object | None) -> dict[Row, str]:
+    """Classify every gold mention, one classify() call per document."""
+    by_doc: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for r in rows:
+        by_doc[(r.corpus, r.doc_id)].append(r)
+    out: dict[Row, str] = {}
+    for key, doc_rows in by_doc.items():
+        text = texts[key]
+        doc = nlp(text) if nlp is not None else None  # type: ignore[operator]
+        mentions = [Mention(r.start, r.end, r.toponym) for r in doc_rows]
+        for r, ev in zip(doc_rows, classify(text, mentions, doc=doc), strict=True):
+            out[r] = ev.type
+    return out
+
+
+def table_md(table: Mapping[str, tuple[float, float, float, int]], labels: Mapping[str, str]) -> str:
+    lines = ["| Type | Label | Support | P | R | F1 |", "|---|---|--:|--:|--:|--:|"]
+    for t, (p, r, f, n) in table.items():
+        lines.append(f"| `{t}` | {labels[t]} | {n} | {p:.3f} | {r:.3f} | {f:.3f} |")
+    return "\n".join(lines)
+
+
+def confusion_md(gold: Sequence[str], pred: Sequence[str], types: Sequence[str]) -> str:
+    abbrev = {t: str(i) for i, t in enumerate(types, 1)}
+    lines = ["| gold \\ predicted | " + " | ".join(abbrev[t] for t in types) + " |",
+             "|---|" + "--:|" * len(types)]
+    counts = Counter(zip(gold, pred, strict=True))
+    for g in types:
+        lines.append(f"| `{g}` | " + " | ".join(str(counts[(g, p)] or "·") for p in types) + " |")
+    legend = ", ".join(f"{v} = `{k}`" for k, v in abbrev.items())
+    return "\n".join(lines) + f"\n\n{legend}."
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--no-spacy", action="store_true", help="Only the window fallback (no dependency parse).")
+    ap.add_argument("-o", "--output", type=Path, default=RESULTS)
+    args = ap.parse_args(argv)
+
+    tax = load_taxonomy()
+    types = list(tax.ids)
+    labels = {t: tax.get(t).label for t in types}
+    rows = load_rows()
+    texts = load_texts({r.corpus for r in rows})
+    usable = [r for r in rows if (r.corpus, r.doc_id) in texts]
+    missing = len(rows) - len(usable)
+    if not usable:
+        print("events benchmark: no gold texts available (../shared/eval absent?); nothing to score")
+        return 0
+    bad = [r for r in usable if texts[(r.corpus, r.doc_id)][r.start:r.end] != r.toponym]
+    if bad:
+        print(f"events benchmark: {len(bad)} gold spans do not match their text, e.g. {bad[0]}", file=sys.stderr)
+        return 1
+
+    modes: list[tuple[str, object | None]] = [("window fallback (--fast)", None)]
+    if not args.no_spacy:
+        from geomap.pipeline import load_ner
+
+        modes.insert(0, ("dependency parse (default)", load_ner()))
+
+    out = ["# Event typing: per-type precision, recall, F1", ""]
+    out.append(
+        f"Gold: `benchmarks/data/events_gold.jsonl`, {len(usable)} labelled mentions "
+        f"({missing} skipped: text unavailable) from GeoWebNews, LGL, GeoVirus and the seed articles, "
+        "labelled by the definitions in `docs/EVENTS.md`. The classifier gets the gold mentions "
+        "(oracle toponyms), so this measures event typing alone. `dev` was looked at while writing "
+        "the lexicon; `test` is held out. Macro-F1 = mean F1 over the types with gold support. "
+        f"Target: macro-F1 >= {TARGET:.2f}. Reproduce: `python benchmarks/events.py`."
+    )
+    out.append("")
+    summary = ["| Mode | Split | Mentions | Accuracy | Macro-F1 | Time |", "|---|---|--:|--:|--:|--:|"]
+    details = []
+    for name, nlp in modes:
+        t0 = time.perf_counter()
+        pred = predict(usable, texts, nlp)
+        elapsed = time.perf_counter() - t0
+        for split in ("test", "dev", "all"):
+            sel = [r for r in usable if split == "all" or r.split == split]
+            g = [r.label for r in sel]
+            p = [pred[r] for r in sel]
+            tab = per_type(g, p, types)
+            acc = sum(a == b for a, b in zip(g, p, strict=True)) / len(sel)
+            mf = macro_f1(tab)
+            summary.append(f"| {name} | {split} | {len(sel)} | {acc:.3f} | {mf:.3f} | "
+                           f"{elapsed:.1f} s (all) |")
+            print(f"{name:30s} {split:5s} n={len(sel):4d} accuracy={acc:.3f} macro-F1={mf:.3f}")
+            if split == "test":
+                details.append(f"## {name}, test split\n\n{table_md(tab, labels)}\n\n"
+                               f"Confusion (rows gold, columns predicted):\n\n{confusion_md(g, p, types)}\n")
+    # The floor any classifier must beat: every place a plain mention.
+    test_rows = [r for r in usable if r.split == "test"]
+    base = macro_f1(per_type([r.label for r in test_rows], ["mention"] * len(test_rows), types))
+    summary.append(f"| baseline: everything `mention` | test | {len(test_rows)} | "
+                   f"{sum(r.label == 'mention' for r in test_rows) / len(test_rows):.3f} | {base:.3f} | |")
+    out += ["## Summary", "", *summary, "", *details]
+    out.append(f"_Generated {time.strftime('%Y-%m-%d')} by `benchmarks/events.py`._")
+    text = "\n".join(out) + "\n"
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding="utf-8")
+    print("\n".join(summary))
+    print(f"wrote {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,243 @@
+"""Event typing: the taxonomy file, trigger attachment, moods, names, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from geomap.cli import cli as main
+from geomap.errors import ConfigurationError
+from geomap.events import classify, load_taxonomy
+from geomap.model import Mention
+
+IDS = (
+    "armed_clash", "airstrike", "violence_against_civilians", "territorial_control", "military_activity",
+    "military_cooperation", "diplomacy", "political", "arrest_detention", "humanitarian", "protest", "mention",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from geomap.pipeline import load_ner
+
+    return load_ner()
+
+
+def mentions(text: str, *names: str) -> list[Mention]:
+    out = []
+    for name in names:
+        start = text.index(name)
+        out.append(Mention(start, start + len(name), name))
+    return out
+
+
+def types(text: str, *names: str, doc=None) -> dict[str, str]:
+    ms = mentions(text, *names)
+    return {m.text: e.type for m, e in zip(ms, classify(text, ms, doc=doc), strict=True)}
+
+
+@pytest.fixture(params=["window", "parse"])
+def parse(request, nlp):
+    """Run each behaviour test with and without the dependency parse."""
+    return (lambda text: None) if request.param == "window" else nlp
+
+
+# -- the taxonomy file -----------------------------------------------------------------------------------
+
+
+def test_shipped_taxonomy_has_the_stable_ids_and_complete_metadata():
+    tax = load_taxonomy()
+    assert tax.ids == IDS
+    assert tax.default == "mention"
+    for t in tax.types:
+        assert re.fullmatch(r"#[0-9a-f]{6}", t.colour, re.I)
+        assert t.label and t.description and t.acled and t.cameo and t.icon
+        assert t.id == "mention" or t.triggers, t.id
+        assert t.hypothetical in (None, *IDS)
+
+
+def test_every_type_is_reachable_from_its_own_first_trigger():
+    # A trigger shadowed by another type's identical form would make its type dead.
+    tax = load_taxonomy()
+    for t in tax.types:
+        if not t.triggers:
+            continue
+        term = t.triggers[0].term
+        text = f"Reports of {term} in Sirte."
+        assert types(text, "Sirte")["Sirte"] == t.id, (t.id, term)
+
+
+def test_icons_render_with_the_fonts_a_headless_browser_has():
+    # DejaVu Sans (Debian's default) lacks U+26E8, U+26D3 and U+270A; those rendered as boxes.
+    for t in load_taxonomy().types:
+        assert all(ord(c) < 0x26D0 or 0x2700 <= ord(c) < 0x2709 or 0x270C <= ord(c) < 0x2800 for c in t.icon), t.id
+
+
+def _write(tmp_path: Path, data) -> Path:
+    p = tmp_path / "events.json"
+    p.write_text(json.dumps(data) if not isinstance(data, str) else data, encoding="utf-8")
+    return p
+
+
+def _minimal(**over):
+    t = {"id": "flood", "label": "Flood", "description": "Floods", "acled": "-", "cameo": "-",
+         "colour": "#1f77b4", "icon": "~", "triggers": ["flood", {"term": "inundated", "weight": 0.8}]}
+    m = {"id": "mention", "label": "Mention", "description": "Only mentioned", "acled": "-", "cameo": "-",
+         "colour": "#7a8a99", "icon": "•"}
+    t.update(over)
+    return {"default": "mention", "types": [t, m]}
+
+
+def test_a_user_taxonomy_replaces_the_shipped_one(tmp_path):
+    tax = load_taxonomy(_write(tmp_path, _minimal()))
+    assert tax.ids == ("flood", "mention")
+    text = "Homes were flooded in Derna after the dams broke."
+    ev = classify(text, mentions(text, "Derna"), taxonomy=tax)[0]
+    assert ev.type == "flood" and ev.trigger is not None and ev.trigger.text == "flooded"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ("{not json", "not valid JSON (line 1"),
+        ({"types": []}, "'types' must be a non-empty list"),
+        (_minimal(colour="red"), "'colour' must be a hex colour"),
+        (_minimal(id="Flood Type"), "lower-case identifier"),
+        (_minimal(triggers=[{"term": "flood", "weight": 3}]), "'weight' must be a number in (0, 1]"),
+        (_minimal(hypothetical="nope"), "unknown type 'nope'"),
+        ({"default": "other", "types": _minimal()["types"]}, "default type 'other'"),
+        (_minimal(label=""), "'label' must be a non-empty string"),
+    ],
+)
+def test_invalid_taxonomies_are_rejected_with_the_file_and_the_problem(tmp_path, data, message):
+    path = _write(tmp_path, data)
+    with pytest.raises(ConfigurationError) as exc:
+        load_taxonomy(path)
+    assert str(path) in str(exc.value) and message in str(exc.value)
+
+
+def test_missing_taxonomy_file_is_a_configuration_error(tmp_path):
+    with pytest.raises(ConfigurationError, match="cannot read event taxonomy"):
+        load_taxonomy(tmp_path / "absent.json")
+
+
+# -- attachment ------------------------------------------------------------------------------------------
+
+
+def test_the_issue_examples(parse):
+    text = "IS seized the city of Beni Jawad, near Al Sedra and Ras Lanuf, on Saturday."
+    assert types(text, "Beni Jawad", doc=parse(text))["Beni Jawad"] == "territorial_control"
+    text = "Foreign ministers of 23 countries met Tuesday in Rome."
+    assert types(text, "Rome", doc=parse(text)) == {"Rome": "diplomacy"}
+    text = "Libya has witnessed a major lapse in security since 2011."
+    assert types(text, "Libya", doc=parse(text)) == {"Libya": "mention"}
+
+
+def test_each_place_gets_the_event_tied_to_it_not_the_articles(parse):
+    text = ("Ministers met in Rome on Tuesday. Air strikes hit Sirte overnight. "
+            "Hundreds of people protested in Tunis. Police arrested two men in Cairo.")
+    got = types(text, "Rome", "Sirte", "Tunis", "Cairo", doc=parse(text))
+    assert got == {"Rome": "diplomacy", "Sirte": "airstrike", "Tunis": "protest", "Cairo": "arrest_detention"}
+
+
+def test_origin_and_reference_points_are_mentions(parse):
+    text = "Fighters from Tunisia attacked the checkpoint."
+    assert types(text, "Tunisia", doc=parse(text))["Tunisia"] == "mention"
+
+
+def test_coordinated_places_share_their_event(parse):
+    text = "The coalition deployed troops to Syria, Iraq and Libya last year."
+    got = types(text, "Syria", "Iraq", "Libya", doc=parse(text))
+    assert set(got.values()) == {"military_activity"}, got
+
+
+def test_negated_triggers_do_not_claim_the_place(parse):
+    text = "The ministry said there were no airstrikes on Misrata."
+    assert types(text, "Misrata", doc=parse(text))["Misrata"] != "airstrike"
+
+
+def test_planned_or_threatened_violence_is_military_activity(parse):
+    text = "The allies are planning possible airstrikes in Libya."
+    ev = classify(text, mentions(text, "Libya"), doc=parse(text))[0]
+    assert ev.type == "military_activity"
+    assert ev.trigger is not None and ev.trigger.text == "airstrikes"
+
+
+def test_trigger_words_inside_names_are_not_events(parse):
+    text = "Chris Paul lifted the Houston Rockets to a 96-94 win over the Portland Trail Blazers."
+    assert types(text, "Houston", doc=parse(text))["Houston"] == "mention"
+    text = "A spokesman said the Florida Highway Patrol closed the road."
+    assert types(text, "Florida", doc=parse(text))["Florida"] == "mention"
+
+
+def test_role_words_are_actors_not_events(parse):
+    text = "Egyptian Foreign Minister Sameh Shoukry departed from Cairo on Monday."
+    assert types(text, "Cairo", doc=parse(text))["Cairo"] == "mention"
+    text = "The device was found by the Indiana State Police on Friday."
+    assert types(text, "Indiana", doc=parse(text))["Indiana"] == "mention"
+
+
+def test_trigger_spans_index_the_text_and_scores_are_in_range(parse):
+    text = "Clashes erupted in Benghazi, and rockets hit the port of Derna. Aid reached Tobruk."
+    ms = mentions(text, "Benghazi", "Derna", "Tobruk")
+    for ev in classify(text, ms, doc=parse(text)):
+        assert 0.0 <= ev.score <= 1.0
+        if ev.trigger is not None:
+            assert text[ev.trigger.start : ev.trigger.end] == ev.trigger.text
+        else:
+            assert ev.type == "mention"
+
+
+def test_classify_is_pure_and_ordered(nlp):
+    text = "Militants overran Sabratha. Talks continued in Geneva."
+    ms = mentions(text, "Geneva", "Sabratha")  # not in text order
+    a = classify(text, ms, doc=nlp(text))
+    assert a == classify(text, ms, doc=nlp(text))
+    assert [e.type for e in a] == ["diplomacy", "territorial_control"]
+    assert classify(text, []) == ()
+
+
+def test_a_parse_of_another_text_is_refused(nlp):
+    with pytest.raises(ValueError, match="not a parse of text"):
+        classify("Talks in Rome.", mentions("Talks in Rome.", "Rome"), doc=nlp("Something else."))
+
+
+# -- on the seeds and through the CLI ----------------------------------------------------------------
+
+
+def test_cli_events_option_and_jsonl_fields(tmp_path):
+    art = tmp_path / "a.txt"
+    art.write_text("Report\n\nHomes were flooded in Derna. Ministers met in Rome.\n", encoding="utf-8")
+    tax = _write(tmp_path, _minimal())
+    res = CliRunner().invoke(main, ["parse", str(art), "--fast", "--events", str(tax), "-q"])
+    assert res.exit_code == 0, res.output
+    ms = {m["text"]: m for m in json.loads(res.output.splitlines()[0])["mentions"]}
+    assert ms["Derna"]["event"] == "flood"
+    assert ms["Derna"]["event_trigger"]["text"] == "flooded" and 0 < ms["Derna"]["event_score"] <= 1
+    assert ms["Rome"]["event"] == "mention" and ms["Rome"]["event_trigger"] is None
+
+
+def test_cli_rejects_a_broken_taxonomy_with_a_clear_error(tmp_path):
+    art = tmp_path / "a.txt"
+    art.write_text("Talks in Rome.\n", encoding="utf-8")
+    tax = _write(tmp_path, _minimal(colour="blue"))
+    res = CliRunner().invoke(main, ["parse", str(art), "--fast", "--events", str(tax)])
+    assert res.exit_code != 0
+    assert "colour" in res.output and "Traceback" not in res.output
+
+
+def test_seed_events_are_typed_by_place():
+    from geomap.pipeline import Geoparser
+    from geomap.readers import read_paths
+
+    root = Path(__file__).resolve().parent.parent / "seeds"
+    results = list(Geoparser().parse_many(a for a in read_paths([root]) if hasattr(a, "text")))
+    by = {(r.article.id, g.mention.text): g.event.type for r in results for g in r.mentions}
+    # "... 23 countries that met Tuesday in Rome" (the first seed's opening sentence)
+    assert by[("000_12ccbaaaeb147c1b", "Rome")] == "diplomacy"
+    kinds = {t for t in by.values()}
+    assert {"diplomacy", "mention", "territorial_control", "military_activity"} <= kinds
