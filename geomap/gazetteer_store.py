@@ -122,7 +122,10 @@ def write(
     """
     dest = Path(path)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(dest.name + ".tmp")
+    # One temporary file per process: concurrent first runs (parallel
+    # workers, test sessions) each build their own and the last atomic
+    # rename wins, instead of one truncating a file another is writing.
+    tmp = dest.with_name(f"{dest.name}.{os.getpid()}.tmp")
     tmp.unlink(missing_ok=True)
     con = sqlite3.connect(tmp)
     try:

@@ -131,6 +131,28 @@ def qualifier_after(text: str, end: int) -> str | None:
     return m.group(1) if m else None
 
 
+# A name ending in an administrative generic ("Boone County", "Nyanza
+# Province") names an administrative area: an airport or a town that merely
+# starts the same way ("Boone County Airport") is the wrong kind of thing.
+_ADMIN_GENERIC = re.compile(
+    r"\s(county|parish|province|governorate|oblast|prefecture|district|municipality|borough|"
+    r"department|canton|region|state)$",
+    re.IGNORECASE,
+)
+
+
+def compatible(name: str, candidates: Sequence[Candidate]) -> Sequence[Candidate]:
+    """Drop candidates whose kind contradicts the generic word in the name.
+
+    >>> compatible("Boone County", [])
+    []
+    """
+    if not _ADMIN_GENERIC.search(name.strip()):
+        return candidates
+    return [c for c in candidates if c.place.feature.startswith(("ADM", "PCL", "RGN", "TERR")) or
+            (c.place.feature == "ADMD")]
+
+
 def resolve_mention(
     mention: Mention,
     candidates: Sequence[Candidate],
@@ -146,6 +168,7 @@ def resolve_mention(
         The winner with its probability among the candidates as score, or
         ``Resolution(None, 0.0, "none")`` when there are no candidates.
     """
+    candidates = compatible(mention.text, candidates)
     if not candidates:
         return Resolution(place=None, score=0.0, method="none")
     scored = []

@@ -53,3 +53,23 @@ def test_variant_match_is_never_fully_certain(mini_gazetteer):
     cands = mini_gazetteer.lookup("Beni Jawad")
     res = resolve_mention(mention("Beni Jawad"), cands, Context({"LY": 1.0}))
     assert res.place.name == "Bin Jawwād" and res.score < 1.0
+
+
+def _cand(name, feature, cc="US"):
+    from geomap.model import Candidate, Place
+
+    place = Place(name=name, id=f"t:{name}:{feature}", lat=38.0, lon=-84.0, feature=feature, country_code=cc,
+                  admin1=None, population=None)
+    fclass = {"AIRP": "S", "PPL": "P"}.get(feature, "A")
+    return Candidate(place=place, match_kind="alias", alt_count=0, similarity=1.0, feature_class=fclass)
+
+
+def test_an_administrative_name_never_resolves_to_an_airport_or_town():
+    # "Boone County" matched "Boone County Airport" by alias, 720 km from the county.
+    airport, town = _cand("Boone County Airport", "AIRP"), _cand("Boone County", "PPL")
+    res = resolve_mention(mention("Boone County"), [airport, town], Context({"US": 1.0}))
+    assert res.place is None and res.method == "none"
+    county = _cand("Boone County", "ADM2")
+    assert resolve_mention(mention("Boone County"), [airport, county], Context({})).place.feature == "ADM2"
+    # Without a generic word the airport stays a candidate ("Heathrow").
+    assert resolve_mention(mention("Heathrow"), [_cand("Heathrow", "AIRP", "GB")], Context({})).place is not None
