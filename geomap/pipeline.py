@@ -8,7 +8,7 @@ functions over the frozen dataclasses in :mod:`geomap.model`.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from geomap import events as events_mod
@@ -16,7 +16,14 @@ from geomap.errors import DependencyError
 from geomap.extract import EntitySpan, boilerplate_spans, extract
 from geomap.gazetteer import Gazetteer
 from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, Mention, Resolution
-from geomap.resolve import Context, article_context, qualifier_after, resolve_mention
+from geomap.resolve import (
+    Context,
+    admin1_shares,
+    admin1_votes,
+    article_context,
+    qualifier_after,
+    resolve_mention,
+)
 from geomap.text import normalize
 
 logger = logging.getLogger("geomap.pipeline")
@@ -162,9 +169,42 @@ class Geoparser:
                 if m.boilerplate and not self.keep_boilerplate:
                     continue
                 resolved.append((m, res))
+            resolved = self._second_pass(text, resolved, candidates, context)
             evs = events_mod.classify(text, [m for m, _r in resolved], taxonomy=self.taxonomy, doc=doc)
             out.extend(GeoMention(m, r, e) for (m, r), e in zip(resolved, evs, strict=True))
         return ArticleResult(article=art, mentions=tuple(out))
+
+    def _second_pass(
+        self,
+        text: str,
+        resolved: list[tuple[Mention, Resolution]],
+        candidates: Mapping[str, Sequence[Candidate]],
+        context: Context,
+    ) -> list[tuple[Mention, Resolution]]:
+        """Resolve again with the regions of the article's other places as evidence.
+
+        Spatial coherence: "Georgia" beside Atlanta and Savannah is the US
+        state, "Paris" beside Lexington, Kentucky is Paris, Kentucky. Only
+        names whose candidates span several regions are redone.
+        """
+        votes = admin1_votes(resolved)
+        if not votes:
+            return resolved
+        out = []
+        for m, res in resolved:
+            key = normalize(m.text)
+            cands = candidates.get(key, ())
+            if res.method in ("demonym", "geocoder") or len(
+                {(c.place.country_code, c.place.admin1) for c in cands}
+            ) < 2:
+                out.append((m, res))
+                continue
+            shares = admin1_shares(votes, exclude=key)
+            if shares:
+                ctx = Context(countries=context.countries, admin1=shares)
+                res = self._resolve(m, text, cands, ctx)
+            out.append((m, res))
+        return out
 
     def _fallback(self, key: str, countries: Sequence[str]) -> list[Candidate]:
         """Candidates for a name with no exact or alias match."""

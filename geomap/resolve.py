@@ -14,7 +14,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from geomap.model import Candidate, Mention, Resolution
 from geomap.text import normalize
@@ -34,6 +34,8 @@ WEIGHTS: dict[str, float] = {
     "context_country": 4.0,  # times sqrt(share): candidate lies in a country the article is about
     "qualifier": 5.0,  # "Tikrit, Iraq": the text names the container
     "similarity": 2.0,  # per missing unit of string similarity on variant matches
+    "context_admin1": 2.0,  # times sqrt(share): a place in the region the article's other places are in
+    "context_container": 4.0,  # times sqrt(share): the region that contains the article's other places
 }
 
 
@@ -46,6 +48,9 @@ class Context:
     """
 
     countries: Mapping[str, float]
+    #: ``CC.ADMIN1`` codes to their share of the article's other resolved
+    #: places (second pass; empty in the first).
+    admin1: Mapping[str, float] = field(default_factory=dict)
 
 
 def article_context(
@@ -72,6 +77,33 @@ def article_context(
             votes[next(iter(ccs))] += 1
     total = sum(votes.values())
     return Context(countries={cc: n / total for cc, n in votes.items()} if total else {})
+
+
+def admin1_votes(resolutions: Sequence[tuple[Mention, Resolution]]) -> dict[str, Counter[str]]:
+    """Count the first-level regions of resolved places, by mention text.
+
+    Countries, continents and regions have no region to vote for. Votes are
+    kept per normalized mention text so that a name's own occurrences can be
+    left out of its context (:func:`admin1_shares`): a wrong first guess must
+    not vote for itself.
+    """
+    votes: dict[str, Counter[str]] = {}
+    for m, res in resolutions:
+        p = res.place
+        if m.boilerplate or p is None or not p.country_code or not p.admin1 or p.feature.startswith("PCL"):
+            continue
+        votes.setdefault(normalize(m.text), Counter())[f"{p.country_code}.{p.admin1}"] += 1
+    return votes
+
+
+def admin1_shares(votes: Mapping[str, Counter[str]], exclude: str) -> dict[str, float]:
+    """Shares of each region among the votes of every mention text but ``exclude``."""
+    total: Counter[str] = Counter()
+    for key, counter in votes.items():
+        if key != exclude:
+            total.update(counter)
+    n = sum(total.values())
+    return {code: k / n for code, k in total.items()} if n else {}
 
 
 def score_candidate(
@@ -108,6 +140,13 @@ def score_candidate(
         # Square root: a one-off mention of a country still helps, and the
         # article's main country helps most without drowning population.
         feats.append(("context_country", WEIGHTS["context_country"] * math.sqrt(share)))
+    if context.admin1 and place.country_code and place.admin1:
+        share = context.admin1.get(f"{place.country_code}.{place.admin1}", 0.0)
+        if share and place.feature == "ADM1":
+            # "Georgia" beside Atlanta and Savannah is the state that holds them.
+            feats.append(("context_container", WEIGHTS["context_container"] * math.sqrt(share)))
+        elif share:
+            feats.append(("context_admin1", WEIGHTS["context_admin1"] * math.sqrt(share)))
     if qualifier:
         feats.append(("qualifier", WEIGHTS["qualifier"] if _qualifies(cand, qualifier) else 0.0))
     return sum(v for _k, v in feats), tuple((k, round(v, 3)) for k, v in feats if v)

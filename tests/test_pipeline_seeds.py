@@ -92,3 +92,13 @@ def test_fast_mode_without_spacy_still_finds_places(fast_geoparser):
     got = {g.mention.text: g.resolution.place.country_code for g in res.mentions if g.resolution.place}
     assert got == {"Egypt": "EG", "Derna": "LY", "Sirte": "LY", "Libya": "LY", "Cairo": "EG"}
     assert all(g.mention.recognizer != "ner" for g in res.mentions)
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_spatial_coherence_picks_the_region_of_the_other_places(geoparser, fast_geoparser, fast):
+    gp = fast_geoparser if fast else geoparser
+    res = gp.parse_text("The governor of Georgia toured Atlanta, Macon and Savannah on Monday.")
+    (georgia,) = placed(res, "Georgia")
+    assert (georgia.country_code, georgia.admin1, georgia.feature) == ("US", "GA", "ADM1")
+    res = gp.parse_text("Georgia and Russia fought a five-day war; Tbilisi accused Moscow of lying.")
+    assert placed(res, "Georgia")[0].country_code == "GE"

@@ -73,3 +73,25 @@ def test_an_administrative_name_never_resolves_to_an_airport_or_town():
     assert resolve_mention(mention("Boone County"), [airport, county], Context({})).place.feature == "ADM2"
     # Without a generic word the airport stays a candidate ("Heathrow").
     assert resolve_mention(mention("Heathrow"), [_cand("Heathrow", "AIRP", "GB")], Context({})).place is not None
+
+
+def test_region_context_prefers_the_container_of_the_articles_other_places():
+    from geomap.resolve import admin1_shares, admin1_votes
+    from geomap.model import Resolution
+
+    country = _cand("Georgia", "PCLI", "GE")
+    state = _cand("Georgia", "ADM1", "US")
+    state = type(state)(place=type(state.place)(**{**state.place.__dict__, "admin1": "GA"}),
+                        match_kind="exact", similarity=1.0, feature_class="A", alt_count=0)
+    first = resolve_mention(mention("Georgia"), [country, state], Context({"US": 0.5, "GE": 0.5}))
+    assert first.place.country_code == "GE"  # the bare name: the country
+    atlanta = type(state.place)(**{**state.place.__dict__, "name": "Atlanta", "feature": "PPL"})
+    votes = admin1_votes([(mention("Atlanta"), Resolution(atlanta, 0.9, "gazetteer")),
+                          (mention("Georgia"), first)])
+    shares = admin1_shares(votes, exclude="georgia")
+    assert shares == {"US.GA": 1.0}
+    second = resolve_mention(mention("Georgia"), [country, state], Context({"US": 0.5, "GE": 0.5}, admin1=shares))
+    assert second.place.country_code == "US" and "context_container" in dict(second.features)
+    # A name's own occurrences never vote for it.
+    assert admin1_shares(admin1_votes([(mention("Atlanta"), Resolution(atlanta, 0.9, "gazetteer"))]),
+                         exclude="atlanta") == {}
