@@ -76,8 +76,8 @@ def test_an_administrative_name_never_resolves_to_an_airport_or_town():
 
 
 def test_region_context_prefers_the_container_of_the_articles_other_places():
-    from geomap.resolve import admin1_shares, admin1_votes
     from geomap.model import Resolution
+    from geomap.resolve import admin1_shares, admin1_votes
 
     country = _cand("Georgia", "PCLI", "GE")
     state = _cand("Georgia", "ADM1", "US")
