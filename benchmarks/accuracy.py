@@ -22,6 +22,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from geomap.evaluate import (
     CORPORA,
@@ -49,17 +50,117 @@ QUOTED_BEST = {
 }
 
 
-def geomap_predict(text: str) -> list[Prediction]:
-    """Run geomap on one text and return its toponyms as predictions.
+class GeomapRunner:
+    """Run geomap on one text at a time and keep each result for the error analysis.
 
     Mentions found in a title are skipped (their offsets index the title, and
     the corpora score body text only); unresolved mentions keep no
     coordinates, so the scorer drops them.
     """
-    from geomap.evaluate import result_predictions
-    from geomap.pipeline import geoparse_text  # lazy: the pipeline may not exist yet
 
-    return result_predictions(geoparse_text(text))
+    def __init__(self) -> None:
+        self.results: dict[str, Any] = {}
+
+    def __call__(self, text: str) -> list[Prediction]:
+        from geomap.evaluate import result_predictions
+        from geomap.pipeline import geoparse_text  # lazy: the pipeline may not exist yet
+
+        result = geoparse_text(text)
+        self.results[text] = result
+        return result_predictions(result)
+
+
+_AREA = ("PCL", "CONT", "RGN", "TERR", "SEA", "OCN", "GULF", "PEN")
+
+
+def _kind(feature: str) -> str:
+    if feature.startswith(_AREA):
+        return "country, continent or region"
+    if feature.startswith("ADM"):
+        return "first-level region (state, province)"
+    if feature == "AIRP":
+        return "airport"
+    return "town, city or other"
+
+
+def error_analysis(corpus: str, docs: Sequence[GoldDoc], results: dict[str, Any]) -> str:
+    """Classify geomap's errors on one corpus: missed, spurious, misplaced."""
+    from collections import Counter
+
+    from geomap.evaluate import haversine_km, match
+
+    missed: Counter[str] = Counter()
+    missed_names: dict[str, Counter[str]] = {}
+    spurious: Counter[str] = Counter()
+    spurious_names: dict[str, Counter[str]] = {}
+    far: Counter[str] = Counter()
+    far_names: dict[str, Counter[str]] = {}
+    n_pairs = 0
+    for doc in docs:
+        result = results.get(doc.text)
+        if result is None:
+            continue
+        gold = [g for g in doc.toponyms if g.lat is not None and g.lon is not None]
+        preds, mentions = [], {}
+        for gm in result.mentions:
+            m, place = gm.mention, gm.resolution.place
+            if m.field != "text" or place is None:
+                continue
+            p = Prediction(m.start, m.end, m.text, place.lat, place.lon)
+            preds.append(p)
+            mentions[id(p)] = gm
+        pairs = match(gold, preds)
+        n_pairs += len(pairs)
+        got_g, got_p = {id(g) for g, _ in pairs}, {id(p) for _, p in pairs}
+        for g, p in pairs:
+            err = haversine_km(g.lat, g.lon, p.lat, p.lon)  # type: ignore[arg-type]
+            if err >= 161:
+                place = mentions[id(p)].resolution.place
+                k = _kind(place.feature)
+                far[k] += 1
+                far_names.setdefault(k, Counter())[f"{g.text} → {place.name}, {place.country_code} "
+                                                   f"({err:,.0f} km)"] += 1
+        for g in gold:
+            if id(g) in got_g:
+                continue
+            near = [gm for gm in result.mentions if gm.mention.field == "text"
+                    and gm.mention.start < g.end and g.start < gm.mention.end]
+            if not near:
+                k = "not recognised"
+            elif any(gm.resolution.place is not None for gm in near):
+                k = "recognised with another span"
+            else:
+                k = "recognised, not in the gazetteer"
+            missed[k] += 1
+            missed_names.setdefault(k, Counter())[g.text] += 1
+        for p in preds:
+            if id(p) in got_p:
+                continue
+            over = [g for g in doc.toponyms if p.start < g.end and g.start < p.end]
+            if over and all(g.lat is None for g in over):
+                k = "gold toponym without coordinates (not scored)"
+            elif over:
+                k = "span differs from the gold"
+            else:
+                k = "not a gold toponym"
+            rec = mentions[id(p)].mention.recognizer
+            spurious[k] += 1
+            spurious_names.setdefault(k, Counter())[f"{p.text} ({rec})"] += 1
+
+    def table(title: str, counts: Counter[str], names: dict[str, Counter[str]], total: int) -> str:
+        rows = [f"**{title}** ({sum(counts.values()):,}):\n\n| class | count | share | most frequent |",
+                "|---|--:|--:|---|"]
+        for k, n in counts.most_common():
+            top = ", ".join(f"{name} ×{c}" for name, c in names[k].most_common(6))
+            rows.append(f"| {k} | {n:,} | {n / max(total, 1):.1%} | {top} |")
+        return "\n".join(rows) + "\n\n"
+
+    n_gold = sum(1 for d in docs for g in d.toponyms if g.lat is not None)
+    n_pred = sum(spurious.values()) + n_pairs
+    return (f"### Error analysis: {corpus}\n\n"
+            + table("Missed gold toponyms", missed, missed_names, n_gold)
+            + table("Spurious predictions", spurious, spurious_names, n_pred)
+            + table("Matched but ≥ 161 km off, by the kind of place chosen", far, far_names, n_pairs))
 
 
 def load_geomap() -> Callable[[str], Sequence[Prediction]] | None:
@@ -74,7 +175,7 @@ def load_geomap() -> Callable[[str], Sequence[Prediction]] | None:
         print("geomap.pipeline has no geoparse_text; scoring the published systems only.",
               file=sys.stderr)
         return None
-    return geomap_predict
+    return GeomapRunner()
 
 
 def run_geoparser(
@@ -89,6 +190,9 @@ def run_geoparser(
             print(f"\r{label}: {i}/{len(docs)} documents", end="", file=sys.stderr, flush=True)
     print(file=sys.stderr)
     return preds, time.perf_counter() - t0
+
+
+ANALYSES: list[str] = []
 
 
 def corpus_rows(
@@ -107,6 +211,9 @@ def corpus_rows(
         preds, seconds = run_geoparser(geoparser, docs, f"geomap on {corpus}")
         rows["**geomap**"] = score(docs, preds)
         note += f"; geomap {seconds:.1f} s ({seconds / max(len(docs), 1) * 1000:.0f} ms/doc)"
+        if isinstance(geoparser, GeomapRunner):
+            ANALYSES.append(error_analysis(corpus, docs, geoparser.results))
+            geoparser.results.clear()
     for system, preds in load_system_outputs(corpus, eval_dir=eval_dir).items():
         rows[system] = score(docs, preds)
     return rows, note
@@ -182,11 +289,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows, note = corpus_rows(corpus, geoparser, args.limit, eval_dir)
         if rows:
             sections.append((corpus, rows, note))
-    write_report(RESULTS, "Geoparsing accuracy: geomap beside published systems", sections)
+    extra = ""
+    if ANALYSES:
+        extra = ("## Where geomap goes wrong\n\n" + ERROR_NOTES + "\n" + "".join(ANALYSES))
+    write_report(RESULTS, "Geoparsing accuracy: geomap beside published systems", sections, extra)
     if args.published_only and args.limit is None and not args.corpus:
         write_report(PUBLISHED, "Published geoparsers scored by geomap.evaluate", sections,
                      comparison(sections, eval_dir) + NOTES)
     return 0
+
+
+ERROR_NOTES = """\
+Generated with the tables by the same run. Shares are of gold toponyms (missed), of
+geomap's predictions (spurious) and of matched pairs (far). The largest classes, and why:
+
+* **Country points.** Most "≥ 161 km" errors on countries are not wrong places but another
+  convention for a country's point: geomap uses the CIA World Factbook point that
+  `countryinfo` ships (United States 38, -97), the gold uses GeoNames's (39.76, -98.5 or
+  40, -100), 235-342 km apart. The same holds for large first-level regions (Texas,
+  Queensland, Ontario), whose GeoNames point no offline package ships; geomap's is the centre
+  of the extent of their towns.
+* **Embedded names.** Many missed toponyms sit inside organisation names ("The Washington
+  Post", "EU Transport Commissioner", "Air Canada"): GeoWebNews annotates them, geomap
+  deliberately does not map them.
+* **US counties.** No offline package ships US county coordinates ("Laurel County", "Anderson
+  County"): they are recognised but left unresolved (LGL), and never resolved to the county
+  airport or a town of the same name.
+* **Local US homonyms** (LGL): Paris, Gainesville, Dublin, Alexandria, Lebanon in a local
+  paper are small US towns; the article's other places help (a second pass prefers the
+  region of the article's other places) but often the text gives no other clue.
+* **Demonyms** count as predictions; GeoWebNews annotates them, GeoVirus and LGL mostly do not.
+"""
 
 
 NOTES = """\

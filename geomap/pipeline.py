@@ -15,7 +15,7 @@ from geomap import events as events_mod
 from geomap.errors import DependencyError
 from geomap.extract import EntitySpan, boilerplate_spans, extract
 from geomap.gazetteer import Gazetteer
-from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, Mention, Resolution
+from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, Mention, Place, Resolution
 from geomap.resolve import (
     Context,
     admin1_shares,
@@ -200,7 +200,7 @@ class Geoparser:
                 out.append((m, res))
                 continue
             shares = admin1_shares(votes, exclude=key)
-            if shares:
+            if shares and not _coherent(res.place, shares):
                 ctx = Context(countries=context.countries, admin1=shares)
                 res = self._resolve(m, text, cands, ctx)
             out.append((m, res))
@@ -234,6 +234,20 @@ class Geoparser:
             if place is not None:
                 return Resolution(place=place, score=0.5, method="geocoder")
         return res
+
+
+def _coherent(place: Place | None, shares: Mapping[str, float]) -> bool:
+    """Tell whether a first-pass choice already fits the regions of the article's places.
+
+    A place in one of those regions, or the country that holds them, stays:
+    "New York" beside Brooklyn is still the city, "Mexico" beside Mexico City
+    still the country. Only a choice elsewhere is reconsidered.
+    """
+    if place is None or not place.country_code:
+        return False
+    if place.feature.startswith("PCL"):
+        return any(code.split(".")[0] == place.country_code for code in shares)
+    return f"{place.country_code}.{place.admin1}" in shares
 
 
 _DEFAULT: Geoparser | None = None

@@ -93,11 +93,21 @@ def test_boilerplate_is_detected_and_flagged(mini_gazetteer):
 
 
 def test_one_sense_per_discourse(mini_gazetteer):
-    text = "Police in Sirte said an IS fighter died. Sirte Police later named him. SIRTE — Officials said..."
+    text = "Police in Sirte said an IS fighter died. Sirte Oil Company later named him. SIRTE — Officials said..."
     s1 = text.index("Sirte")
-    s2 = text.index("Sirte Police")
-    ents = [EntitySpan(s1, s1 + 5, "GPE"), EntitySpan(s2, s2 + 12, "ORG")]
+    s2 = text.index("Sirte Oil Company")
+    ents = [EntitySpan(s1, s1 + 5, "GPE"), EntitySpan(s2, s2 + 17, "ORG")]
     ms = extract(text, mini_gazetteer, entities=ents)
     got = [(m.text, m.recognizer) for m in ms]
-    # The dateline is the same place; "Sirte Police" (a longer ORG) is not a mention.
+    # The dateline is the same place; "Sirte Oil Company" (a longer ORG) is not a mention.
     assert got == [("Sirte", "ner"), ("SIRTE", "discourse")]
+
+
+def test_a_place_heading_a_public_body_is_its_jurisdiction(mini_gazetteer):
+    # Metonymy: "Sirte Police", "the Libya Ministry of Interior" name the place's
+    # authorities; a company or a group named after a place does not.
+    text = "Sirte Police named him. Officials of the Libya Ministry of Interior agreed. Fajr Libya denied it."
+    ents = [EntitySpan(0, 12, "ORG"), EntitySpan(text.index("Libya Ministry"), text.index(" agreed"), "ORG"),
+            EntitySpan(text.index("Fajr"), text.index(" denied"), "ORG")]
+    got = [(m.text, m.start) for m in extract(text, mini_gazetteer, entities=ents)]
+    assert got == [("Sirte", 0), ("Libya", text.index("Libya Ministry"))]
