@@ -152,7 +152,7 @@ def extract(
             # The NER saw this word and did not call it a place: a lone
             # small-town name is more often a surname ("Trump", "Bryant").
             continue
-        if not _survives_blocking(text, span, blocked):
+        if not _survives_blocking(text, span, blocked, major=_is_major(index, surface)):
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)
     _one_sense_per_discourse(text, found, blocked, field, boilerplate)
@@ -191,7 +191,19 @@ def _one_sense_per_discourse(
                 taken = sorted(found)
 
 
-def _survives_blocking(text: str, span: tuple[int, int], blocked: Sequence[tuple[int, int, str]]) -> bool:
+# Heads of public bodies that take their jurisdiction's name as a modifier.
+_INSTITUTION = re.compile(
+    r"\s+(?:State\s+|City\s+|County\s+|National\s+|Supreme\s+|Federal\s+|Municipal\s+)?"
+    r"(?:Department|Dept\.|Ministry|Government|Council|Court|Legislature|Assembly|Parliament|Senate|House"
+    r"|Police|Sheriff|Patrol|Guard|Army|Navy|Air\s+Force|Armed\s+Forces|Forces|Military|Embassy|Consulate"
+    r"|Commission|Agency|Board|Bureau|Office|Service|Census|Attorney|Treasury|Cabinet|Election|Governor"
+    r"|Fire\s+Department|Health\s+Department|Coast\s+Guard|Highway\s+Patrol)\b"
+)
+
+
+def _survives_blocking(
+    text: str, span: tuple[int, int], blocked: Sequence[tuple[int, int, str]], *, major: bool = False
+) -> bool:
     """Decide whether a gazetteer span inside a non-place entity is still a place.
 
     A known name inside a longer PERSON/ORG entity ("Fajr Libya", "John
@@ -199,17 +211,23 @@ def _survives_blocking(text: str, span: tuple[int, int], blocked: Sequence[tuple
     NER model is often wrong about multi-word Arabic place names ("Ras Lanuf"
     as PERSON) and about single names in lists ("cities: Derna, Sirte" with
     Derna as ORG): the name is kept when it has several words, or when it is
-    not a PERSON and follows a place cue.
+    not a PERSON and follows a place cue or is a major place (``major``).
     """
     for s, e, label in blocked:
         if not (s <= span[0] and span[1] <= e):
             continue
         cleaned = _clean_entity(text, s, e)
         if cleaned != span:
-            return False
+            # Metonymy: a place heading a public body names its jurisdiction
+            # ("the Ohio Department of Development", "U.S. Supreme Court",
+            # "Dublin City Council"), unlike a brand or a group ("Fajr Libya").
+            return (label == "ORG" and cleaned is not None and cleaned[0] == span[0]
+                    and _INSTITUTION.match(text, span[1], e) is not None)
         surface = text[span[0]:span[1]]
         multi = " " in surface or "-" in surface
-        return multi or (label != "PERSON" and _after_cue(text, span[0]))
+        # A country, region or capital the NER calls an organisation is
+        # usually that place acting ("the EU agreed", "Trade with the EU").
+        return multi or (label != "PERSON" and (_after_cue(text, span[0]) or major))
     return True
 
 
@@ -262,7 +280,8 @@ def _gazetteer_spans(text: str, index: NameIndex, stop: frozenset[str]) -> Itera
             if index.has_name(surface):
                 best, best_j = span, j
                 break
-        if best is not None and best_j == i and _in_name_run(text, tokens, i, stop):
+        if (best is not None and best_j == i and _in_name_run(text, tokens, i, stop)
+                and not _INSTITUTION.match(text, best[1])):
             # A lone known word inside a longer run of capitalised words is
             # part of a person's or an organisation's name ("John Kerry").
             best = None
