@@ -142,6 +142,10 @@ def extract(
             if _capitalised(word) and not word.isupper() and _is_demonym(index, word):
                 found[(s, e)] = _mention(text, (s, e), field, "demonym", boilerplate)
 
+    # Words of the people the article names in full ("John Kerry"): a lone
+    # "Kerry" or "Jordan" later is that person, not the place.
+    person_words = {w for s, e, label in blocked if label == "PERSON" and len(text[s:e].split()) > 1
+                    for w in text[s:e].split()}
     taken = sorted(found)
     for span, recognizer in _gazetteer_spans(text, index, stop):
         if _overlaps(span, taken):
@@ -152,7 +156,8 @@ def extract(
             # The NER saw this word and did not call it a place: a lone
             # small-town name is more often a surname ("Trump", "Bryant").
             continue
-        if not _survives_blocking(text, span, blocked, major=_is_major(index, surface)):
+        major = _is_major(index, surface) and surface not in person_words
+        if not _survives_blocking(text, span, blocked, major=major):
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)
     _one_sense_per_discourse(text, found, blocked, field, boilerplate)
@@ -225,9 +230,12 @@ def _survives_blocking(
                     and _INSTITUTION.match(text, span[1], e) is not None)
         surface = text[span[0]:span[1]]
         multi = " " in surface or "-" in surface
-        # A country, region or capital the NER calls an organisation is
-        # usually that place acting ("the EU agreed", "Trade with the EU").
-        return multi or (label != "PERSON" and (_after_cue(text, span[0]) or major))
+        # A country, region or big city the NER calls an organisation is
+        # usually that place acting ("the EU agreed", "Trade with the EU");
+        # the small model also tags lone town names as people ("Alexandria
+        # is a finalist"), which ``major`` already excludes for the words of
+        # people named in full.
+        return multi or major or (label != "PERSON" and _after_cue(text, span[0]))
     return True
 
 

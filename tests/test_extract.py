@@ -111,3 +111,17 @@ def test_a_place_heading_a_public_body_is_its_jurisdiction(mini_gazetteer):
             EntitySpan(text.index("Fajr"), text.index(" denied"), "ORG")]
     got = [(m.text, m.start) for m in extract(text, mini_gazetteer, entities=ents)]
     assert got == [("Sirte", 0), ("Libya", text.index("Libya Ministry"))]
+
+
+def test_a_big_town_the_ner_calls_a_person_is_a_place_unless_someone_bears_the_name(mini_gazetteer):
+    # en_core_web_sm tags lone town names PERSON ("Once again, Alexandria is a finalist").
+    text = "Once again, Alexandria is a finalist. Police in Benghazi agreed."
+    a = text.index("Alexandria")
+    ents = [EntitySpan(a, a + 10, "PERSON"), EntitySpan(text.index("Benghazi"), text.index(" agreed"), "GPE")]
+    assert [m.text for m in extract(text, mini_gazetteer, entities=ents)] == ["Alexandria", "Benghazi"]
+    # ...but not when the article names a person so: "Alexandria Ocasio" ... "Alexandria said".
+    text = "Alexandria Ocasio spoke in Cairo. Later Alexandria said no."
+    b = text.index("Alexandria said")
+    ents = [EntitySpan(0, 17, "PERSON"), EntitySpan(b, b + 10, "PERSON"),
+            EntitySpan(text.index("Cairo"), text.index("Cairo") + 5, "GPE")]
+    assert [m.text for m in extract(text, mini_gazetteer, entities=ents)] == ["Cairo"]
