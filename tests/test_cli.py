@@ -135,3 +135,22 @@ def test_parse_to_gis_formats(runner, tmp_path, fmt):
 def test_binary_format_needs_an_output_file(runner):
     res = runner.invoke(cli, ["parse", str(SEEDS), "-f", "gpkg"])
     assert res.exit_code == 2 and "-o FILE" in res.output
+
+
+def test_parse_csv_with_text_column_and_html(tmp_path):
+    import json
+
+    csv_path = tmp_path / "news.csv"
+    csv_path.write_text('id,body\nr1,"Militants seized Sirte, Libya."\nr2,\n', encoding="utf-8")
+    page = tmp_path / "page.html"
+    page.write_text("<html><head><title>Talks in Rome</title></head><body><article><p>Foreign ministers "
+                    "met in Rome on Tuesday to discuss Libya.</p></article></body></html>", encoding="utf-8")
+    errors = tmp_path / "errors.jsonl"
+    res = CliRunner().invoke(cli, ["parse", str(csv_path), str(page), "--fast", "--text-column", "body",
+                                   "--errors", str(errors)])
+    assert res.exit_code == 0, res.output
+    out = [json.loads(line) for line in res.stdout.splitlines() if line.startswith("{")]
+    assert [o["id"] for o in out] == ["r1", "page"]
+    assert "Sirte" in {m["text"] for m in out[0]["mentions"]} and out[1]["title"] == "Talks in Rome"
+    (err,) = [json.loads(line) for line in errors.read_text().splitlines()]
+    assert err["line"] == 3 and "empty 'body'" in err["reason"]

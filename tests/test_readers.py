@@ -123,3 +123,119 @@ def test_offsets_index_the_text_exactly_as_read(tmp_path):
     (art,) = items([f])
     assert art.title == "A short title line"
     assert "\r\n" in art.text  # nothing normalised away
+
+
+# -- HTML, CSV, encodings, truncated and huge files -----------------------------------------------
+
+PAGE = """<!doctype html><html><head><meta charset="utf-8">
+<title>IS seizes Sirte | Example News</title>
+<meta property="og:title" content="IS seizes Sirte">
+<meta property="article:published_time" content="2016-02-20T10:00:00Z">
+</head><body>
+<nav><a href="/">Home</a> | <a href="/world">World</a> | Read More: Tripoli talks stall</nav>
+<article><h1>IS seizes Sirte</h1>
+<p>Islamic State fighters seized the city of Sirte on Saturday, residents said, after two days
+of clashes with militias loyal to the government in Tripoli.</p>
+<p>Fighting continued near Ras Lanuf and Es Sider for a third day, and Egyptian warplanes struck
+Derna in response, the army said in a statement on Sunday.</p>
+<p><img src="x" onerror="alert(1)">Residents of Harawa fled east towards Ajdabiya.</p>
+</article><footer>Copyright 2016 Example News. All rights reserved.</footer>
+<script>document.write("<b>Benghazi</b>")</script></body></html>"""
+
+
+def test_html_page_gives_its_main_text_title_and_date(tmp_path):
+    p = tmp_path / "sirte.html"
+    p.write_text(PAGE, encoding="utf-8")
+    (art,) = items([p])
+    assert isinstance(art, Article), art
+    assert art.id == "sirte" and art.title == "IS seizes Sirte" and art.published == "2016-02-20"
+    assert "seized the city of Sirte" in art.text and "Ajdabiya" in art.text
+    # Navigation, footer and script are not article text.
+    for furniture in ("Home", "Copyright", "document.write", "Benghazi", "alert"):
+        assert furniture not in art.text, furniture
+
+
+def test_html_without_main_text_is_a_clear_failure(tmp_path):
+    p = tmp_path / "empty.htm"
+    p.write_text("<html><body><script>var x = 1;</script><nav>Home</nav></body></html>", encoding="utf-8")
+    (f,) = items([p])
+    assert isinstance(f, InputFailure) and "no main text" in f.reason and f.source.endswith("empty.htm")
+
+
+def test_csv_rows_become_articles_and_bad_rows_are_reported(tmp_path):
+    p = tmp_path / "news.csv"
+    p.write_text(
+        'id,headline,body,published\n'
+        'a1,Sirte falls,"IS seized Sirte, Libya, on Saturday.",2016-02-20\n'
+        'a2,Empty,,2016-02-21\n'
+        ',No id,"Talks opened in Rome.\nA second line, in the same field.",\n',
+        encoding="utf-8",
+    )
+    got = items([p], text_column="body")
+    assert [type(x).__name__ for x in got] == ["Article", "InputFailure", "Article"]
+    assert got[0].id == "a1" and got[0].text == "IS seized Sirte, Libya, on Saturday."
+    assert got[0].published == "2016-02-20"
+    assert got[1].line == 3 and "empty 'body' column" in got[1].reason
+    assert got[2].id == "news-3" and got[2].text.endswith("in the same field.")
+    # Without the right column: one clear failure listing the columns.
+    (f,) = items([p])
+    assert isinstance(f, InputFailure) and "no 'text' column" in f.reason and "'body'" in f.reason
+
+
+def test_csv_in_legacy_encoding(tmp_path):
+    p = tmp_path / "legacy.csv"
+    p.write_bytes("text\n\"Caf\xe9 owners in Tripoli said \x93no\x94.\"\n".encode("latin-1"))
+    (a,) = items([p])
+    assert a.text == "Café owners in Tripoli said “no”."
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom(tmp_path, codec):
+    p = tmp_path / "u16.txt"
+    p.write_bytes("Clashes in Benghazi\n\nFighting resumed in Benghazi on Sunday.".encode(codec))
+    (a,) = items([p])
+    assert isinstance(a, Article) and a.title == "Clashes in Benghazi" and a.text.startswith("Fighting")
+
+
+def test_truncated_utf8_keeps_the_text(tmp_path):
+    p = tmp_path / "cut.txt"
+    p.write_bytes("Talks in Zürich and in Benghazi — Misrata".encode()[:-2] + "é".encode()[:1])
+    (a,) = items([p])
+    assert isinstance(a, Article) and a.text.startswith("Talks in Zürich and in Benghazi")
+
+
+def test_truncated_jsonl_keeps_the_complete_lines(tmp_path):
+    p = tmp_path / "cut.jsonl"
+    full = json.dumps({"id": "a", "text": "Strikes on Sirte."}) + "\n"
+    p.write_text(full + '{"id": "b", "text": "Talks in Ro', encoding="utf-8")
+    a, f = items([p])
+    assert a.id == "a" and isinstance(f, InputFailure) and f.line == 2 and "malformed JSON" in f.reason
+
+
+def test_huge_text_file_is_refused_without_reading_it(tmp_path):
+    p = tmp_path / "huge.txt"
+    with p.open("wb") as fh:
+        fh.truncate(100 * 1024 * 1024)  # a sparse 100 MB file: costs no disk, and nothing is read
+    (f,) = items([p])
+    assert isinstance(f, InputFailure) and "over the 20 MiB limit" in f.reason
+
+
+def test_huge_jsonl_line_is_skipped_and_the_rest_is_read(tmp_path, monkeypatch):
+    import geomap.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_LINE_BYTES", 1000)
+    p = tmp_path / "big.jsonl"
+    with p.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps({"id": "a", "text": "Sirte."}) + "\n")
+        fh.write(json.dumps({"id": "big", "text": "x" * 50_000}) + "\n")
+        fh.write(json.dumps({"id": "c", "text": "Derna."}) + "\n")
+    got = items([p])
+    assert [getattr(x, "id", None) for x in got] == ["a", None, "c"]
+    assert got[1].line == 2 and "over" in got[1].reason
+
+
+def test_binary_file_with_text_extension_is_refused(tmp_path):
+    p = tmp_path / "photo.txt"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    (f,) = items([p])
+    assert isinstance(f, InputFailure) and "binary" in f.reason
