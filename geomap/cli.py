@@ -64,6 +64,9 @@ def _pipeline_options(fn: Any) -> Any:
                      help="Your own event taxonomy (JSON, same format as the shipped one)."),
         click.option("--errors", "errors_file", type=click.Path(dir_okay=False, writable=True),
                      help="Also write input failures to this file as JSON lines."),
+        click.option("--text-column", default="text", show_default=True, metavar="NAME",
+                     help="CSV input: the column holding the article text (id, title, url, published "
+                          "columns are used when present)."),
         click.option("-q", "--quiet", is_flag=True, help="No progress display and no summary line."),
         click.option("--geocoder", default=None, metavar="SERVICE",
                      help="Online fallback for names the gazetteer lacks (a geopy service, e.g. nominatim). "
@@ -76,6 +79,11 @@ def _pipeline_options(fn: Any) -> Any:
                      help="Geocoder cache file (default ~/.cache/geomap/geocoder.sqlite)."),
         click.option("--geocoder-delay", type=float, default=1.0, show_default=True,
                      help="Minimum seconds between geocoder requests."),
+        click.option("-j", "--jobs", type=click.IntRange(min=0), default=1, show_default=True,
+                     help="Worker processes (0 = one per core); the output is the same as with 1."),
+        click.option("--dask", "dask_address", default=None, metavar="tcp://HOST:PORT",
+                     help="Geoparse on a dask.distributed cluster (needs geomap[dask]; "
+                          "every worker needs geomap and its gazetteer)."),
     )):
         fn = deco(fn)
     return fn
@@ -93,6 +101,13 @@ class _Run:
         self._last = 0.0
         self.show_progress = not opts.get("quiet") and sys.stderr.isatty()
         self._geocoder: Any = None
+        self.jobs: int = opts.get("jobs", 1)
+        if opts.get("dask_address") and self.jobs != 1:
+            raise click.UsageError("--jobs and --dask are alternatives: the dask cluster has its own workers")
+        if opts.get("geocoder") and (self.jobs != 1 or opts.get("dask_address")):
+            # Its rate limit and cache are per process: N workers would ask
+            # the service N times as often as --geocoder-delay promises.
+            raise click.UsageError("--geocoder runs in one process: use it without --jobs/--dask")
 
     def geoparser(self) -> Any:
         from geomap import events
@@ -129,7 +144,7 @@ class _Run:
     def articles(self) -> Iterator[Article]:
         from geomap.readers import read_paths
 
-        for item in read_paths(self.paths):
+        for item in read_paths(self.paths, text_column=self.opts.get("text_column") or "text"):
             self.read += 1
             if isinstance(item, InputFailure):
                 self.failures.append(item)
@@ -138,11 +153,50 @@ class _Run:
             yield item
 
     def results(self) -> Iterator[ArticleResult]:
+        if self.jobs != 1 or self.opts.get("dask_address"):
+            yield from self._worker_results()
+            return
         gp = self.geoparser()
         for res in gp.parse_many(self.articles()):
             self.parsed += 1
             self._tick()
             yield res
+
+    def _worker_results(self) -> Iterator[ArticleResult]:
+        """Geoparse in worker processes (--jobs) or on a dask cluster (--dask), in input order."""
+        from geomap.parallel import GeoparserSpec
+
+        spec = GeoparserSpec.from_options(
+            gazetteer=self.opts.get("gazetteer_path"), extra_gazetteer=list(self.opts.get("extra_gazetteer") or ()),
+            events=self.opts.get("events_file"), fast=bool(self.opts.get("fast")),
+        )
+        if self.opts.get("dask_address"):
+            from geomap.distributed import geoparse_distributed
+
+            # Workers open their own gazetteer (the default one on their machine
+            # unless --gazetteer names a path that exists there).
+            items: Iterator[Any] = geoparse_distributed(self.articles(), self.opts["dask_address"], spec=spec)
+        else:
+            import dataclasses
+
+            from geomap.gazetteer import Gazetteer
+            from geomap.parallel import geoparse_parallel
+
+            # Open (and on first use build) the gazetteer here, once, with the
+            # progress display, rather than in every worker at the same time.
+            gaz = Gazetteer.open(self.opts.get("gazetteer_path"),
+                                 progress=_build_progress if not self.opts.get("quiet") else None)
+            spec = dataclasses.replace(spec, gazetteer=str(gaz.path))
+            gaz.close()
+            items = geoparse_parallel(self.articles(), jobs=self.jobs, spec=spec)
+        for item in items:
+            if isinstance(item, InputFailure):
+                self.failures.append(item)
+                click.echo(f"geomap: error: {item}", err=True)
+                continue
+            self.parsed += 1
+            self._tick()
+            yield item
 
     def _tick(self) -> None:
         now = time.monotonic()
@@ -220,6 +274,8 @@ def parse(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, *
       geomap parse seeds/ -f geojson -o seeds.geojson
       geomap parse news.jsonl -f csv -o mentions.csv --errors failed.jsonl
       cat article.txt | geomap parse - --explain
+      geomap parse news.jsonl --jobs 0 -o places.jsonl   # all cores
+      geomap parse news.jsonl --dask tcp://scheduler:8786 -o places.jsonl
     """
     from geomap import export
 
