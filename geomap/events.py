@@ -286,10 +286,10 @@ def _key(s: str) -> str:
 
 @dataclass(frozen=True)
 class _Lexicon:
-    pattern: re.Pattern[str]
-    exact_pattern: re.Pattern[str] | None
     forms: Mapping[str, tuple[str, float]]
     exact_forms: Mapping[str, tuple[str, float]]
+    #: First word of a form (lower case) -> most words in a form starting with it.
+    starts: Mapping[str, int]
 
 
 @lru_cache(maxsize=16)
@@ -301,7 +301,7 @@ def _lexicon(taxonomy: Taxonomy) -> _Lexicon:
     for et in taxonomy.types:
         for t in et.triggers:
             if t.exact:
-                target, variants = exact_forms, {t.term}
+                target, variants = exact_forms, {" ".join(_WORD.findall(t.term))}
             else:
                 words = _key(t.term).split(" ")
                 target = forms
@@ -309,17 +309,12 @@ def _lexicon(taxonomy: Taxonomy) -> _Lexicon:
             for v in variants:
                 if v not in target or target[v][1] < t.weight:
                     target[v] = (et.id, t.weight)
-
-    def alternation(keys: Sequence[str], sep: str) -> str:
-        # Longest first so "car bomb" wins over "bomb" at the same position.
-        ordered = sorted(keys, key=len, reverse=True)
-        return "|".join(sep.join(re.escape(w) for w in k.split(" ")) for k in ordered)
-
-    pattern = re.compile(r"(?<!\w)(?:" + alternation(list(forms), r"[\s\-]+") + r")(?!\w)", re.IGNORECASE)
-    exact = None
-    if exact_forms:
-        exact = re.compile(r"(?<!\w)(?:" + alternation(list(exact_forms), r"\s+") + r")(?!\w)")
-    return _Lexicon(pattern, exact, forms, exact_forms)
+    starts: dict[str, int] = {}
+    for k in (*forms, *exact_forms):
+        words = k.split(" ")
+        first = words[0].lower()
+        starts[first] = max(starts.get(first, 1), len(words))
+    return _Lexicon(forms, exact_forms, starts)
 
 
 @dataclass(frozen=True)
@@ -331,19 +326,46 @@ class _Hit:
     text: str
 
 
+_WORD = re.compile(r"\w+")
+# What may separate the words of a multi-word trigger ("air strike", "air-strike").
+_JOINER = re.compile(r"[\s\-]+")
+
+
 def _find_triggers(text: str, lex: _Lexicon) -> list[_Hit]:
+    """Find lexicon terms on word boundaries, longest first, without overlaps.
+
+    Word n-grams looked up in dictionaries: one pass over the words, instead
+    of a regular expression with thousands of alternatives (which costs a
+    trial of every alternative at every position).
+    """
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    lowered = [text[s:e].lower() for s, e in words]
     hits: list[_Hit] = []
-    for m in lex.pattern.finditer(text):
-        entry = lex.forms.get(_key(m.group()))
-        if entry is not None:
-            hits.append(_Hit(entry[0], entry[1], m.start(), m.end(), m.group()))
-    if lex.exact_pattern is not None:
-        taken = [(h.start, h.end) for h in hits]
-        for m in lex.exact_pattern.finditer(text):
-            entry = lex.exact_forms.get(m.group())
-            if entry is not None and not any(s < m.end() and m.start() < e for s, e in taken):
-                hits.append(_Hit(entry[0], entry[1], m.start(), m.end(), m.group()))
-    hits.sort(key=lambda h: h.start)
+    i, n = 0, len(words)
+    while i < n:
+        longest = lex.starts.get(lowered[i])
+        if longest is None:  # most words start no trigger
+            i += 1
+            continue
+        found = None
+        for size in range(min(longest, n - i), 0, -1):
+            j = i + size - 1
+            if size > 1 and not all(_JOINER.fullmatch(text, words[k][1], words[k + 1][0])
+                                    for k in range(i, j)):
+                continue
+            entry = lex.forms.get(" ".join(lowered[i : j + 1]))
+            if entry is None and lex.exact_forms:
+                entry = lex.exact_forms.get(" ".join(text[s:e] for s, e in words[i : j + 1]))
+            if entry is not None:
+                found = (entry, j)
+                break
+        if found is None:
+            i += 1
+            continue
+        (etype, weight), j = found
+        start, end = words[i][0], words[j][1]
+        hits.append(_Hit(etype, weight, start, end, text[start:end]))
+        i = j + 1
     return hits
 
 

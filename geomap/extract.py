@@ -15,7 +15,7 @@ group names) and the article's own use of the word in lower case.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -63,16 +63,18 @@ _TOKEN = re.compile(r"[^\W\d_][\w\u2019'\-\.]*", re.UNICODE)
 _CONNECTORS = frozenset({"of", "de", "del", "al", "el", "la", "le", "du", "des", "upon", "on", "an",
                          "ad", "as", "es", "ash", "az", "ar", "at", "bin", "ibn", "da", "do", "dos"})
 _POSSESSIVE = re.compile(r"(?:['\u2019]s?|\.)$")
+_TRIMMABLE = frozenset("s.'\u2019-")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\u201c\"(\[-]\s*|\n)$")
 
 
+@lru_cache(maxsize=2)
 def _tokens(text: str) -> list[tuple[int, int]]:
-    """Word spans, with possessives and trailing dots cut off."""
+    """Word spans, with possessives and trailing dots cut off (cached: each text is read twice)."""
     out = []
     for m in _TOKEN.finditer(text):
         s, e = m.start(), m.end()
         word = text[s:e]
-        trimmed = _POSSESSIVE.sub("", word)
+        trimmed = _POSSESSIVE.sub("", word) if word[-1] in _TRIMMABLE else word
         # Keep the dots of abbreviations like "U.S." but not a sentence's last dot.
         if word.endswith(".") and word.count(".") > 1 and len(word) <= 6:
             trimmed = word
@@ -186,8 +188,7 @@ def _one_sense_per_discourse(
     for name in sorted(names):
         forms = [name] + ([name.upper()] if len(name) > 3 and not name.isupper() else [])
         for form in forms:
-            for mt in re.finditer(r"(?<![\w-])" + re.escape(form) + r"(?![\w-])", text):
-                span = (mt.start(), mt.end())
+            for span in _occurrences(text, form):
                 if span in found or _overlaps(span, taken):
                     continue
                 if any(s <= span[0] and span[1] <= e and (e - s) > (span[1] - span[0]) for s, e, _l in blocked):
@@ -204,6 +205,19 @@ _INSTITUTION = re.compile(
     r"|Commission|Agency|Board|Bureau|Office|Service|Census|Attorney|Treasury|Cabinet|Election|Governor"
     r"|Fire\s+Department|Health\s+Department|Coast\s+Guard|Highway\s+Patrol)\b"
 )
+
+
+def _occurrences(text: str, word: str) -> Iterator[tuple[int, int]]:
+    """Spans of ``word`` in ``text`` not inside a longer word or hyphenated compound."""
+    start = text.find(word)
+    n = len(word)
+    while start >= 0:
+        end = start + n
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before in "_-") and not (after.isalnum() or after in "_-"):
+            yield start, end
+        start = text.find(word, start + 1)
 
 
 def _survives_blocking(

@@ -68,6 +68,9 @@ class Gazetteer:
         self._extra_by_variant: dict[str, list[PlaceRecord]] = {}
         for rec in extra:
             self._add_extra(rec)
+        # Answers to repeated questions ("Libya" in every article of a feed):
+        # the file is read-only, so they never go stale.
+        self._memo: dict[tuple[Any, ...], Any] = {}
         self._country_cache: dict[str, Place | None] = {}
 
     # -- construction -----------------------------------------------------
@@ -149,6 +152,18 @@ class Gazetteer:
             Also try the transliteration-variant key when nothing matches
             exactly or as an alias.
         """
+        countries = (country,) if isinstance(country, str) or country is None else tuple(country)
+        return list(self._memoised(("lookup", name, countries, limit, variants),
+                                   lambda: tuple(self._lookup(name, country, limit, variants=variants))))
+
+    def _lookup(
+        self,
+        name: str,
+        country: str | Sequence[str] | None,
+        limit: int | None,
+        *,
+        variants: bool,
+    ) -> list[Candidate]:
         key = normalize(name)
         if not key:
             return []
@@ -192,8 +207,18 @@ class Gazetteer:
             return {}
         return found
 
+    def _memoised(self, question: tuple[Any, ...], answer: Callable[[], Any]) -> Any:
+        if question not in self._memo:
+            if len(self._memo) >= _MEMO_SIZE:
+                self._memo.clear()  # crude but bounded; a feed's names repeat soon enough
+            self._memo[question] = answer()
+        return self._memo[question]
+
     def has_name(self, name: str) -> bool:
         """Return True when the name is the exact or alternate name of any place."""
+        return bool(self._memoised(("has_name", name), lambda: self._has_name(name)))
+
+    def _has_name(self, name: str) -> bool:
         key = normalize(name)
         if not key:
             return False
@@ -207,6 +232,9 @@ class Gazetteer:
         Major: a continent, country, region, sea, admin1 region, capital or a
         place of 100,000 people, by exact name or alias.
         """
+        return bool(self._memoised(("is_major", name), lambda: self._is_major(name)))
+
+    def _is_major(self, name: str) -> bool:
         key = normalize(name)
         if not key:
             return False
@@ -222,6 +250,9 @@ class Gazetteer:
 
     def demonym(self, word: str) -> Place | None:
         """Return the place a demonym refers to ("Libyan" → Libya), or None."""
+        return self._memoised(("demonym", word), lambda: self._demonym(word))  # type: ignore[no-any-return]
+
+    def _demonym(self, word: str) -> Place | None:
         key = normalize(word)
         if not key:
             return None
@@ -281,6 +312,8 @@ FEATURE_RANK: dict[str, int] = {
 }
 
 
+#: Most answers a Gazetteer keeps in memory before it starts over.
+_MEMO_SIZE = 200_000
 _MAJOR_CODES = frozenset({"CONT", "PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR", "RGN", "PEN",
                           "SEA", "OCN", "GULF", "ADM1", "PPLC"})
 MAJOR_POPULATION = 100_000
