@@ -50,6 +50,43 @@ def cli(verbose: int) -> None:
     root.propagate = False
 
 
+def _guarded(gp: Any, articles: Iterable[Article], batch_size: int = 32) -> Iterator[ArticleResult | InputFailure]:
+    """Geoparse in batches; an article whose geoparsing raises becomes a failure record.
+
+    The batch is redone one article at a time to find the culprit, so one
+    pathological text costs its own result, never the run. geomap's own
+    errors (a missing gazetteer, a bad taxonomy) still stop the run: they
+    concern every article.
+    """
+    from geomap.parallel import failure_for
+
+    def run(batch: list[Article]) -> list[ArticleResult | InputFailure]:
+        try:
+            return list(gp.parse_many(batch, batch_size=len(batch)))
+        except GeomapError:
+            raise
+        except Exception:  # noqa: BLE001 - isolate the article below
+            out: list[ArticleResult | InputFailure] = []
+            for art in batch:
+                try:
+                    out.append(gp.parse(art))
+                except GeomapError:
+                    raise
+                except Exception as exc:  # noqa: BLE001 - reported as this article's failure
+                    logger.debug("geoparsing %s failed", art.id, exc_info=True)
+                    out.append(failure_for(art, exc))
+            return out
+
+    batch: list[Article] = []
+    for art in articles:
+        batch.append(art)
+        if len(batch) >= batch_size:
+            yield from run(batch)
+            batch = []
+    if batch:
+        yield from run(batch)
+
+
 # -- shared options -------------------------------------------------------------
 
 def _pipeline_options(fn: Any) -> Any:
@@ -157,10 +194,14 @@ class _Run:
             yield from self._worker_results()
             return
         gp = self.geoparser()
-        for res in gp.parse_many(self.articles()):
+        for item in _guarded(gp, self.articles()):
+            if isinstance(item, InputFailure):
+                self.failures.append(item)
+                click.echo(f"geomap: error: {item}", err=True)
+                continue
             self.parsed += 1
             self._tick()
-            yield res
+            yield item
 
     def _worker_results(self) -> Iterator[ArticleResult]:
         """Geoparse in worker processes (--jobs) or on a dask cluster (--dask), in input order."""

@@ -86,7 +86,7 @@ def test_leaflet_loads_offline_with_markers_and_layers(real_map):
     assert visible_markers(page) == 8
     labels = [" ".join(t.split()) for t in page.locator(".gm-toggles label").all_inner_texts()]
     assert labels == ["⚔ Armed clash", "✹ Air strike, shelling or explosion", "⚖ Diplomacy", "☑ Political",
-                      "✊ Protest", "• Mention",
+                      "❢ Protest", "• Mention",
                       "Clashes erupt near Sirte 2024-03-05", "Libya talks resume 2024-03-10",
                       "Libya talks resume (2) 2024-04-01"]
     # The basemap canvas is drawn and the view fits the data (Rome to Cairo).

@@ -154,3 +154,30 @@ def test_parse_csv_with_text_column_and_html(tmp_path):
     assert "Sirte" in {m["text"] for m in out[0]["mentions"]} and out[1]["title"] == "Talks in Rome"
     (err,) = [json.loads(line) for line in errors.read_text().splitlines()]
     assert err["line"] == 3 and "empty 'body'" in err["reason"]
+
+
+def test_an_article_that_breaks_the_pipeline_is_a_failure_not_a_crash(tmp_path, monkeypatch):
+    # A stand-in for any bug a pathological text could hit inside the stages.
+    import json
+
+    import geomap.extract as extract_mod
+
+    real = extract_mod.extract
+
+    def flaky(text, *args, **kwargs):
+        if "POISON" in text:
+            raise RecursionError("pathological text")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr("geomap.pipeline.extract", flaky)
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(r) for r in [
+        {"id": "a", "text": "Clashes in Sirte."}, {"id": "b", "text": "POISON in Derna."},
+        {"id": "c", "text": "Talks in Rome."}]) + "\n", encoding="utf-8")
+    errors = tmp_path / "errors.jsonl"
+    res = CliRunner().invoke(cli, ["parse", str(src), "--fast", "--errors", str(errors)])
+    assert res.exit_code == 0, res.output
+    assert [json.loads(x)["id"] for x in res.stdout.splitlines()] == ["a", "c"]
+    (err,) = [json.loads(x) for x in errors.read_text().splitlines()]
+    assert err["line"] == 2 and "RecursionError: pathological text" in err["reason"]
+    assert "3 read, 2 parsed, 1 failed" in res.stderr

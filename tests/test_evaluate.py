@@ -391,8 +391,9 @@ def test_benchmark_adapter_maps_article_result_to_predictions(monkeypatch):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
 
-    assert module.load_geomap() is module.geomap_predict
-    assert module.geomap_predict(text) == [
+    runner = module.load_geomap()
+    assert isinstance(runner, module.GeomapRunner)
+    assert runner(text) == [
         Prediction(10, 14, "Lyon", 45.75, 4.85),  # title mention skipped
         Prediction(0, 6, "Floods", None, None),  # unresolved: kept without coordinates
     ]
