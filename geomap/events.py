@@ -61,7 +61,13 @@ _MODAL_WORDS = frozenset(
         "future", "prospect", "fear", "fears", "feared", "warned", "warns",
     }
 )  # fmt: skip
-_MODAL_LEMMAS = _MODAL_WORDS | frozenset({"plan", "prepare", "threaten", "vow", "warn", "intend"})
+# Inflected forms of the modal verbs, matched on the word itself: geomap does
+# not run spaCy's tagger and lemmatizer (they cost a fifth of the parse time).
+_MODAL_FORMS = _MODAL_WORDS | frozenset(
+    {"prepared", "prepares", "threatening", "vowing", "warn", "warning", "intended", "intending",
+     "considers", "considered", "proposes", "proposing"}
+)
+_DENY_FORMS = frozenset({"deny", "denies", "denied", "denying"})
 # Words that end a clause for the window fallback: a trigger on the far side
 # of one is usually about another participant.
 _CLAUSE_WORDS = frozenset(
@@ -680,11 +686,11 @@ class _DocContext(_Context):
                 chain.append(cur)
             near = [c for t in chain[:2] for c in t.children]
             if any(c.dep_ == "neg" or c.lower_ in _NEGATION_WORDS for c in near) or any(
-                t.lemma_.lower() in {"deny"} for t in chain[1:]
+                t.lower_ in _DENY_FORMS for t in chain[1:]
             ):
                 mood = "negated"
             elif any(c.lower_ in _MODAL_WORDS for c in near if c.dep_ in {"aux", "amod", "advmod", "mark"}) or any(
-                t.lemma_.lower() in _MODAL_LEMMAS for t in chain[1:]
+                t.lower_ in _MODAL_FORMS for t in chain[1:]
             ):
                 mood = "hypothetical"
         self._moods[hit.start] = mood

