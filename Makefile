@@ -43,6 +43,9 @@ lint: install
 bench: install gazetteer
 	$(BIN)/python benchmarks/gazetteer.py
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/events.py
+	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/maps.py
 
 clean:
