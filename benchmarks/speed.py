@@ -193,9 +193,9 @@ NOTES = """
 ## Notes
 
 * The default pipeline needs spaCy's parser as well as its NER: events are tied to places
-  through the dependency path. The parser alone costs about as much as NER, so the default
-  pipeline cannot reach 0.9 × an NER-only pipeline; against the spaCy pipeline it actually
-  runs, geomap's own stages (gazetteer lookups, resolution, event typing) are the difference.
+  through the dependency path. The `spacy-full` row is that cost alone, so the default pipeline
+  can at best match it; the gap between `spacy-full` and `geomap` is geomap's own work
+  (gazetteer lookups, resolution in two passes, event typing).
 * geomap loads en_core_web_sm without its tagger, attribute ruler and lemmatizer (nothing
   reads their output), which saves about a fifth of spaCy's time.
 * The corpus repeats the GeoWebNews texts about five times; geomap memoises gazetteer
