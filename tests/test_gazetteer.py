@@ -168,3 +168,13 @@ def test_full_gazetteer_has_every_source(full_gazetteer):
     for cls in ("count_A", "count_H", "count_L", "count_P", "count_S"):
         assert int(info[cls]) > 0, cls
     assert full_gazetteer.country("LY").feature == "PCLI"
+
+
+@pytest.mark.slow
+def test_us_counties_are_in_the_default_gazetteer(full_gazetteer):
+    # Local US news names counties constantly; their points come from ZIP code points.
+    (laurel,) = [c.place for c in full_gazetteer.lookup("Laurel County") if c.place.admin1 == "KY"]
+    assert laurel.feature == "ADM2" and laurel.country_code == "US" and laurel.id == "fips:21125"
+    assert abs(laurel.lat - 37.11) < 0.5 and abs(laurel.lon - (-84.12)) < 0.5
+    states = {c.place.admin1 for c in full_gazetteer.lookup("Orange County", limit=None) if c.place.feature == "ADM2"}
+    assert {"CA", "FL", "NY"} <= states
