@@ -70,7 +70,10 @@ def article_context(
             continue
         top = cands[0]
         if top.place.feature.startswith("PCL") and top.place.country_code:
-            votes[top.place.country_code] += 2
+            # A country name that is also a state's ("Georgia") is evidence
+            # for neither until resolved: it must not vote for itself.
+            if not any(c.place.feature == "ADM1" and c.match_kind != "variant" for c in cands[1:]):
+                votes[top.place.country_code] += 2
             continue
         ccs = {c.place.country_code for c in cands if c.place.country_code}
         if len(ccs) == 1:

@@ -95,3 +95,14 @@ def test_region_context_prefers_the_container_of_the_articles_other_places():
     # A name's own occurrences never vote for it.
     assert admin1_shares(admin1_votes([(mention("Atlanta"), Resolution(atlanta, 0.9, "gazetteer"))]),
                          exclude="atlanta") == {}
+
+
+def test_a_country_name_that_is_also_a_state_does_not_vote_for_itself():
+    from geomap.model import Candidate
+
+    country = _cand("Georgia", "PCLI", "GE")
+    state = _cand("Georgia", "ADM1", "US")
+    state = Candidate(place=state.place, match_kind="exact", similarity=1.0, feature_class="A")
+    libya = _cand("Libya", "PCLI", "LY")
+    ctx = article_context([mention("Georgia"), mention("Libya")], {"georgia": [country, state], "libya": [libya]})
+    assert ctx.countries == {"LY": 1.0}
