@@ -19,6 +19,7 @@ from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, M
 from geomap.resolve import (
     Context,
     admin1_shares,
+    admin1_support,
     admin1_votes,
     article_context,
     qualifier_after,
@@ -188,27 +189,35 @@ class Geoparser:
         """Resolve again with the regions of the article's other places as evidence.
 
         Spatial coherence: "Georgia" beside Atlanta and Savannah is the US
-        state, "Paris" beside Lexington, Kentucky is Paris, Kentucky. Only
-        names whose candidates span several regions are redone.
+        state, "Paris" beside Lexington, Kentucky is Paris, Kentucky, and
+        "Paris and Henry County" are in the one state that has both. Only
+        names whose first choice lies outside the regions of the other
+        places are redone; a second round lets names settled in the first
+        inform each other.
         """
-        votes = admin1_votes(resolved)
-        if not votes:
-            return resolved
-        out = []
-        for m, res in resolved:
-            key = normalize(m.text)
-            cands = candidates.get(key, ())
-            if res.method in ("demonym", "geocoder") or len(
-                {(c.place.country_code, c.place.admin1) for c in cands}
-            ) < 2:
-                out.append((m, res))
-                continue
-            shares = admin1_shares(votes, exclude=key)
-            if shares and not _coherent(res.place, shares):
-                ctx = Context(countries=context.countries, admin1=shares)
-                res = self._resolve(m, text, cands, ctx)
-            out.append((m, res))
-        return out
+        support = admin1_support(resolved, candidates)
+        resolved = list(resolved)
+        for _round in range(2):
+            changed = False
+            for i, (m, res) in enumerate(resolved):
+                key = normalize(m.text)
+                cands = candidates.get(key, ())
+                if res.method in ("demonym", "geocoder") or len(
+                    {(c.place.country_code, c.place.admin1) for c in cands}
+                ) < 2:
+                    continue
+                # Votes are recounted after every change, so a name settled a
+                # moment ago already speaks for its neighbours.
+                shares = admin1_shares(admin1_votes(resolved), exclude=key)
+                if shares and not _coherent(res.place, shares):
+                    ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}))
+                    new = self._resolve(m, text, cands, ctx)
+                    if new.place != res.place:
+                        changed = True
+                    resolved[i] = (m, new)
+            if not changed:
+                break
+        return resolved
 
     def _fallback(self, key: str, countries: Sequence[str]) -> list[Candidate]:
         """Candidates for a name with no exact or alias match."""

@@ -36,6 +36,7 @@ WEIGHTS: dict[str, float] = {
     "similarity": 2.0,  # per missing unit of string similarity on variant matches
     "context_admin1": 2.0,  # times sqrt(share): a place in the region the article's other places are in
     "context_container": 4.0,  # times sqrt(share): the region that contains the article's other places
+    "support": 1.5,  # times sqrt(share): the region where the article's other names could also be
 }
 
 
@@ -51,6 +52,9 @@ class Context:
     #: ``CC.ADMIN1`` codes to their share of the article's other resolved
     #: places (second pass; empty in the first).
     admin1: Mapping[str, float] = field(default_factory=dict)
+    #: ``CC.ADMIN1`` codes to the share of the article's other names that have
+    #: a candidate there (second pass): where the names could all be.
+    support: Mapping[str, float] = field(default_factory=dict)
 
 
 def article_context(
@@ -86,7 +90,7 @@ def admin1_votes(resolutions: Sequence[tuple[Mention, Resolution]]) -> dict[str,
     """Count the first-level regions of resolved places, by mention text.
 
     Countries, continents and regions have no region to vote for. Votes are
-    kept per normalized mention text so that a name's own occurrences can be
+    weighted by the resolution's score and kept per normalized mention text so that a name's own occurrences can be
     left out of its context (:func:`admin1_shares`): a wrong first guess must
     not vote for itself.
     """
@@ -95,8 +99,39 @@ def admin1_votes(resolutions: Sequence[tuple[Mention, Resolution]]) -> dict[str,
         p = res.place
         if m.boilerplate or p is None or not p.country_code or not p.admin1 or p.feature.startswith("PCL"):
             continue
-        votes.setdefault(normalize(m.text), Counter())[f"{p.country_code}.{p.admin1}"] += 1
+        # Weighted by confidence: a coin-toss among ten Henry Counties is no evidence.
+        votes.setdefault(normalize(m.text), Counter())[f"{p.country_code}.{p.admin1}"] += res.score
     return votes
+
+
+def admin1_support(
+    resolutions: Sequence[tuple[Mention, Resolution]], candidates: Mapping[str, Sequence[Candidate]]
+) -> dict[str, dict[str, float]]:
+    """For each name, the share of the article's other names with a candidate in each region.
+
+    "Paris and Henry County": Tennessee, Kentucky and Illinois each have a
+    Paris and a Henry County; France has no Henry County. Variant matches and
+    countries do not count.
+    """
+    regions: dict[str, set[str]] = {}
+    for m, _res in resolutions:
+        key = normalize(m.text)
+        if m.boilerplate or key in regions:
+            continue
+        regions[key] = {
+            f"{c.place.country_code}.{c.place.admin1}" for c in candidates.get(key, ())
+            if c.match_kind != "variant" and c.place.country_code and c.place.admin1
+            and not c.place.feature.startswith("PCL")
+        }
+    names = [k for k, codes in regions.items() if codes]
+    holders: Counter[str] = Counter(code for k in names for code in regions[k])
+    out: dict[str, dict[str, float]] = {}
+    for key in names:
+        others = len(names) - 1
+        if others <= 0:
+            continue
+        out[key] = {code: (holders[code] - 1) / others for code in regions[key] if holders[code] > 1}
+    return out
 
 
 def admin1_shares(votes: Mapping[str, Counter[str]], exclude: str) -> dict[str, float]:
@@ -143,6 +178,10 @@ def score_candidate(
         # Square root: a one-off mention of a country still helps, and the
         # article's main country helps most without drowning population.
         feats.append(("context_country", WEIGHTS["context_country"] * math.sqrt(share)))
+    if context.support and place.country_code and place.admin1 and not place.feature.startswith("PCL"):
+        support = context.support.get(f"{place.country_code}.{place.admin1}", 0.0)
+        if support:
+            feats.append(("support", WEIGHTS["support"] * math.sqrt(support)))
     if context.admin1 and place.country_code and place.admin1:
         share = context.admin1.get(f"{place.country_code}.{place.admin1}", 0.0)
         if share and place.feature == "ADM1":

@@ -102,3 +102,10 @@ def test_spatial_coherence_picks_the_region_of_the_other_places(geoparser, fast_
     assert (georgia.country_code, georgia.admin1, georgia.feature) == ("US", "GA", "ADM1")
     res = gp.parse_text("Georgia and Russia fought a five-day war; Tbilisi accused Moscow of lying.")
     assert placed(res, "Georgia")[0].country_code == "GE"
+
+
+def test_names_that_share_only_one_region_resolve_there(geoparser):
+    res = geoparser.parse_text("Paris and Henry County are rich in history. Lexington, Kentucky is nearby.")
+    assert {(p.country_code, p.admin1) for p in placed(res, "Paris") + placed(res, "Henry County")} == {("US", "KY")}
+    res = geoparser.parse_text("Ministers met in Paris and London on Monday.")
+    assert placed(res, "Paris")[0].country_code == "FR" and placed(res, "London")[0].country_code == "GB"

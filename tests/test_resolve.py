@@ -106,3 +106,21 @@ def test_a_country_name_that_is_also_a_state_does_not_vote_for_itself():
     libya = _cand("Libya", "PCLI", "LY")
     ctx = article_context([mention("Georgia"), mention("Libya")], {"georgia": [country, state], "libya": [libya]})
     assert ctx.countries == {"LY": 1.0}
+
+
+def test_support_counts_the_other_names_that_could_be_in_a_region():
+    from geomap.model import Candidate, Place
+    from geomap.resolve import admin1_support
+
+    def cand(name, cc, adm, feature="PPL"):
+        p = Place(name=name, id=f"t:{name}:{cc}{adm}", lat=0.0, lon=0.0, feature=feature, country_code=cc,
+                  admin1=adm, population=None)
+        return Candidate(place=p, match_kind="exact", similarity=1.0, feature_class="P")
+
+    cands = {
+        "paris": [cand("Paris", "FR", "11"), cand("Paris", "US", "TN"), cand("Paris", "US", "KY")],
+        "henry county": [cand("Henry County", "US", "TN", "ADM2"), cand("Henry County", "US", "AL", "ADM2")],
+    }
+    res = [(mention("Paris"), None), (mention("Henry County"), None)]
+    support = admin1_support(res, cands)
+    assert support["paris"] == {"US.TN": 1.0} and support["henry county"] == {"US.TN": 1.0}
