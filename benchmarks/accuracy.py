@@ -312,12 +312,12 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
 * **Embedded names.** Many missed toponyms sit inside organisation names ("The Washington
   Post", "EU Transport Commissioner", "Air Canada"): GeoWebNews annotates them, geomap
   deliberately does not map them.
-* **US counties.** No offline package ships US county coordinates ("Laurel County", "Anderson
-  County"): they are recognised but left unresolved (LGL), and never resolved to the county
-  airport or a town of the same name.
+* **US counties** come from the ZIP code points of `zipcodes` (3,280 counties); names
+  shared by many states ("Henry County") follow the article's other places, or stay a guess.
 * **Local US homonyms** (LGL): Paris, Gainesville, Dublin, Alexandria, Lebanon in a local
   paper are small US towns; the article's other places help (a second pass prefers the
-  region of the article's other places) but often the text gives no other clue.
+  region of the article's other places, and the region where all its names could be) but
+  often the text gives no other clue ("The City of Paris supports...").
 * **Demonyms** count as predictions; GeoWebNews annotates them, GeoVirus and LGL mostly do not.
 """
 
