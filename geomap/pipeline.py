@@ -199,6 +199,7 @@ class Geoparser:
         resolved = list(resolved)
         for _round in range(2):
             changed = False
+            votes = admin1_votes(resolved)
             for i, (m, res) in enumerate(resolved):
                 key = normalize(m.text)
                 cands = candidates.get(key, ())
@@ -208,13 +209,15 @@ class Geoparser:
                     continue
                 # Votes are recounted after every change, so a name settled a
                 # moment ago already speaks for its neighbours.
-                shares = admin1_shares(admin1_votes(resolved), exclude=key)
+                shares = admin1_shares(votes, exclude=key)
                 if shares and not _coherent(res.place, shares):
                     ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}))
                     new = self._resolve(m, text, cands, ctx)
+                    resolved[i] = (m, new)
+                    if (new.place, new.score) != (res.place, res.score):
+                        votes = admin1_votes(resolved)  # the votes follow every update
                     if new.place != res.place:
                         changed = True
-                    resolved[i] = (m, new)
             if not changed:
                 break
         return resolved
