@@ -10,13 +10,15 @@ two.
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any, AnyStr
 
 from geomap.model import Article, InputFailure
 
@@ -31,11 +33,51 @@ _MIN_PAGE_WORDS = 5
 MAX_TEXT_BYTES = 20 * 1024 * 1024
 #: A JSON line longer than this is refused (one article, not a corpus).
 MAX_LINE_BYTES = 20 * 1024 * 1024
+#: How much of a streamed file is looked at to choose its encoding (one read buffer).
+_HEAD_BYTES = 8192
+#: Lone UTF-16 surrogates: JSON can spell them (``"\ud800"``) but no UTF-8 output can hold them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Codec error handler for streamed text: see :func:`_legacy_bytes`.
+_LEGACY = "geomap-legacy"
 
 TITLE_MAX_CHARS = 150
 TITLE_MIN_WORDS = 3
 
 Item = Article | InputFailure
+
+
+def _legacy_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Decode the bytes a streamed codec rejects instead of failing or losing them.
+
+    A stream is decoded chunk by chunk, so unlike :func:`decode` it cannot
+    choose one codec for the whole file after seeing all of it. Bytes that
+    are not UTF-8 are mostly a cp1252 (or latin-1) character pasted into a
+    UTF-8 file, so they are read as such; a character cut by the end of the
+    file (a truncated download) is dropped; anything else becomes U+FFFD.
+    """
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    if exc.reason in ("unexpected end of data", "truncated data"):
+        return "", exc.end
+    if exc.encoding.replace("_", "-").lower() in ("utf-8", "utf8", "cp1252", "windows-1252"):
+        return "".join(_legacy_char(b) for b in exc.object[exc.start:exc.end]), exc.end
+    return "\ufffd", exc.end
+
+
+def _legacy_char(byte: int) -> str:
+    # cp1252 leaves five bytes undefined; latin-1 maps every byte, so it is the last resort.
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return chr(byte)
+
+
+codecs.register_error(_LEGACY, _legacy_bytes)
+
+
+def _clean(value: str) -> str:
+    """Replace lone surrogates (one character each, so offsets stay put) with U+FFFD."""
+    return _SURROGATE.sub("\ufffd", value) if _SURROGATE.search(value) else value
 
 
 def read_paths(
@@ -93,7 +135,7 @@ def read_file(path: Path, *, text_column: str = "text") -> Iterator[Item]:
                 if suffix == ".csv":
                     yield from _read_csv(f, source, path.stem, text_column)
                 else:
-                    yield from _read_jsonl(_lines(f, source), source, path.stem)
+                    yield from _read_jsonl_stream(f, source, path.stem)
         except OSError as exc:
             yield InputFailure(source, f"cannot read: {exc.strerror or exc}")
         return
@@ -115,8 +157,33 @@ def read_file(path: Path, *, text_column: str = "text") -> Iterator[Item]:
     yield _text_article(data, source, path.stem)
 
 
-def _lines(stream: IO[bytes], source: str) -> Iterator[bytes | None]:
-    """Yield the lines of a binary stream, reading at most one line limit at a time.
+def _read_jsonl_stream(stream: IO[bytes], source: str, stem: str) -> Iterator[Item]:
+    """Stream a JSON lines file in whatever encoding its first bytes show.
+
+    UTF-8 and legacy files are split on ``\\n`` bytes and each line decoded on
+    its own (so one cp1252 line among UTF-8 ones is still read); UTF-16 must
+    be decoded before splitting, because its newline is two bytes.
+    """
+    head = _head(stream)
+    if _looks_binary(head):
+        yield InputFailure(source, "binary file (contains NUL bytes), not JSON lines")
+        return
+    encoding = _sniff_encoding(head)
+    if encoding.startswith("utf-16"):
+        text_stream = io.TextIOWrapper(stream, encoding=encoding, errors=_LEGACY, newline="\n")  # type: ignore[arg-type]
+        yield from _read_jsonl(_lines(text_stream, source), source, stem)
+    else:
+        yield from _read_jsonl(_lines(stream, source), source, stem)
+
+
+def _head(stream: IO[bytes]) -> bytes:
+    """Return the first bytes of a buffered stream without consuming them."""
+    peek = getattr(stream, "peek", None)
+    return peek(_HEAD_BYTES)[:_HEAD_BYTES] if peek is not None else b""
+
+
+def _lines(stream: IO[AnyStr], source: str) -> Iterator[AnyStr | None]:
+    """Yield the lines of a stream, reading at most one line limit at a time.
 
     A line longer than :data:`MAX_LINE_BYTES` is skipped up to its end
     without being held in memory and yields None in its place, so a 100 MB
@@ -126,10 +193,11 @@ def _lines(stream: IO[bytes], source: str) -> Iterator[bytes | None]:
         line = stream.readline(MAX_LINE_BYTES + 1)
         if not line:
             return
-        if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
+        newline = line[-1:]
+        if len(line) > MAX_LINE_BYTES and newline not in (b"\n", "\n"):
             while True:
                 rest = stream.readline(1 << 20)
-                if not rest or rest.endswith(b"\n"):
+                if not rest or rest[-1:] in (b"\n", "\n"):
                     break
             logger.debug("%s: skipped an over-long line", source)
             yield None
@@ -141,6 +209,8 @@ def _html_article(data: bytes, source: str, stem: str) -> Item:
     """One article from a web page: its main text, title and date (trafilatura)."""
     if not data.strip():
         return InputFailure(source, "empty file: no text to geoparse")
+    if _looks_binary(data):
+        return InputFailure(source, "binary file (contains NUL bytes), not an HTML page")
     try:
         import trafilatura  # lazy: only HTML input needs it
     except ImportError:
@@ -184,16 +254,23 @@ def _sniff_encoding(head: bytes) -> str:
 def _read_csv(stream: IO[bytes], source: str, stem: str, text_column: str) -> Iterator[Item]:
     """Stream a CSV file with a header row: one article per row."""
     import csv
-    import io
 
-    head = stream.peek(65536)[:65536] if hasattr(stream, "peek") else b""
-    if not head.strip():
+    head = _head(stream)
+    if not head.strip(b" \t\r\n" + codecs.BOM_UTF8):
         yield InputFailure(source, "empty file: no CSV rows")
         return
+    if _looks_binary(head):
+        yield InputFailure(source, "binary file (contains NUL bytes), not CSV")
+        return
     encoding = _sniff_encoding(head)
-    text_stream = io.TextIOWrapper(stream, encoding=encoding, errors="replace", newline="")  # type: ignore[arg-type]
-    # One article per field: let fields be as long as one article may be.
-    csv.field_size_limit(MAX_LINE_BYTES)
+    if encoding == "cp1252":
+        logger.warning("%s: not UTF-8; read as cp1252", source)
+    # newline="" as the csv module asks: quoted fields keep their own line breaks.
+    text_stream = io.TextIOWrapper(stream, encoding=encoding, errors=_LEGACY, newline="")  # type: ignore[arg-type]
+    # One article per field: let fields be as long as one article may be. The
+    # limit is process-wide; 20 MiB only raises the default 128 KiB, and it
+    # still bounds the memory an unclosed quote can take.
+    csv.field_size_limit(max(csv.field_size_limit(), MAX_LINE_BYTES))
     reader = csv.DictReader(text_stream)
     try:
         header = reader.fieldnames or []
@@ -204,17 +281,19 @@ def _read_csv(stream: IO[bytes], source: str, stem: str, text_column: str) -> It
         cols = ", ".join(repr(c) for c in header[:12]) or "none"
         yield InputFailure(source, f"no {text_column!r} column (columns: {cols}); choose one with --text-column")
         return
-    n = 0
+    n = bad = 0
     while True:
+        start = reader.line_num + 1  # the line this row starts on (a quoted field may span several)
         try:
             row = next(reader)
         except StopIteration:
             break
         except csv.Error as exc:
-            yield InputFailure(source, f"malformed CSV: {exc}", line=reader.line_num)
+            bad += 1
+            yield InputFailure(source, f"malformed CSV: {exc}", line=start)
             continue
         n += 1
-        line = reader.line_num
+        line = start
         text = row.get(text_column)
         if not isinstance(text, str) or not text.strip():
             yield InputFailure(source, f"row {n}: empty {text_column!r} column", line=line)
@@ -226,39 +305,47 @@ def _read_csv(stream: IO[bytes], source: str, stem: str, text_column: str) -> It
 
         yield Article(id=opt("id") or f"{stem}-{n}", title=opt("title"), text=text, source=f"{source}:{line}",
                       url=opt("url"), published=opt("published"))
-    if n == 0:
+    if n == 0 and bad == 0:
         yield InputFailure(source, "CSV file has a header but no rows")
 
 
 def _read_stream(stream: IO[bytes], source: str) -> Iterator[Item]:
-    head = stream.read(1)
-    while head and head in b" \t\r\n\xef\xbb\xbf":
-        nxt = stream.read(1)
-        if not nxt:
-            break
-        head = nxt
-    if head == b"{":
-        yield from _read_jsonl(_lines(_Prefixed(head, stream), source), source, "stdin")
+    """Read standard input: JSON lines when its first character is ``{``, else one text article."""
+    head = stream.read(_HEAD_BYTES)
+    first = head.decode(_sniff_encoding(head), errors="replace").lstrip(" \t\r\n\ufeff")[:1]
+    if first == "{":
+        # Put the head back in front so the JSON lines reader sees the whole stream.
+        buffered = io.BufferedReader(_Prefixed(head, stream))
+        yield from _read_jsonl_stream(buffered, source, "stdin")  # type: ignore[arg-type]
     else:
-        data = head + stream.read(MAX_TEXT_BYTES + 1)
+        data = head + stream.read(max(0, MAX_TEXT_BYTES + 1 - len(head)))
         if len(data) > MAX_TEXT_BYTES:
             yield InputFailure(source, "standard input is over the size limit for one article")
             return
         yield _text_article(data, source, "stdin")
 
 
-class _Prefixed:
+class _Prefixed(io.RawIOBase):
     """A binary stream with some bytes already read put back in front."""
 
     def __init__(self, prefix: bytes, stream: IO[bytes]) -> None:
         self._prefix = prefix
         self._stream = stream
+        # read1 returns what a pipe has now instead of waiting for a full buffer.
+        self._read = getattr(stream, "read1", stream.read)
 
-    def readline(self, limit: int = -1) -> bytes:
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
         if self._prefix:
-            first, self._prefix = self._prefix, b""
-            return first + self._stream.readline(limit - len(first) if limit > 0 else -1)
-        return self._stream.readline(limit)
+            n = min(len(view), len(self._prefix))
+            view[:n], self._prefix = self._prefix[:n], self._prefix[n:]
+            return n
+        data = self._read(len(view))
+        view[: len(data)] = data
+        return len(data)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -292,15 +379,18 @@ def decode(data: bytes) -> tuple[str, str]:
 def _bomless_utf16(head: bytes) -> str | None:
     """Return "utf-16-le"/"utf-16-be" for BOM-less UTF-16 text, else None.
 
-    Text in Latin script stored as UTF-16 has a NUL in every other byte;
-    binary data has NULs scattered anywhere.
+    Text in Latin script stored as UTF-16 has a NUL in (nearly) every other
+    byte and seldom one in between (only characters such as U+0100 or U+3000
+    put one there); binary data has NULs scattered anywhere. Text mostly in
+    other scripts has no such pattern: without a BOM it is not recognised.
     """
     sample = head[: len(head) // 2 * 2]
     if len(sample) < 4:
         return None
     odd, even = sample[1::2], sample[0::2]
     for nuls, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
-        if nuls.count(0) >= 0.9 * len(nuls) and other.count(0) == 0:
+        count = nuls.count(0)
+        if count >= 0.5 * len(nuls) and other.count(0) * 8 <= count:
             return codec
     return None
 
@@ -313,11 +403,15 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _text_article(data: bytes, source: str, stem: str) -> Item:
+    """One article from the bytes of a text file (title split off by :func:`split_title`)."""
     if not data.strip():
         return InputFailure(source, "empty file: no text to geoparse")
     if _looks_binary(data):
         return InputFailure(source, "binary file (contains NUL bytes), not text")
     text, encoding = decode(data)
+    if not text.replace("\ufeff", "").strip():
+        # Byte order marks (an editor may add one to a file that has one) and whitespace only.
+        return InputFailure(source, "empty file: no text to geoparse")
     if encoding not in ("utf-8", "utf-16", "utf-16-le", "utf-16-be"):
         logger.warning("%s: not UTF-8; read as %s", source, encoding)
     title, body = split_title(text)
@@ -357,7 +451,8 @@ def split_title(text: str) -> tuple[str | None, str]:
     return line, rest[len(rest) - len(rest.lstrip()):]
 
 
-def _read_jsonl(lines: Iterable[bytes | None], source: str, stem: str) -> Iterator[Item]:
+def _read_jsonl(lines: Iterable[bytes | str | None], source: str, stem: str) -> Iterator[Item]:
+    """Turn JSON lines (bytes to decode, text, or None for an over-long line) into items."""
     seen_any = False
     for n, raw in enumerate(lines, start=1):
         if raw is None:
@@ -369,10 +464,14 @@ def _read_jsonl(lines: Iterable[bytes | None], source: str, stem: str) -> Iterat
         seen_any = True
         where = f"{source}:{n}"
         try:
-            text_line, _enc = decode(raw)
+            text_line = raw if isinstance(raw, str) else decode(raw)[0]
             record = json.loads(text_line)
         except ValueError as exc:
             yield InputFailure(source, f"malformed JSON: {exc}", line=n)
+            continue
+        except RecursionError:
+            # json recurses once per nesting level: "[[[[..." exhausts the stack.
+            yield InputFailure(source, "malformed JSON: nested too deeply", line=n)
             continue
         if not isinstance(record, dict):
             yield InputFailure(source, f"expected a JSON object, got {type(record).__name__}", line=n)
@@ -386,12 +485,12 @@ def _read_jsonl(lines: Iterable[bytes | None], source: str, stem: str) -> Iterat
         url = record.get("url")
         published = record.get("published")
         yield Article(
-            id=str(rid) if rid not in (None, "") else f"{stem}-{n}",
-            title=title if isinstance(title, str) and title.strip() else None,
-            text=text,
+            id=_clean(str(rid)) if rid not in (None, "") else f"{stem}-{n}",
+            title=_clean(title) if isinstance(title, str) and title.strip() else None,
+            text=_clean(text),
             source=where,
-            url=url if isinstance(url, str) and url.strip() else None,
-            published=str(published) if published not in (None, "") else None,
+            url=_clean(url) if isinstance(url, str) and url.strip() else None,
+            published=_clean(str(published)) if published not in (None, "") else None,
         )
     if not seen_any:
         yield InputFailure(source, "empty file: no JSON lines")

@@ -155,6 +155,18 @@ def test_html_page_gives_its_main_text_title_and_date(tmp_path):
         assert furniture not in art.text, furniture
 
 
+def test_html_text_is_exactly_the_extracted_text_without_the_repeated_title(tmp_path):
+    import trafilatura
+
+    p = tmp_path / "sirte.html"
+    p.write_bytes(PAGE.encode())
+    (art,) = items([p])
+    extracted = trafilatura.bare_extraction(PAGE.encode(), with_metadata=True, include_comments=False,
+                                            include_tables=False, favor_precision=True).text
+    # trafilatura repeats the <h1> as the first line; it is the title already, the rest is verbatim.
+    assert extracted == art.title + "\n" + art.text
+
+
 def test_html_without_main_text_is_a_clear_failure(tmp_path):
     p = tmp_path / "empty.htm"
     p.write_text("<html><body><script>var x = 1;</script><nav>Home</nav></body></html>", encoding="utf-8")
@@ -195,6 +207,16 @@ def test_utf16_without_bom(tmp_path, codec):
     p.write_bytes("Clashes in Benghazi\n\nFighting resumed in Benghazi on Sunday.".encode(codec))
     (a,) = items([p])
     assert isinstance(a, Article) and a.title == "Clashes in Benghazi" and a.text.startswith("Fighting")
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_bom_with_some_characters_beyond_latin1(tmp_path, codec):
+    # Ā (U+0100) and the ideographic space (U+3000) put a NUL in the "wrong" byte: still text.
+    text = "Talks in Āmul\u3000and Misrata resumed on Sunday, officials said."
+    p = tmp_path / "u16.txt"
+    p.write_bytes(text.encode(codec))
+    (a,) = items([p])
+    assert isinstance(a, Article) and a.text == text
 
 
 def test_truncated_utf8_keeps_the_text(tmp_path):
@@ -239,3 +261,151 @@ def test_binary_file_with_text_extension_is_refused(tmp_path):
     p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
     (f,) = items([p])
     assert isinstance(f, InputFailure) and "binary" in f.reason
+
+
+# -- streamed encodings, hostile JSON, binary and big streamed files ------------------------------
+
+RECORDS = '{"id": "a", "text": "Sirte fell."}\n{"id": "b", "text": "Derna – too."}\n'
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-8-sig"])
+def test_jsonl_in_utf16_and_with_bom(tmp_path, codec):
+    # UTF-16's newline is two bytes: the file must be decoded before it is split into lines.
+    p = tmp_path / "u.jsonl"
+    p.write_bytes(RECORDS.encode(codec))
+    got = items([p])
+    assert [(a.id, a.text) for a in got] == [("a", "Sirte fell."), ("b", "Derna – too.")]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le"])
+def test_stdin_jsonl_in_utf16(codec):
+    got = items(["-"], stdin=io.BytesIO(RECORDS.encode(codec)))
+    assert [a.id for a in got] == ["a", "b"] and got[0].source == "<stdin>:1"
+
+
+def test_stdin_jsonl_longer_than_the_sniffed_head():
+    data = "".join(json.dumps({"id": str(i), "text": f"Clashes in Sirte, day {i}."}) + "\n" for i in range(2000))
+    got = items(["-"], stdin=io.BytesIO(data.encode()))
+    assert [a.id for a in got] == [str(i) for i in range(2000)]
+
+
+def test_deeply_nested_json_is_a_failure_not_a_recursion_error(tmp_path):
+    p = tmp_path / "deep.jsonl"
+    p.write_bytes(b"[" * 100_000 + b"\n" + json.dumps({"text": "Sirte."}).encode() + b"\n")
+    f, a = items([p])
+    assert isinstance(f, InputFailure) and f.line == 1 and "nested too deeply" in f.reason
+    assert a.text == "Sirte."
+
+
+def test_lone_surrogates_are_replaced_in_place(tmp_path):
+    # JSON may spell "\ud800", which no UTF-8 output can write: one U+FFFD each keeps offsets.
+    p = tmp_path / "s.jsonl"
+    p.write_text('{"text": "Sirte \\ud800 Derna", "title": "A \\udc00 day"}\n', encoding="utf-8")
+    (a,) = items([p])
+    assert a.text == "Sirte \ufffd Derna" and a.title == "A \ufffd day"
+    a.text.encode("utf-8")  # writable
+
+
+@pytest.mark.parametrize(("suffix", "what"), [(".jsonl", "JSON lines"), (".csv", "CSV"), (".html", "HTML")])
+def test_binary_streamed_files_are_one_clear_failure(tmp_path, suffix, what):
+    p = tmp_path / f"photo{suffix}"
+    p.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 40)
+    (f,) = items([p])
+    assert isinstance(f, InputFailure) and "binary file" in f.reason and what in f.reason
+
+
+def test_huge_sparse_jsonl_is_refused_without_reading_it(tmp_path):
+    p = tmp_path / "huge.jsonl"
+    with p.open("wb") as fh:
+        fh.truncate(5 * 1024**3)  # 5 GB of NULs, sparse: only the first buffer is looked at
+    (f,) = items([p])
+    assert isinstance(f, InputFailure) and "binary" in f.reason
+
+
+def test_huge_html_file_is_refused_without_reading_it(tmp_path):
+    p = tmp_path / "huge.html"
+    with p.open("wb") as fh:
+        fh.write(b"<html><body><p>")
+        fh.seek(30 * 1024 * 1024)
+        fh.write(b"</p></body></html>")
+    (f,) = items([p])
+    assert isinstance(f, InputFailure) and "over the 20 MiB limit" in f.reason
+
+
+def test_large_jsonl_is_streamed_in_bounded_memory(tmp_path):
+    import tracemalloc
+
+    p = tmp_path / "big.jsonl"
+    line = json.dumps({"text": "Fighting in Sirte and Derna. " * 10}) + "\n"
+    with p.open("w", encoding="utf-8") as fh:
+        fh.writelines(line for _ in range(30_000))  # about 9 MB
+    tracemalloc.start()
+    try:
+        n = sum(1 for a in read_paths([p]) if isinstance(a, Article))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert n == 30_000 and peak < 2 * 1024 * 1024, peak
+
+
+def test_csv_with_cp1252_bytes_after_the_sniffed_head(tmp_path):
+    # The encoding is chosen from the first buffer; a later cp1252 byte must not become U+FFFD.
+    p = tmp_path / "mixed.csv"
+    p.write_bytes(b"id,text\n" + b"a,Clashes in Sirte.\n" * 2000 + b'b,"Caf\xe9 owners said \x93no\x94."\n')
+    got = items([p])
+    assert len(got) == 2001 and got[-1].text == "Café owners said “no”." and got[-1].source.endswith(":2002")
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-8-sig"])
+def test_csv_in_utf16_and_with_bom(tmp_path, codec):
+    p = tmp_path / "u.csv"
+    p.write_bytes('id,text\na,"Sirte, Libya."\nb,Derna – too.\n'.encode(codec))
+    assert [(a.id, a.text) for a in items([p])] == [("a", "Sirte, Libya."), ("b", "Derna – too.")]
+
+
+def test_csv_cut_in_the_middle_of_a_character(tmp_path):
+    p = tmp_path / "cut.csv"
+    p.write_bytes("text\nTalks in Zürich\nTalks in Misrata é".encode()[:-1])
+    a, b = items([p])
+    assert a.text == "Talks in Zürich" and b.text == "Talks in Misrata "
+
+
+def test_csv_rows_name_their_first_line_and_bad_rows_do_not_stop_the_file(tmp_path):
+    p = tmp_path / "lines.csv"
+    p.write_text('text,id\n"Sirte\nfell",a\n,b\n"Derna too",c\n', encoding="utf-8")
+    a, f, c = items([p])
+    assert a.source.endswith("lines.csv:2") and a.text == "Sirte\nfell"
+    assert isinstance(f, InputFailure) and f.line == 4 and "row 2" in f.reason
+    assert c.id == "c" and c.source.endswith(":5")
+
+
+def test_csv_field_over_the_limit_is_a_row_failure(tmp_path):
+    p = tmp_path / "big.csv"
+    with p.open("wb") as fh:
+        fh.write(b'text\n"')
+        fh.write(b"x" * (21 * 1024 * 1024))
+        fh.write(b'"\nSirte fell.\n')
+    f, a = items([p])
+    assert isinstance(f, InputFailure) and f.line == 2 and "field larger than field limit" in f.reason
+    assert a.text == "Sirte fell."
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"),
+    [(b"", "empty file"), (b"\xef\xbb\xbf\n", "empty file"), (b"id,text\n", "header but no rows")],
+)
+def test_empty_csv_files(tmp_path, content, reason):
+    p = tmp_path / "e.csv"
+    p.write_bytes(content)
+    (f,) = items([p])
+    assert isinstance(f, InputFailure) and reason in f.reason
+
+
+@pytest.mark.parametrize(
+    "content", [b"\xff\xfe", "\ufeff".encode("utf-16"), b"\xef\xbb\xbf", "  \n".encode("utf-16")]
+)
+def test_a_bom_and_nothing_else_is_an_empty_file(tmp_path, content):
+    p = tmp_path / "bom.txt"
+    p.write_bytes(content)
+    (f,) = items([p])
+    assert isinstance(f, InputFailure) and "empty file" in f.reason
