@@ -190,11 +190,12 @@ class _Run:
             yield item
 
     def results(self) -> Iterator[ArticleResult]:
+        """Geoparse every article, in input order; failures are reported and counted."""
         if self.jobs != 1 or self.opts.get("dask_address"):
-            yield from self._worker_results()
-            return
-        gp = self.geoparser()
-        for item in _guarded(gp, self.articles()):
+            items = self._worker_results()
+        else:
+            items = _guarded(self.geoparser(), self.articles())
+        for item in items:
             if isinstance(item, InputFailure):
                 self.failures.append(item)
                 click.echo(f"geomap: error: {item}", err=True)
@@ -203,7 +204,7 @@ class _Run:
             self._tick()
             yield item
 
-    def _worker_results(self) -> Iterator[ArticleResult]:
+    def _worker_results(self) -> Iterator[ArticleResult | InputFailure]:
         """Geoparse in worker processes (--jobs) or on a dask cluster (--dask), in input order."""
         from geomap.parallel import GeoparserSpec
 
@@ -230,14 +231,7 @@ class _Run:
             spec = dataclasses.replace(spec, gazetteer=str(gaz.path))
             gaz.close()
             items = geoparse_parallel(self.articles(), jobs=self.jobs, spec=spec)
-        for item in items:
-            if isinstance(item, InputFailure):
-                self.failures.append(item)
-                click.echo(f"geomap: error: {item}", err=True)
-                continue
-            self.parsed += 1
-            self._tick()
-            yield item
+        yield from items
 
     def _tick(self) -> None:
         now = time.monotonic()
