@@ -31,6 +31,9 @@ _HTML = (".html", ".htm")
 _MIN_PAGE_WORDS = 5
 #: A single text file larger than this is refused rather than read into memory.
 MAX_TEXT_BYTES = 20 * 1024 * 1024
+#: A ``.json`` file up to this size is tried as one JSON document (an array of
+#: articles) before it is streamed as JSON lines; arrays cannot be streamed.
+MAX_JSON_DOCUMENT_BYTES = 64 * 1024 * 1024
 #: A JSON line longer than this is refused (one article, not a corpus).
 MAX_LINE_BYTES = 20 * 1024 * 1024
 #: How much of a streamed file is looked at to choose its encoding (one read buffer).
@@ -129,6 +132,28 @@ def read_file(path: Path, *, text_column: str = "text") -> Iterator[Item]:
         yield InputFailure(source, f"cannot read: {exc.strerror or exc}")
         return
     suffix = path.suffix.lower()
+    if suffix == ".json" and size <= MAX_JSON_DOCUMENT_BYTES:
+        # A .json file may be one document (an array of articles, or one
+        # article pretty-printed) rather than JSON lines.
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            yield InputFailure(source, f"cannot read: {exc.strerror or exc}")
+            return
+        items = None if _looks_binary(data) else _read_json_document(data, source, path.stem)
+        if items is not None:
+            yield from items
+            return
+    elif suffix == ".json":
+        with path.open("rb") as f:
+            opening = _head(f).lstrip(b" \t\r\n" + codecs.BOM_UTF8)[:1]
+        if opening == b"[":
+            yield InputFailure(
+                source,
+                f"JSON array of {size / 2**20:.0f} MiB is over the {MAX_JSON_DOCUMENT_BYTES // 2**20} MiB "
+                "that can be read at once; give the articles as JSON lines (one object per line) instead",
+            )
+            return
     if suffix in _JSONL or suffix == ".csv":
         try:
             with path.open("rb") as f:
@@ -277,6 +302,13 @@ def _read_csv(stream: IO[bytes], source: str, stem: str, text_column: str) -> It
     except csv.Error as exc:
         yield InputFailure(source, f"malformed CSV header: {exc}")
         return
+    # id, title, url, published: matched ignoring case ("Title" is title).
+    optional = {c.casefold(): c for c in reversed(header) if c}
+    if text_column not in header:
+        # "Text" for text: a column differing only in case is the one meant, if it is the only one.
+        folded = [c for c in header if c.casefold() == text_column.casefold()]
+        if len(folded) == 1:
+            text_column = folded[0]
     if text_column not in header:
         cols = ", ".join(repr(c) for c in header[:12]) or "none"
         yield InputFailure(source, f"no {text_column!r} column (columns: {cols}); choose one with --text-column")
@@ -300,7 +332,7 @@ def _read_csv(stream: IO[bytes], source: str, stem: str, text_column: str) -> It
             continue
 
         def opt(name: str, row: dict[str, str | None] = row) -> str | None:
-            value = row.get(name)
+            value = row.get(optional.get(name, name))
             return value.strip() if isinstance(value, str) and value.strip() else None
 
         yield Article(id=opt("id") or f"{stem}-{n}", title=opt("title"), text=text, source=f"{source}:{line}",
@@ -473,24 +505,48 @@ def _read_jsonl(lines: Iterable[bytes | str | None], source: str, stem: str) -> 
             # json recurses once per nesting level: "[[[[..." exhausts the stack.
             yield InputFailure(source, "malformed JSON: nested too deeply", line=n)
             continue
-        if not isinstance(record, dict):
-            yield InputFailure(source, f"expected a JSON object, got {type(record).__name__}", line=n)
-            continue
-        text = record.get("text")
-        if not isinstance(text, str) or not text.strip():
-            yield InputFailure(source, "missing or empty \"text\" field (a non-empty string)", line=n)
-            continue
-        rid = record.get("id")
-        title = record.get("title")
-        url = record.get("url")
-        published = record.get("published")
-        yield Article(
-            id=_clean(str(rid)) if rid not in (None, "") else f"{stem}-{n}",
-            title=_clean(title) if isinstance(title, str) and title.strip() else None,
-            text=_clean(text),
-            source=where,
-            url=_clean(url) if isinstance(url, str) and url.strip() else None,
-            published=_clean(str(published)) if published not in (None, "") else None,
-        )
+        yield _record_article(record, source, where, f"{stem}-{n}", line=n)
     if not seen_any:
         yield InputFailure(source, "empty file: no JSON lines")
+
+
+def _record_article(record: Any, source: str, where: str, default_id: str, *, line: int | None) -> Item:
+    """One article from a JSON object with ``text`` (and optional id, title, url, published)."""
+    if not isinstance(record, dict):
+        return InputFailure(source, f"expected a JSON object, got {type(record).__name__}", line=line)
+    text = record.get("text")
+    if not isinstance(text, str) or not text.strip():
+        return InputFailure(source, "missing or empty \"text\" field (a non-empty string)", line=line)
+    rid = record.get("id")
+    title = record.get("title")
+    url = record.get("url")
+    published = record.get("published")
+    return Article(
+        id=_clean(str(rid)) if rid not in (None, "") else default_id,
+        title=_clean(title) if isinstance(title, str) and title.strip() else None,
+        text=_clean(text),
+        source=where,
+        url=_clean(url) if isinstance(url, str) and url.strip() else None,
+        published=_clean(str(published)) if published not in (None, "") else None,
+    )
+
+
+def _read_json_document(data: bytes, source: str, stem: str) -> Iterator[Item] | None:
+    """Read a ``.json`` file holding one document: an array of articles or one article.
+
+    Returns None when the file is not one JSON document (JSON lines saved as
+    ``.json``), so the caller streams it as JSON lines instead.
+    """
+    try:
+        doc = json.loads(decode(data)[0])
+    except RecursionError:
+        return iter([InputFailure(source, "malformed JSON: nested too deeply")])
+    except ValueError:
+        return None
+    if isinstance(doc, list):
+        if not doc:
+            return iter([InputFailure(source, "empty JSON array: no articles")])
+        # Elements are numbered from 1 in ``source`` ("file.json[3]").
+        return (_record_article(r, f"{source}[{i}]", f"{source}[{i}]", f"{stem}-{i}", line=None)
+                for i, r in enumerate(doc, start=1))
+    return iter([_record_article(doc, source, source, stem, line=None)])

@@ -409,3 +409,42 @@ def test_a_bom_and_nothing_else_is_an_empty_file(tmp_path, content):
     p.write_bytes(content)
     (f,) = items([p])
     assert isinstance(f, InputFailure) and "empty file" in f.reason
+
+
+def test_json_file_with_an_array_of_articles(tmp_path):
+    p = tmp_path / "feed.json"
+    p.write_text(json.dumps([{"id": "x1", "title": "Sirte", "text": "Clashes in Sirte."},
+                             {"text": ""}, "not an object", {"text": "Talks in Rome."}], indent=2),
+                 encoding="utf-8")
+    got = items([p])
+    assert [type(x).__name__ for x in got] == ["Article", "InputFailure", "InputFailure", "Article"]
+    assert got[0].id == "x1" and got[0].source == f"{p}[1]" and got[3].id == "feed-4"
+    assert got[1].source == f"{p}[2]" and "text" in got[1].reason
+    assert "expected a JSON object" in got[2].reason
+
+
+def test_json_file_with_one_pretty_printed_article_and_json_lines_saved_as_json(tmp_path):
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps({"title": "Derna", "text": "Air strikes on Derna."}, indent=2), encoding="utf-8")
+    (a,) = items([one])
+    assert a.id == "one" and a.title == "Derna"
+    lines = tmp_path / "lines.json"
+    lines.write_text('{"text": "Sirte."}\n{"text": "Rome."}\n', encoding="utf-8")
+    assert [a.text for a in items([lines])] == ["Sirte.", "Rome."]
+
+
+def test_huge_json_array_is_refused_with_advice(tmp_path, monkeypatch):
+    import geomap.readers as readers
+
+    monkeypatch.setattr(readers, "MAX_JSON_DOCUMENT_BYTES", 100)
+    p = tmp_path / "big.json"
+    p.write_text(json.dumps([{"text": "Sirte " * 50}]), encoding="utf-8")
+    (f,) = items([p])
+    assert isinstance(f, InputFailure) and "JSON lines" in f.reason
+
+
+def test_csv_columns_match_ignoring_case(tmp_path):
+    p = tmp_path / "news.csv"
+    p.write_text("ID,Title,Text\nk9,Talks,Ministers met in Rome.\n", encoding="utf-8")
+    (a,) = items([p])
+    assert (a.id, a.title, a.text) == ("k9", "Talks", "Ministers met in Rome.")
