@@ -301,7 +301,9 @@ def parse(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, *
 
     PATHS are .txt files (first line is the title when it looks like one),
     .jsonl files (one {"text": ..., "id": ..., "title": ...} per line),
-    directories of those, or - for standard input.
+    .json arrays of such objects, .html pages (main text, title and date
+    extracted), .csv files (text in --text-column), directories of those,
+    or - for standard input.
 
     \b
     Examples:
@@ -311,6 +313,8 @@ def parse(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, *
       cat article.txt | geomap parse - --explain
       geomap parse news.jsonl --jobs 0 -o places.jsonl   # all cores
       geomap parse news.jsonl --dask tcp://scheduler:8786 -o places.jsonl
+      geomap parse archive.csv --text-column body -f gpkg -o places.gpkg
+      geomap parse saved-pages/ -f geojson        # a folder of .html pages
     """
     from geomap import export
 
