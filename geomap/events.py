@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +76,9 @@ _CLAUSE_WORDS = frozenset(
      "which", "who", "where", "said", "says", "according", "however"}
 )  # fmt: skip
 _STRONG_BREAKS = frozenset({";", "—", "–", "(", ")", '"', "“", "”"})
+# Clause-boundary penalty per token for the window fallback; a comma that
+# opens a clause costs nothing itself (the clause word pays).
+_PENALTY = {**dict.fromkeys(_CLAUSE_WORDS, 2.0), **dict.fromkeys(_STRONG_BREAKS, 3.0), ",": 0.3}
 # Prepositions that make a place the location of a nearby preceding trigger.
 _LOCATIVE = frozenset(
     {"in", "at", "near", "across", "into", "on", "outside", "around", "throughout", "inside", "over",
@@ -298,8 +302,23 @@ class _Lexicon:
     starts: Mapping[str, int]
 
 
-@lru_cache(maxsize=16)
+# Lexicons by taxonomy identity: hashing a taxonomy walks every trigger,
+# which cost more than classifying a short article.
+_LEXICONS: dict[int, tuple[Taxonomy, _Lexicon]] = {}
+
+
 def _lexicon(taxonomy: Taxonomy) -> _Lexicon:
+    cached = _LEXICONS.get(id(taxonomy))
+    if cached is not None and cached[0] is taxonomy:
+        return cached[1]
+    if len(_LEXICONS) >= 16:
+        _LEXICONS.clear()
+    lex = _build_lexicon(taxonomy)
+    _LEXICONS[id(taxonomy)] = (taxonomy, lex)  # the reference keeps the id from being reused
+    return lex
+
+
+def _build_lexicon(taxonomy: Taxonomy) -> _Lexicon:
     # Built once per taxonomy: every form maps to (type, weight); when two
     # types share a form the stronger weight (then the earlier type) keeps it.
     forms: dict[str, tuple[str, float]] = {}
@@ -337,15 +356,22 @@ _WORD = re.compile(r"\w+")
 _JOINER = re.compile(r"[\s\-]+")
 
 
-def _find_triggers(text: str, lex: _Lexicon) -> list[_Hit]:
+def _find_triggers(text: str, lex: _Lexicon, ranges: Sequence[tuple[int, int]] | None = None) -> list[_Hit]:
     """Find lexicon terms on word boundaries, longest first, without overlaps.
 
     Word n-grams looked up in dictionaries: one pass over the words, instead
     of a regular expression with thousands of alternatives (which costs a
-    trial of every alternative at every position).
+    trial of every alternative at every position). ``ranges`` (sorted,
+    disjoint) limits the search to those parts of the text.
     """
-    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
-    lowered = [text[s:e].lower() for s, e in words]
+    if ranges is None:
+        return _find_in(text, lex, 0, len(text))
+    return [h for s, e in ranges for h in _find_in(text, lex, s, e)]
+
+
+def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int) -> list[_Hit]:
+    words = [m.span() for m in _WORD.finditer(text, pos, endpos)]
+    lowered = [w.lower() for w in _WORD.findall(text, pos, endpos)]
     hits: list[_Hit] = []
     i, n = 0, len(words)
     while i < n:
@@ -424,11 +450,10 @@ def classify(
         return ()
     if doc is not None and getattr(doc, "text", None) != text:
         raise ValueError("doc is not a parse of text: pass the spaCy Doc of exactly the same string")
-    hits = [h for h in _find_triggers(text, _lexicon(tax)) if not _in_name(text, h, doc)]
-    if doc is not None:
-        ctx: _Context = _DocContext(text, doc, hits)
-    else:
-        ctx = _WindowContext(text, hits)
+    ctx: _Context = _DocContext(text, doc) if doc is not None else _WindowContext(text)
+    # Triggers count only inside a mention's sentence: search just those.
+    found = _find_triggers(text, _lexicon(tax), ctx.ranges(mentions))
+    ctx.set_hits([h for h in found if not _in_name(text, h, doc)])
     events: list[Event | None] = [None] * len(mentions)
     for group in _coordinations(text, mentions):
         # Coordinated places ("the US, France and the UK are deploying") share
@@ -525,9 +550,33 @@ class _Context:
     """What the attachment step needs: nearby triggers, a distance and a mood."""
 
     scale: float
+    hits: Sequence[_Hit] = ()
+    hit_starts: Sequence[int] = ()
+
+    def set_hits(self, hits: Sequence[_Hit]) -> None:
+        self.hits = hits
+        self.hit_starts = [h.start for h in hits]
+
+    def sentence(self, m: Mention) -> tuple[int, int] | None:
+        raise NotImplementedError
+
+    def ranges(self, mentions: Sequence[Mention]) -> list[tuple[int, int]]:
+        """Sorted, merged spans of the sentences that hold the mentions."""
+        spans = sorted({sp for m in mentions if (sp := self.sentence(m)) is not None})
+        merged: list[tuple[int, int]] = []
+        for s, e in spans:
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            else:
+                merged.append((s, e))
+        return merged
 
     def hits_near(self, m: Mention) -> Sequence[_Hit]:
-        raise NotImplementedError
+        sent = self.sentence(m)
+        if sent is None:
+            return ()
+        s, e = sent
+        return self.hits[bisect_left(self.hit_starts, s) : bisect_left(self.hit_starts, e)]
 
     def distance(self, m: Mention, hit: _Hit, anchor: Mention) -> float | None:
         raise NotImplementedError
@@ -541,30 +590,19 @@ class _WindowContext(_Context):
 
     scale = _LINEAR_SCALE
 
-    def __init__(self, text: str, hits: list[_Hit]) -> None:
+    def __init__(self, text: str) -> None:
         self.text = text
         self.sents = sentence_spans(text)
         self.sent_starts = [s for s, _ in self.sents]
-        toks = [(m.start(), m.end(), m.group().lower()) for m in _TOKEN.finditer(text)]
-        self.tok_starts = [t[0] for t in toks]
-        self.toks = [t[2] for t in toks]
-        self.hits = hits
-        self.hit_starts = [h.start for h in hits]
+        self.tok_starts = [m.start() for m in _TOKEN.finditer(text)]
+        self.toks = toks = [w.lower() for w in _TOKEN.findall(text)]
         # Cumulative clause-boundary penalty up to each token, so the penalty
         # between two tokens is one subtraction.
-        cum = [0.0]
-        for i, w in enumerate(self.toks):
-            pen = 0.0
-            if w in _STRONG_BREAKS:
-                pen = 3.0
-            elif w in _CLAUSE_WORDS:
-                pen = 2.0
-            elif w == "," and i + 1 < len(self.toks) and self.toks[i + 1] in _CLAUSE_WORDS:
-                pen = 0.0  # the clause word itself pays
-            elif w == ",":
-                pen = 0.3
-            cum.append(cum[-1] + pen)
-        self.cum = cum
+        pen = [_PENALTY.get(w, 0.0) for w in toks]
+        for i, w in enumerate(toks[:-1]):
+            if w == "," and toks[i + 1] in _CLAUSE_WORDS:
+                pen[i] = 0.0  # the clause word itself pays
+        self.cum = [0.0, *accumulate(pen)]
         self._moods: dict[int, str] = {}
 
     def _sentence(self, pos: int) -> tuple[int, int]:
@@ -577,9 +615,8 @@ class _WindowContext(_Context):
     def _tok(self, pos: int) -> int:
         return max(0, bisect_right(self.tok_starts, pos) - 1)
 
-    def hits_near(self, m: Mention) -> Sequence[_Hit]:
-        s, e = self._sentence(m.start)
-        return self.hits[bisect_left(self.hit_starts, s) : bisect_left(self.hit_starts, e)]
+    def sentence(self, m: Mention) -> tuple[int, int] | None:
+        return self._sentence(m.start)
 
     def distance(self, m: Mention, hit: _Hit, anchor: Mention) -> float | None:
         ms, me = self._tok(m.start), self._tok(max(m.start, m.end - 1))
@@ -629,10 +666,8 @@ class _DocContext(_Context):
 
     scale = _DEP_SCALE
 
-    def __init__(self, text: str, doc: Any, hits: list[_Hit]) -> None:
+    def __init__(self, text: str, doc: Any) -> None:
         self.doc = doc
-        self.hits = hits
-        self.hit_starts = [h.start for h in hits]
         self._roots: dict[tuple[int, int], Any] = {}
         self._moods: dict[int, str] = {}
 
@@ -643,13 +678,12 @@ class _DocContext(_Context):
             self._roots[key] = None if span is None or len(span) == 0 else span.root
         return self._roots[key]
 
-    def hits_near(self, m: Mention) -> Sequence[_Hit]:
+    def sentence(self, m: Mention) -> tuple[int, int] | None:
         root = self._root(m.start, m.end)
         if root is None:
-            return ()
+            return None
         sent = root.sent
-        s, e = sent.start_char, sent.end_char
-        return self.hits[bisect_left(self.hit_starts, s) : bisect_left(self.hit_starts, e)]
+        return sent.start_char, sent.end_char
 
     def distance(self, m: Mention, hit: _Hit, anchor: Mention) -> float | None:
         a, b = self._root(m.start, m.end), self._root(hit.start, hit.end)

@@ -67,21 +67,62 @@ _TRIMMABLE = frozenset("s.'\u2019-")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\u201c\"(\[-]\s*|\n)$")
 
 
-@lru_cache(maxsize=2)
-def _tokens(text: str) -> list[tuple[int, int]]:
-    """Word spans, with possessives and trailing dots cut off (cached: each text is read twice)."""
-    out = []
-    for m in _TOKEN.finditer(text):
-        s, e = m.start(), m.end()
-        word = text[s:e]
-        trimmed = _POSSESSIVE.sub("", word) if word[-1] in _TRIMMABLE else word
+@dataclass(frozen=True)
+class _Words:
+    """A text's words, computed once per text (each text is read twice).
+
+    ``spans`` are word offsets with possessives and trailing dots cut off;
+    ``cap`` tells which words start with a capital; ``reach[i]`` is the last
+    index of the run of capitalised words and connectors that starts at
+    ``i``, joined by spaces or hyphens on one line (``i`` itself when the
+    word is neither).
+    """
+
+    spans: list[tuple[int, int]]
+    words: list[str]
+    cap: list[bool]
+    reach: list[int]
+
+
+def _trim(word: str) -> str:
+    last = word[-1]
+    if last == "s":
+        # A possessive ("Libya's"); other words ending in s stay whole.
+        trimmed = word[:-2] if len(word) > 2 and word[-2] in "'\u2019" else word
+    elif last in ".'\u2019":
         # Keep the dots of abbreviations like "U.S." but not a sentence's last dot.
-        if word.endswith(".") and word.count(".") > 1 and len(word) <= 6:
-            trimmed = word
-        e = s + len(trimmed.rstrip("-"))
-        if e > s:
-            out.append((s, e))
-    return out
+        trimmed = word if last == "." and word.count(".") > 1 and len(word) <= 6 else word[:-1]
+    else:
+        trimmed = word
+    return trimmed.rstrip("-") if trimmed[-1:] == "-" else trimmed
+
+
+@lru_cache(maxsize=2)
+def _words(text: str) -> _Words:
+    spans: list[tuple[int, int]] = []
+    words: list[str] = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        if word[-1] in _TRIMMABLE:
+            word = _trim(word)
+            if not word:
+                continue
+        s = m.start()
+        spans.append((s, s + len(word)))
+        words.append(word)
+    cap = [w[:1].isupper() for w in words]
+    n = len(words)
+    member = [c or w.lower() in _CONNECTORS for c, w in zip(cap, words, strict=True)]
+    reach = list(range(n))
+    for k in range(n - 2, -1, -1):
+        if member[k] and member[k + 1]:
+            gap = text[spans[k][1]:spans[k + 1][0]]
+            if gap == " " or ("\n" not in gap and (gap in _GAPS or gap.strip() in ("", "-"))):
+                reach[k] = reach[k + 1]
+    return _Words(spans, words, cap, reach)
+
+
+_GAPS = frozenset({" ", "-", "- ", " -"})
 
 
 def _capitalised(word: str) -> bool:
@@ -139,9 +180,9 @@ def extract(
             blocked.append((ent.start, ent.end, ent.label))
     if entities is None and demonyms:
         # Fast mode: capitalised words that are demonyms ("Libyan", "Russian").
-        for s, e in _tokens(text):
-            word = text[s:e]
-            if _capitalised(word) and not word.isupper() and _is_demonym(index, word):
+        ws = _words(text)
+        for (s, e), word, cap in zip(ws.spans, ws.words, ws.cap, strict=True):
+            if cap and not word.isupper() and _is_demonym(index, word):
                 found[(s, e)] = _mention(text, (s, e), field, "demonym", boilerplate)
 
     # Words of the people the article names in full ("John Kerry"): a lone
@@ -270,31 +311,30 @@ def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
 
 def _gazetteer_spans(text: str, index: NameIndex, stop: frozenset[str]) -> Iterable[tuple[tuple[int, int], str]]:
     """Longest known names inside runs of capitalised words."""
-    tokens = _tokens(text)
-    lowered = {normalize(text[s:e]) for s, e in tokens if not _capitalised(text[s:e])}
-    i = 0
-    n = len(tokens)
-    while i < n:
-        s0, e0 = tokens[i]
-        if not _capitalised(text[s0:e0]) or text[s0:e0] in ("The", "THE"):
-            i += 1
+    ws = _words(text)
+    tokens, words, cap, reach = ws.spans, ws.words, ws.cap, ws.reach
+    lowered = {normalize(w) for w in {w for w, c in zip(words, cap, strict=True) if not c}}
+    skip_to = 0
+    for i in [k for k, c in enumerate(cap) if c]:
+        if i < skip_to or words[i] in ("The", "THE"):
             continue
+        s0 = tokens[i][0]
         best: tuple[int, int] | None = None
         best_j = i
-        for j in range(min(n, i + MAX_TOKENS) - 1, i - 1, -1):
+        for j in range(min(reach[i], i + MAX_TOKENS - 1), i - 1, -1):
             # Only spans made of capitalised words and connectors, with no
             # sentence break inside, and ending on a capitalised word.
-            if not _run_ok(text, tokens, i, j):
+            if not cap[j]:
                 continue
-            span = (tokens[i][0], tokens[j][1])
-            surface = text[span[0]:span[1]]
+            span = (s0, tokens[j][1])
+            surface = text[s0:span[1]]
             key = normalize(surface)
             if key in stop:
                 continue
-            if i == j and _is_common_word(surface, key, lowered, text, span[0]):
+            if i == j and _is_common_word(surface, key, lowered, text, s0):
                 continue
-            if (i == j and _sentence_initial(text, span[0])
-                    and not _capitalised_elsewhere(text, surface, span[0])
+            if (i == j and _sentence_initial(text, s0)
+                    and not _capitalised_elsewhere(text, surface, s0)
                     and not _is_major(index, surface)):
                 # "Let those far..." / "Read more": a capital from grammar, not
                 # a name, unless the name is a country, region or big city.
@@ -309,9 +349,9 @@ def _gazetteer_spans(text: str, index: NameIndex, stop: frozenset[str]) -> Itera
             best = None
         if best is not None:
             yield best, "gazetteer"
-            i = best_j + 1
+            skip_to = best_j + 1
             continue
-        run_end = _run_end(text, tokens, i, stop)
+        run_end = _run_end(ws, i, stop)
         run_key = normalize(text[s0:tokens[run_end][1]])
         if (_after_cue(text, s0) and run_end - i < 4 and run_key not in stop
                 and not text[s0:tokens[run_end][1]].isupper()):
@@ -319,9 +359,7 @@ def _gazetteer_spans(text: str, index: NameIndex, stop: frozenset[str]) -> Itera
             # of Beni Jawad", "near Al Sedra"): a variant-spelling candidate
             # that the pipeline keeps only if it resolves.
             yield (s0, tokens[run_end][1]), "variant"
-            i = run_end + 1
-        else:
-            i += 1
+            skip_to = run_end + 1
 
 
 _CUE = re.compile(
@@ -335,11 +373,12 @@ def _after_cue(text: str, start: int) -> bool:
     return bool(_CUE.search(text[max(0, start - 40):start]))
 
 
-def _run_end(text: str, tokens: list[tuple[int, int]], i: int, stop: frozenset[str]) -> int:
+def _run_end(ws: _Words, i: int, stop: frozenset[str]) -> int:
     """Index of the last token of the capitalised run starting at ``i``."""
     j = i
-    while j + 1 < len(tokens) and j - i < MAX_TOKENS - 1 and _run_ok(text, tokens, i, j + 1):
-        if normalize(text[tokens[j + 1][0]:tokens[j + 1][1]]) in stop:
+    limit = min(ws.reach[i], i + MAX_TOKENS - 1)
+    while j < limit and ws.cap[j + 1]:
+        if normalize(ws.words[j + 1]) in stop:
             break
         j += 1
     return j
@@ -354,22 +393,6 @@ def _in_name_run(text: str, tokens: list[tuple[int, int]], i: int, stop: frozens
             if gap == " " and _capitalised(word) and normalize(word) not in stop:
                 return True
     return False
-
-
-def _run_ok(text: str, tokens: list[tuple[int, int]], i: int, j: int) -> bool:
-    if not _capitalised(text[tokens[j][0]:tokens[j][1]]):
-        return False
-    for k in range(i, j + 1):
-        word = text[tokens[k][0]:tokens[k][1]]
-        if not _capitalised(word) and word.lower() not in _CONNECTORS:
-            return False
-        if k > i:
-            gap = text[tokens[k - 1][1]:tokens[k][0]]
-            if gap not in (" ", "-", "- ", " -") and gap.strip() not in ("", "-"):
-                return False
-            if "\n" in gap:
-                return False
-    return True
 
 
 def _is_common_word(surface: str, key: str, lowered: set[str], text: str, start: int) -> bool:
@@ -406,8 +429,13 @@ def _sentence_initial(text: str, start: int) -> bool:
 _AFTER_SENTENCE_BREAK = re.compile(r"(?:[.!?:\n]\s*|[\"\u201c\u2018(]\s*|\n)$")
 
 
+@lru_cache(maxsize=8192)
+def _whole_word(word: str) -> re.Pattern[str]:
+    return re.compile(r"\b" + re.escape(word) + r"\b")
+
+
 def _capitalised_elsewhere(text: str, word: str, start: int) -> bool:
-    for m in re.finditer(r"\b" + re.escape(word) + r"\b", text):
+    for m in _whole_word(word).finditer(text):
         if m.start() != start and not _sentence_initial(text, m.start()):
             return True
     return False
