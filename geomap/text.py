@@ -157,16 +157,49 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
     >>> sentence_spans("Rome is big. Cairo too.\\nSirte")
     [(0, 12), (13, 23), (24, 29)]
+
+    A full stop after a title or an abbreviation ("Sen.", "St.", "U.S.",
+    "p.m.") or an initial ends no sentence:
+
+    >>> sentence_spans("Sen. Smith met U.S. envoys at 5 p.m. Friday in St. Louis.")
+    [(0, 57)]
     """
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
+        if text[m.start() - 1 : m.start()] == "." and _abbreviation_before(text, m.start()):
+            continue
         if m.start() > start:
             spans.append(_trim(text, start, m.start()))
         start = m.end()
     if start < len(text):
         spans.append(_trim(text, start, len(text)))
     return [s for s in spans if s[1] > s[0]]
+
+
+# Words that end in a full stop without ending the sentence: titles, months,
+# street and place abbreviations. Initials and dotted acronyms are matched
+# by shape (_DOTTED).
+_ABBREVIATIONS = frozenset(
+    {"Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt", "Cmdr", "Sgt", "Maj",
+     "Adm", "Cpl", "Pvt", "Pres", "Rev", "Fr", "Sr", "Jr", "St", "Ste", "Mt", "Ft", "Ave", "Blvd", "Rd",
+     "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "No", "Nos",
+     "vs", "etc", "Inc", "Corp", "Co", "Ltd", "Bros", "approx", "Dept", "Univ", "Calif", "Ill", "Fla",
+     "Mass", "Mich", "Minn", "Penn", "Tenn", "Wash", "Conn", "Ariz", "Ala", "Ark", "Colo", "Del", "Ga",
+     "Ind", "Kan", "Ky", "La", "Md", "Miss", "Mo", "Mont", "Neb", "Nev", "Okla", "Ore", "Pa", "Tex",
+     "Va", "Vt", "Wis", "Wyo"}
+)  # fmt: skip
+_DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
+_LAST_WORD = re.compile(r"[\w.]+$")
+
+
+def _abbreviation_before(text: str, end: int) -> bool:
+    """Tell whether the full stop just before ``end`` closes an abbreviation."""
+    m = _LAST_WORD.search(text, max(0, end - 16), end)
+    if m is None:
+        return False
+    word = m.group()
+    return word[:-1] in _ABBREVIATIONS or bool(_DOTTED.fullmatch(word))
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from geomap.cli import cli as main
 from geomap.errors import ConfigurationError
-from geomap.events import classify, load_taxonomy
+from geomap.events import classify, load_taxonomy, parse_spans
 from geomap.model import Mention
 
 IDS = (
@@ -35,15 +35,27 @@ def mentions(text: str, *names: str) -> list[Mention]:
     return out
 
 
-def types(text: str, *names: str, doc=None) -> dict[str, str]:
+def types(text: str, *names: str, run=classify) -> dict[str, str]:
     ms = mentions(text, *names)
-    return {m.text: e.type for m, e in zip(ms, classify(text, ms, doc=doc), strict=True)}
+    return {m.text: e.type for m, e in zip(ms, run(text, ms), strict=True)}
 
 
-@pytest.fixture(params=["window", "parse"])
+def by_sentence(nlp, text: str, ms: list[Mention]):
+    """Classify as the pipeline does: entities everywhere, a parse of the chosen sentences."""
+    doc = nlp(text, disable=["tok2vec", "parser"])
+    spans = parse_spans(text, ms, doc=doc)
+    pieces = nlp.pipe([text[s:e] for s, e in spans], disable=["ner"])
+    return classify(text, ms, doc=doc, parses=[(s, p) for (s, _e), p in zip(spans, pieces, strict=True)])
+
+
+@pytest.fixture(params=["window", "whole-parse", "sentence-parse"])
 def parse(request, nlp):
-    """Run each behaviour test with and without the dependency parse."""
-    return (lambda text: None) if request.param == "window" else nlp
+    """Run each behaviour test without a parse, with one of the whole text, and as the pipeline does."""
+    if request.param == "window":
+        return classify
+    if request.param == "whole-parse":
+        return lambda text, ms: classify(text, ms, doc=nlp(text))
+    return lambda text, ms: by_sentence(nlp, text, ms)
 
 
 # -- the taxonomy file -----------------------------------------------------------------------------------
@@ -130,61 +142,61 @@ def test_missing_taxonomy_file_is_a_configuration_error(tmp_path):
 
 def test_the_issue_examples(parse):
     text = "IS seized the city of Beni Jawad, near Al Sedra and Ras Lanuf, on Saturday."
-    assert types(text, "Beni Jawad", doc=parse(text))["Beni Jawad"] == "territorial_control"
+    assert types(text, "Beni Jawad", run=parse)["Beni Jawad"] == "territorial_control"
     text = "Foreign ministers of 23 countries met Tuesday in Rome."
-    assert types(text, "Rome", doc=parse(text)) == {"Rome": "diplomacy"}
+    assert types(text, "Rome", run=parse) == {"Rome": "diplomacy"}
     text = "Libya has witnessed a major lapse in security since 2011."
-    assert types(text, "Libya", doc=parse(text)) == {"Libya": "mention"}
+    assert types(text, "Libya", run=parse) == {"Libya": "mention"}
 
 
 def test_each_place_gets_the_event_tied_to_it_not_the_articles(parse):
     text = ("Ministers met in Rome on Tuesday. Air strikes hit Sirte overnight. "
             "Hundreds of people protested in Tunis. Police arrested two men in Cairo.")
-    got = types(text, "Rome", "Sirte", "Tunis", "Cairo", doc=parse(text))
+    got = types(text, "Rome", "Sirte", "Tunis", "Cairo", run=parse)
     assert got == {"Rome": "diplomacy", "Sirte": "airstrike", "Tunis": "protest", "Cairo": "arrest_detention"}
 
 
 def test_origin_and_reference_points_are_mentions(parse):
     text = "Fighters from Tunisia attacked the checkpoint."
-    assert types(text, "Tunisia", doc=parse(text))["Tunisia"] == "mention"
+    assert types(text, "Tunisia", run=parse)["Tunisia"] == "mention"
 
 
 def test_coordinated_places_share_their_event(parse):
     text = "The coalition deployed troops to Syria, Iraq and Libya last year."
-    got = types(text, "Syria", "Iraq", "Libya", doc=parse(text))
+    got = types(text, "Syria", "Iraq", "Libya", run=parse)
     assert set(got.values()) == {"military_activity"}, got
 
 
 def test_negated_triggers_do_not_claim_the_place(parse):
     text = "The ministry said there were no airstrikes on Misrata."
-    assert types(text, "Misrata", doc=parse(text))["Misrata"] != "airstrike"
+    assert types(text, "Misrata", run=parse)["Misrata"] != "airstrike"
 
 
 def test_planned_or_threatened_violence_is_military_activity(parse):
     text = "The allies are planning possible airstrikes in Libya."
-    ev = classify(text, mentions(text, "Libya"), doc=parse(text))[0]
+    ev = parse(text, mentions(text, "Libya"))[0]
     assert ev.type == "military_activity"
     assert ev.trigger is not None and ev.trigger.text == "airstrikes"
 
 
 def test_trigger_words_inside_names_are_not_events(parse):
     text = "Chris Paul lifted the Houston Rockets to a 96-94 win over the Portland Trail Blazers."
-    assert types(text, "Houston", doc=parse(text))["Houston"] == "mention"
+    assert types(text, "Houston", run=parse)["Houston"] == "mention"
     text = "A spokesman said the Florida Highway Patrol closed the road."
-    assert types(text, "Florida", doc=parse(text))["Florida"] == "mention"
+    assert types(text, "Florida", run=parse)["Florida"] == "mention"
 
 
 def test_role_words_are_actors_not_events(parse):
     text = "Egyptian Foreign Minister Sameh Shoukry departed from Cairo on Monday."
-    assert types(text, "Cairo", doc=parse(text))["Cairo"] == "mention"
+    assert types(text, "Cairo", run=parse)["Cairo"] == "mention"
     text = "The device was found by the Indiana State Police on Friday."
-    assert types(text, "Indiana", doc=parse(text))["Indiana"] == "mention"
+    assert types(text, "Indiana", run=parse)["Indiana"] == "mention"
 
 
 def test_trigger_spans_index_the_text_and_scores_are_in_range(parse):
     text = "Clashes erupted in Benghazi, and rockets hit the port of Derna. Aid reached Tobruk."
     ms = mentions(text, "Benghazi", "Derna", "Tobruk")
-    for ev in classify(text, ms, doc=parse(text)):
+    for ev in parse(text, ms):
         assert 0.0 <= ev.score <= 1.0
         if ev.trigger is not None:
             assert text[ev.trigger.start : ev.trigger.end] == ev.trigger.text
@@ -204,6 +216,30 @@ def test_classify_is_pure_and_ordered(nlp):
 def test_a_parse_of_another_text_is_refused(nlp):
     with pytest.raises(ValueError, match="not a parse of text"):
         classify("Talks in Rome.", mentions("Talks in Rome.", "Rome"), doc=nlp("Something else."))
+
+
+def test_only_sentences_with_a_place_and_a_trigger_are_parsed():
+    text = ("Libya has oil. IS seized the city of Beni Jawad on Saturday. Ministers met. "
+            "Talks in Rome ended.")
+    ms = mentions(text, "Libya", "Beni Jawad", "Rome")
+    spans = parse_spans(text, ms)
+    assert [text[s:e] for s, e in spans] == ["IS seized the city of Beni Jawad on Saturday.", "Talks in Rome ended."]
+    assert parse_spans(text, []) == []
+
+
+def test_sentence_parses_attach_at_their_offsets_in_the_text(nlp):
+    text = "Libya has oil. Later, IS seized the city of Beni Jawad. Sirte is on the coast."
+    ms = mentions(text, "Libya", "Beni Jawad", "Sirte")
+    evs = by_sentence(nlp, text, ms)
+    assert [e.type for e in evs] == ["mention", "territorial_control", "mention"]
+    trig = evs[1].trigger
+    assert trig is not None and text[trig.start : trig.end] == trig.text == "seized"
+
+
+def test_a_sentence_parse_at_the_wrong_offset_is_refused(nlp):
+    text = "Libya has oil. IS seized Beni Jawad."
+    with pytest.raises(ValueError, match="offset 3"):
+        classify(text, mentions(text, "Beni Jawad"), parses=[(3, nlp("IS seized Beni Jawad."))])
 
 
 # -- on the seeds and through the CLI ----------------------------------------------------------------

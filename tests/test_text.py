@@ -62,3 +62,9 @@ def test_sentence_of_finds_the_containing_sentence():
     start = text.index("Cairo")
     s, e = sentence_of(text, start, start + 5)
     assert text[s:e] == "Later they flew to Cairo."
+
+
+def test_titles_abbreviations_and_initials_end_no_sentence():
+    text = ("Sen. Ekweremadu met U.S. President Donald Trump at 5 p.m. Wednesday in St. Louis, "
+            "said Master Sgt. J. Dunbar. Talks ended.")
+    assert [text[s:e] for s, e in sentence_spans(text)] == [text[:-13], "Talks ended."]
