@@ -15,6 +15,7 @@ group names) and the article's own use of the word in lower case.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -189,9 +190,10 @@ def extract(
     # "Kerry" or "Jordan" later is that person, not the place.
     person_words = {w for s, e, label in blocked if label == "PERSON" and len(text[s:e].split()) > 1
                     for w in text[s:e].split()}
-    taken = sorted(found)
+    taken = _Coverage(len(text), found)
+    blocks = _Blocks(blocked)
     for span, recognizer in _gazetteer_spans(text, index, stop):
-        if _overlaps(span, taken):
+        if taken.overlaps(span):
             continue
         surface = text[span[0]:span[1]]
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
@@ -200,17 +202,17 @@ def extract(
             # small-town name is more often a surname ("Trump", "Bryant").
             continue
         major = _is_major(index, surface) and surface not in person_words
-        if not _survives_blocking(text, span, blocked, major=major):
+        if not _survives_blocking(text, span, blocks.containing(span), major=major):
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)
-    _one_sense_per_discourse(text, found, blocked, field, boilerplate)
+    _one_sense_per_discourse(text, found, blocks, field, boilerplate)
     return [found[k] for k in sorted(found)]
 
 
 def _one_sense_per_discourse(
     text: str,
     found: dict[tuple[int, int], Mention],
-    blocked: Sequence[tuple[int, int, str]],
+    blocks: _Blocks,
     field: Field,
     boilerplate: Sequence[tuple[int, int]],
 ) -> None:
@@ -225,17 +227,18 @@ def _one_sense_per_discourse(
     names = {m.text for m in found.values() if m.recognizer in ("ner", "gazetteer") and len(m.text) > 2}
     if not names:
         return
-    taken = sorted(found)
+    taken = _Coverage(len(text), found)
     for name in sorted(names):
         forms = [name] + ([name.upper()] if len(name) > 3 and not name.isupper() else [])
         for form in forms:
             for span in _occurrences(text, form):
-                if span in found or _overlaps(span, taken):
+                if span in found or taken.overlaps(span):
                     continue
-                if any(s <= span[0] and span[1] <= e and (e - s) > (span[1] - span[0]) for s, e, _l in blocked):
+                outer = blocks.containing(span)
+                if outer is not None and (outer[1] - outer[0]) > (span[1] - span[0]):
                     continue
                 found[span] = _mention(text, span, field, "discourse", boilerplate)
-                taken = sorted(found)
+                taken.add(span)
 
 
 # Heads of public bodies that take their jurisdiction's name as a modifier.
@@ -262,7 +265,7 @@ def _occurrences(text: str, word: str) -> Iterator[tuple[int, int]]:
 
 
 def _survives_blocking(
-    text: str, span: tuple[int, int], blocked: Sequence[tuple[int, int, str]], *, major: bool = False
+    text: str, span: tuple[int, int], outer: tuple[int, int, str] | None, *, major: bool = False
 ) -> bool:
     """Decide whether a gazetteer span inside a non-place entity is still a place.
 
@@ -272,10 +275,10 @@ def _survives_blocking(
     as PERSON) and about single names in lists ("cities: Derna, Sirte" with
     Derna as ORG): the name is kept when it has several words, or when it is
     not a PERSON and follows a place cue or is a major place (``major``).
+    ``outer`` is the non-place entity that contains the span, if any.
     """
-    for s, e, label in blocked:
-        if not (s <= span[0] and span[1] <= e):
-            continue
+    if outer is not None:
+        s, e, label = outer
         cleaned = _clean_entity(text, s, e)
         if cleaned != span:
             # Metonymy: a place heading a public body names its jurisdiction
@@ -314,6 +317,7 @@ def _gazetteer_spans(text: str, index: NameIndex, stop: frozenset[str]) -> Itera
     ws = _words(text)
     tokens, words, cap, reach = ws.spans, ws.words, ws.cap, ws.reach
     lowered = {normalize(w) for w in {w for w, c in zip(words, cap, strict=True) if not c}}
+    elsewhere: dict[str, bool] = {}
     skip_to = 0
     for i in [k for k, c in enumerate(cap) if c]:
         if i < skip_to or words[i] in ("The", "THE"):
@@ -334,7 +338,7 @@ def _gazetteer_spans(text: str, index: NameIndex, stop: frozenset[str]) -> Itera
             if i == j and _is_common_word(surface, key, lowered, text, s0):
                 continue
             if (i == j and _sentence_initial(text, s0)
-                    and not _capitalised_elsewhere(text, surface, s0)
+                    and not _capitalised_elsewhere(text, surface, elsewhere)
                     and not _is_major(index, surface)):
                 # "Let those far..." / "Read more": a capital from grammar, not
                 # a name, unless the name is a country, region or big city.
@@ -434,15 +438,52 @@ def _whole_word(word: str) -> re.Pattern[str]:
     return re.compile(r"\b" + re.escape(word) + r"\b")
 
 
-def _capitalised_elsewhere(text: str, word: str, start: int) -> bool:
-    for m in _whole_word(word).finditer(text):
-        if m.start() != start and not _sentence_initial(text, m.start()):
-            return True
-    return False
+def _capitalised_elsewhere(text: str, word: str, memo: dict[str, bool]) -> bool:
+    """Tell whether ``word`` also appears capitalised inside a sentence.
+
+    Asked only about sentence-initial occurrences, so any mid-sentence one
+    is another occurrence. Memoised per text: a list that repeats a word a
+    thousand times would otherwise rescan the text a thousand times.
+    """
+    if word not in memo:
+        memo[word] = any(not _sentence_initial(text, m.start()) for m in _whole_word(word).finditer(text))
+    return memo[word]
 
 
-def _overlaps(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
-    return any(span[0] < e and s < span[1] for s, e in spans)
+class _Coverage:
+    """Characters already inside a mention: overlap tests in time proportional to the span.
+
+    (Scanning every taken span made an article listing thousands of places
+    quadratic.)
+    """
+
+    def __init__(self, size: int, spans: Iterable[tuple[int, int]]) -> None:
+        self._marks = bytearray(size)
+        for span in spans:
+            self.add(span)
+
+    def add(self, span: tuple[int, int]) -> None:
+        self._marks[span[0]:span[1]] = b"\x01" * (span[1] - span[0])
+
+    def overlaps(self, span: tuple[int, int]) -> bool:
+        return self._marks.find(1, span[0], span[1]) != -1
+
+
+class _Blocks:
+    """Non-place entities (disjoint, as NER emits them), searchable by position."""
+
+    def __init__(self, blocked: Sequence[tuple[int, int, str]]) -> None:
+        self._ents = sorted(blocked)
+        self._starts = [s for s, _e, _l in self._ents]
+
+    def containing(self, span: tuple[int, int]) -> tuple[int, int, str] | None:
+        """Return the entity that contains ``span``, if any."""
+        i = bisect_right(self._starts, span[0]) - 1
+        if i >= 0:
+            ent = self._ents[i]
+            if span[1] <= ent[1]:
+                return ent
+        return None
 
 
 def _inside_any(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:

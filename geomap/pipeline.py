@@ -18,9 +18,8 @@ from geomap.gazetteer import Gazetteer
 from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, Mention, Place, Resolution
 from geomap.resolve import (
     Context,
-    admin1_shares,
+    RegionVotes,
     admin1_support,
-    admin1_votes,
     article_context,
     qualifier_after,
     resolve_mention,
@@ -198,6 +197,7 @@ class Geoparser:
                 candidates[key] = self._fallback(key, countries)
 
         out: list[_Located] = []
+        first_pass: dict[tuple[str, str | None], Resolution] = {}
         for field, text, doc, mentions in found:
             resolved: list[tuple[Mention, Resolution]] = []
             for m in mentions:
@@ -205,7 +205,12 @@ class Geoparser:
                     place = demonym_places.get(normalize(m.text))
                     res = Resolution(place=place, score=0.9 if place else 0.0, method="demonym")
                 else:
-                    res = self._resolve(m, text, candidates.get(normalize(m.text), []), context)
+                    # Same name, same qualifier, same context: same answer (an
+                    # article listing a town a thousand times resolves it once).
+                    memo_key = (m.text, qualifier_after(text, m.end))
+                    if memo_key not in first_pass:
+                        first_pass[memo_key] = self._resolve(m, text, candidates.get(normalize(m.text), []), context)
+                    res = first_pass[memo_key]
                 if m.recognizer == "variant" and (
                     res.place is None or res.place.country_code not in context.countries
                 ):
@@ -236,9 +241,9 @@ class Geoparser:
         """
         support = admin1_support(resolved, candidates)
         resolved = list(resolved)
+        votes = RegionVotes(resolved)
         for _round in range(2):
             changed = False
-            votes = admin1_votes(resolved)
             for i, (m, res) in enumerate(resolved):
                 key = normalize(m.text)
                 cands = candidates.get(key, ())
@@ -246,15 +251,14 @@ class Geoparser:
                     {(c.place.country_code, c.place.admin1) for c in cands}
                 ) < 2:
                     continue
-                # Votes are recounted after every change, so a name settled a
-                # moment ago already speaks for its neighbours.
-                shares = admin1_shares(votes, exclude=key)
+                # Votes follow every update, so a name settled a moment ago
+                # already speaks for its neighbours.
+                shares = votes.shares(exclude=key)
                 if shares and not _coherent(res.place, shares):
                     ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}))
                     new = self._resolve(m, text, cands, ctx)
                     resolved[i] = (m, new)
-                    if (new.place, new.score) != (res.place, res.score):
-                        votes = admin1_votes(resolved)  # the votes follow every update
+                    votes.replace(i, m, new)
                     if new.place != res.place:
                         changed = True
             if not changed:

@@ -77,7 +77,7 @@ def test_an_administrative_name_never_resolves_to_an_airport_or_town():
 
 def test_region_context_prefers_the_container_of_the_articles_other_places():
     from geomap.model import Resolution
-    from geomap.resolve import admin1_shares, admin1_votes
+    from geomap.resolve import RegionVotes
 
     country = _cand("Georgia", "PCLI", "GE")
     state = _cand("Georgia", "ADM1", "US")
@@ -86,15 +86,34 @@ def test_region_context_prefers_the_container_of_the_articles_other_places():
     first = resolve_mention(mention("Georgia"), [country, state], Context({"US": 0.5, "GE": 0.5}))
     assert first.place.country_code == "GE"  # the bare name: the country
     atlanta = type(state.place)(**{**state.place.__dict__, "name": "Atlanta", "feature": "PPL"})
-    votes = admin1_votes([(mention("Atlanta"), Resolution(atlanta, 0.9, "gazetteer")),
-                          (mention("Georgia"), first)])
-    shares = admin1_shares(votes, exclude="georgia")
+    votes = RegionVotes([(mention("Atlanta"), Resolution(atlanta, 0.9, "gazetteer")),
+                         (mention("Georgia"), first)])
+    shares = votes.shares(exclude="georgia")
     assert shares == {"US.GA": 1.0}
     second = resolve_mention(mention("Georgia"), [country, state], Context({"US": 0.5, "GE": 0.5}, admin1=shares))
     assert second.place.country_code == "US" and "context_container" in dict(second.features)
     # A name's own occurrences never vote for it.
-    assert admin1_shares(admin1_votes([(mention("Atlanta"), Resolution(atlanta, 0.9, "gazetteer"))]),
-                         exclude="atlanta") == {}
+    assert RegionVotes([(mention("Atlanta"), Resolution(atlanta, 0.9, "gazetteer"))]).shares(exclude="atlanta") == {}
+
+
+def test_region_votes_follow_updates_exactly():
+    from geomap.model import Resolution
+    from geomap.resolve import RegionVotes
+
+    ga = _cand("Atlanta", "PPLA", "US").place
+    ga = type(ga)(**{**ga.__dict__, "admin1": "GA"})
+    tx = type(ga)(**{**ga.__dict__, "name": "Paris", "admin1": "TX"})
+    fr = type(ga)(**{**ga.__dict__, "name": "Paris", "country_code": "FR", "admin1": "11"})
+    rows = [(mention("Atlanta"), Resolution(ga, 0.7, "gazetteer")), (mention("Paris"), Resolution(fr, 0.1, "gazetteer")),
+            (mention("Dallas"), Resolution(tx, 0.3, "gazetteer"))]
+    votes = RegionVotes(rows)
+    assert votes.shares(exclude="atlanta") == {"FR.11": 0.25, "US.TX": 0.75}
+    votes.replace(1, mention("Paris"), Resolution(tx, 0.1, "gazetteer"))
+    votes.replace(1, mention("Paris"), Resolution(None, 0.0, "none"))
+    votes.replace(1, mention("Paris"), Resolution(tx, 0.1, "gazetteer"))
+    assert votes.shares(exclude="atlanta") == {"US.TX": 1.0}
+    assert votes.shares(exclude="nowhere") == RegionVotes([rows[0], (mention("Paris"), Resolution(tx, 0.1, "gazetteer")),
+                                                           rows[2]]).shares(exclude="nowhere")
 
 
 def test_a_country_name_that_is_also_a_state_does_not_vote_for_itself():

@@ -1,0 +1,57 @@
+"""Work grows linearly with article length, even on texts built to be pathological.
+
+No timings (they belong in benchmarks): the tests count the Python function
+calls the pipeline makes on a text and on the same text twice as long. A
+quadratic step (re-counting every vote after each update, rescanning the
+text for every repeated word, comparing every new span with every taken one)
+makes the count grow about four-fold instead of two-fold.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from geomap.pipeline import Geoparser
+
+# Texts that made earlier versions quadratic: a list of places repeated
+# (election results, weather tables), sentence-initial capitalised words
+# repeated, and one endless sentence of the same place.
+PATHOLOGICAL = {
+    "repeated place list": "Paris, London, Cairo, Sirte, Derna, Tripoli, Rome, Berlin. ",
+    "repeated capitalised words": "Abc Def Ghi Jkl Mno Pqr Stu Vwx. ",
+    "one endless sentence": "in Sirte and ",
+}
+
+
+def _calls(gp: Geoparser, text: str) -> int:
+    count = 0
+
+    def profiler(frame, event, arg):  # noqa: ARG001 - the sys.setprofile signature
+        nonlocal count
+        if event == "call":
+            count += 1
+
+    sys.setprofile(profiler)
+    try:
+        gp.parse_text(text)
+    finally:
+        sys.setprofile(None)
+    return count
+
+
+@pytest.mark.parametrize("unit", PATHOLOGICAL.values(), ids=PATHOLOGICAL.keys())
+def test_fast_pipeline_work_is_linear_in_length(full_gazetteer, unit):
+    gp = Geoparser(full_gazetteer, fast=True)
+    gp.parse_text(unit * 50)  # warm the caches, so both counts are steady-state
+    small, large = _calls(gp, unit * 300), _calls(gp, unit * 600)
+    assert large < 2.3 * small, (small, large)
+
+
+def test_default_pipeline_work_is_linear_in_length(full_gazetteer):
+    gp = Geoparser(full_gazetteer)
+    unit = PATHOLOGICAL["one endless sentence"]
+    gp.parse_text(unit * 50)
+    small, large = _calls(gp, unit * 300), _calls(gp, unit * 600)
+    assert large < 2.3 * small, (small, large)
