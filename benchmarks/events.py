@@ -31,8 +31,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from geomap.events import classify, load_taxonomy, parse_spans
+from geomap.events import classify, load_taxonomy
 from geomap.model import Mention
+from geomap.pipeline import PARSE_PIPES, sentence_parses
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -107,7 +108,8 @@ def predict(rows: Sequence[Row], texts: Mapping[tuple[str, str], str], nlp: obje
     """Classify every gold mention, one classify() call per document.
 
     As ``geomap parse`` does it: entities for the whole text, then a parse of
-    just the sentences :func:`parse_spans` picks. ``whole`` parses the whole
+    just the sentences :func:`geomap.events.parse_spans` picks (the pipeline's
+    own :func:`geomap.pipeline.sentence_parses`). ``whole`` parses the whole
     text instead (the comparison row).
     """
     by_doc: dict[tuple[str, str], list[Row]] = defaultdict(list)
@@ -121,10 +123,8 @@ def predict(rows: Sequence[Row], texts: Mapping[tuple[str, str], str], nlp: obje
         if nlp is not None and whole:
             doc = nlp(text)  # type: ignore[operator]
         elif nlp is not None:
-            doc = nlp(text, disable=["tok2vec", "parser"])  # type: ignore[operator]
-            spans = parse_spans(text, mentions, doc=doc)
-            pieces = nlp.pipe([text[s:e] for s, e in spans], disable=["ner"])  # type: ignore[attr-defined]
-            parses = [(s, piece) for (s, _e), piece in zip(spans, pieces, strict=True)]
+            doc = nlp(text, disable=list(PARSE_PIPES))  # type: ignore[operator]
+            parses = sentence_parses(nlp, [(text, mentions, doc)])[0]
         for r, ev in zip(doc_rows, classify(text, mentions, doc=doc, parses=parses), strict=True):
             out[r] = ev.type
     return out

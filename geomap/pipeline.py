@@ -146,31 +146,16 @@ class Geoparser:
             yield ArticleResult(article=art, mentions=tuple(out))
 
     def _parse_sentences(self, located: Sequence[Sequence[_Located]]) -> dict[tuple[int, int], list[tuple[int, Any]]]:
-        """Dependency-parse, in one batch, the sentences where a parse decides an event.
-
-        Returns (offset, Doc) pieces per (article index, field index).
-        """
+        """Sentence parses per (article index, field index), all in one batch."""
         if self.nlp is None:
             return {}
-        wanted: list[tuple[tuple[int, int], int, str]] = []
-        for k, fields in enumerate(located):
-            for j, (_field, text, doc, resolved) in enumerate(fields):
-                mentions = [m for m, _r in resolved]
-                for s, e in events_mod.parse_spans(text, mentions, taxonomy=self.taxonomy, doc=doc):
-                    wanted.append(((k, j), s, text[s:e]))
-        out: dict[tuple[int, int], list[tuple[int, Any]]] = {}
-        pieces = self.nlp.pipe((t for *_x, t in wanted), batch_size=256, disable=self._ner_pipes)
-        for (key, start, _t), piece in zip(wanted, pieces, strict=True):
-            out.setdefault(key, []).append((start, piece))
-        return out
+        keys = [(k, j) for k, fields in enumerate(located) for j in range(len(fields))]
+        items = [(text, [m for m, _r in resolved], doc) for fields in located for _f, text, doc, resolved in fields]
+        return dict(zip(keys, sentence_parses(self.nlp, items, taxonomy=self.taxonomy), strict=True))
 
     @property
     def _parse_pipes(self) -> list[str]:
-        return [p for p in self.nlp.pipe_names if p in ("tok2vec", "parser")]
-
-    @property
-    def _ner_pipes(self) -> list[str]:
-        return [p for p in self.nlp.pipe_names if p == "ner"]
+        return [p for p in self.nlp.pipe_names if p in PARSE_PIPES]
 
     def _locate(self, art: Article, title_doc: Any, text_doc: Any) -> list[_Located]:
         """Find and resolve the places of one article, field by field."""
@@ -293,6 +278,46 @@ class Geoparser:
             if place is not None:
                 return Resolution(place=place, score=0.5, method="geocoder")
         return res
+
+
+#: spaCy components the dependency parse needs (en_core_web_sm's ``ner`` has its own embedding).
+PARSE_PIPES = ("tok2vec", "parser")
+
+
+def sentence_parses(
+    nlp: Any,
+    items: Sequence[tuple[str, Sequence[Mention], Any]],
+    *,
+    taxonomy: events_mod.Taxonomy | None = None,
+) -> list[list[tuple[int, Any]]]:
+    """Dependency-parse, in one batch, the sentences where a parse decides an event.
+
+    Parameters
+    ----------
+    nlp
+        The spaCy pipeline from :func:`load_ner`.
+    items
+        ``(text, mentions, doc)`` per text, ``doc`` being its entities-only
+        Doc (or None), as the pipeline has them after resolution.
+    taxonomy
+        The event taxonomy whose triggers count; None for the shipped one.
+
+    Returns
+    -------
+    list
+        Per item, ``(offset, Doc)`` parses of its sentences chosen by
+        :func:`geomap.events.parse_spans`, ready for ``classify(parses=...)``.
+    """
+    wanted: list[tuple[int, int, str]] = []
+    for n, (text, mentions, doc) in enumerate(items):
+        for s, e in events_mod.parse_spans(text, mentions, taxonomy=taxonomy, doc=doc):
+            wanted.append((n, s, text[s:e]))
+    out: list[list[tuple[int, Any]]] = [[] for _ in items]
+    skip = [p for p in nlp.pipe_names if p not in PARSE_PIPES]
+    pieces = nlp.pipe((t for *_x, t in wanted), batch_size=256, disable=skip)
+    for (n, start, _t), piece in zip(wanted, pieces, strict=True):
+        out[n].append((start, piece))
+    return out
 
 
 def _coherent(place: Place | None, shares: Mapping[str, float]) -> bool:

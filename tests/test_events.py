@@ -42,10 +42,10 @@ def types(text: str, *names: str, run=classify) -> dict[str, str]:
 
 def by_sentence(nlp, text: str, ms: list[Mention]):
     """Classify as the pipeline does: entities everywhere, a parse of the chosen sentences."""
-    doc = nlp(text, disable=["tok2vec", "parser"])
-    spans = parse_spans(text, ms, doc=doc)
-    pieces = nlp.pipe([text[s:e] for s, e in spans], disable=["ner"])
-    return classify(text, ms, doc=doc, parses=[(s, p) for (s, _e), p in zip(spans, pieces, strict=True)])
+    from geomap.pipeline import PARSE_PIPES, sentence_parses
+
+    doc = nlp(text, disable=list(PARSE_PIPES))
+    return classify(text, ms, doc=doc, parses=sentence_parses(nlp, [(text, ms, doc)])[0])
 
 
 @pytest.fixture(params=["window", "whole-parse", "sentence-parse"])
