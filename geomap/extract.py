@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -192,7 +192,11 @@ def extract(
                     for w in text[s:e].split()}
     taken = _Coverage(len(text), found)
     blocks = _Blocks(blocked)
-    for span, recognizer in _gazetteer_spans(text, index, stop):
+    def heads_public_body(span: tuple[int, int]) -> bool:
+        outer = blocks.containing(span)
+        return outer is not None and _survives_blocking(text, span, outer)
+
+    for span, recognizer in _gazetteer_spans(text, index, stop, heads_public_body):
         if taken.overlaps(span):
             continue
         surface = text[span[0]:span[1]]
@@ -241,14 +245,28 @@ def _one_sense_per_discourse(
                 taken.add(span)
 
 
-# Heads of public bodies that take their jurisdiction's name as a modifier.
-_INSTITUTION = re.compile(
-    r"\s+(?:State\s+|City\s+|County\s+|National\s+|Supreme\s+|Federal\s+|Municipal\s+)?"
+# Heads of public bodies that take their jurisdiction's name as a modifier:
+# metonymy for the place ("the Ohio Department of Development", "U.S. Supreme
+# Court", "Dublin City Council"). Organisations merely named after a place
+# (universities, hospitals, newspapers, companies: "Colorado State
+# University", "Washington Post", "Sirte Oil Company") are not the place.
+_BODY_HEAD = (
     r"(?:Department|Dept\.|Ministry|Government|Council|Court|Legislature|Assembly|Parliament|Senate|House"
     r"|Police|Sheriff|Patrol|Guard|Army|Navy|Air\s+Force|Armed\s+Forces|Forces|Military|Embassy|Consulate"
     r"|Commission|Agency|Board|Bureau|Office|Service|Census|Attorney|Treasury|Cabinet|Election|Governor"
-    r"|Fire\s+Department|Health\s+Department|Coast\s+Guard|Highway\s+Patrol)\b"
+    r"|Authority|Survey)"
 )
+_JURISDICTION = r"(?:State|City|County|National|Supreme|Federal|Municipal|Fire|Health|Coast|Highway)"
+# Right after a name in running text, only a jurisdiction word may come
+# between it and the head: "South Central Ambulance Service" is no "South".
+_INSTITUTION = re.compile(rf" +(?:{_JURISDICTION} +)?{_BODY_HEAD}(?![\w-])")
+# Inside an organisation the NER found, up to three capitalised modifiers may
+# ("U.S. Fish and Wildlife Service", "Texas Parks & Wildlife Department").
+_INSTITUTION_IN_ORG = re.compile(
+    rf"(?: +(?:[A-Z][\w'\u2019.-]*|and|&)){{0,3}}? +{_BODY_HEAD}(?![\w-])"
+)
+# ...or the place follows the head: "the Ministry of Interior of Libya", "Government of India".
+_INSTITUTION_OF = re.compile(rf"\b{_BODY_HEAD} +of +(?:the +)?$")
 
 
 def _occurrences(text: str, word: str) -> Iterator[tuple[int, int]]:
@@ -284,8 +302,11 @@ def _survives_blocking(
             # Metonymy: a place heading a public body names its jurisdiction
             # ("the Ohio Department of Development", "U.S. Supreme Court",
             # "Dublin City Council"), unlike a brand or a group ("Fajr Libya").
-            return (label == "ORG" and cleaned is not None and cleaned[0] == span[0]
-                    and _INSTITUTION.match(text, span[1], e) is not None)
+            if label != "ORG" or cleaned is None:
+                return False
+            if cleaned[0] == span[0]:
+                return _INSTITUTION_IN_ORG.match(text, span[1], cleaned[1]) is not None
+            return cleaned[1] == span[1] and _INSTITUTION_OF.search(text, cleaned[0], span[0]) is not None
         surface = text[span[0]:span[1]]
         multi = " " in surface or "-" in surface
         # A country, region or big city the NER calls an organisation is
@@ -312,8 +333,17 @@ def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (s, e) if e > s and any(c.isalpha() for c in text[s:e]) else None
 
 
-def _gazetteer_spans(text: str, index: NameIndex, stop: frozenset[str]) -> Iterable[tuple[tuple[int, int], str]]:
-    """Longest known names inside runs of capitalised words."""
+def _gazetteer_spans(
+    text: str,
+    index: NameIndex,
+    stop: frozenset[str],
+    keep_in_run: Callable[[tuple[int, int]], bool] | None = None,
+) -> Iterable[tuple[tuple[int, int], str]]:
+    """Longest known names inside runs of capitalised words.
+
+    A lone known word inside a longer run is dropped unless a public-body head
+    follows it, or ``keep_in_run`` (the NER's organisation spans) says so.
+    """
     ws = _words(text)
     tokens, words, cap, reach = ws.spans, ws.words, ws.cap, ws.reach
     lowered = {normalize(w) for w in {w for w, c in zip(words, cap, strict=True) if not c}}
@@ -344,10 +374,14 @@ def _gazetteer_spans(text: str, index: NameIndex, stop: frozenset[str]) -> Itera
                 # a name, unless the name is a country, region or big city.
                 continue
             if index.has_name(surface):
+                if surface.isupper() and len(key.replace(" ", "")) <= 3 and not _is_area(index, surface):
+                    # "BA", "MA": a postcode or code in GeoNames, an acronym in the news.
+                    continue
                 best, best_j = span, j
                 break
         if (best is not None and best_j == i and _in_name_run(text, tokens, i, stop)
-                and not _INSTITUTION.match(text, best[1])):
+                and not _INSTITUTION.match(text, best[1])
+                and not (keep_in_run is not None and keep_in_run(best))):
             # A lone known word inside a longer run of capitalised words is
             # part of a person's or an organisation's name ("John Kerry").
             best = None
@@ -407,8 +441,9 @@ def _is_common_word(surface: str, key: str, lowered: set[str], text: str, start:
         # The article writes it in lower case elsewhere: a common word
         # ("Security", "Council"), not a place.
         return True
-    if surface.isupper() and len(surface) > 3:
-        # Shouted words and acronyms (NATO, ISIS) are organisations far more often.
+    if surface.isupper() and sum(c.isalpha() for c in surface) > 3:
+        # Shouted words and acronyms (NATO, ISIS) are organisations far more often;
+        # letters are counted so that "U.S." and "U.K." stay names.
         return True
     return False
 
@@ -421,6 +456,11 @@ def _is_demonym(index: NameIndex, word: str) -> bool:
 def _is_major(index: NameIndex, name: str) -> bool:
     check = getattr(index, "is_major", None)
     return bool(check(name)) if check is not None else False
+
+
+def _is_area(index: NameIndex, name: str) -> bool:
+    check = getattr(index, "is_area", None)
+    return bool(check(name)) if check is not None else True
 
 
 def _sentence_initial(text: str, start: int) -> bool:

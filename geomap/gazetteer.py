@@ -248,6 +248,28 @@ class Gazetteer:
         ).fetchone()
         return row is not None
 
+    def is_area(self, name: str) -> bool:
+        """Return True when the name is that of a country, first-level region, sea or continent.
+
+        Short capitals ("NY", "BC", "UAE") are place names only as such
+        abbreviations; GeoNames also lists postcode areas and codes ("BA"
+        for Bath) that are acronyms of something else in news text.
+        """
+        return bool(self._memoised(("is_area", name), lambda: self._is_area(name)))
+
+    def _is_area(self, name: str) -> bool:
+        key = normalize(name)
+        if not key:
+            return False
+        if any(r.fcode in _AREA_CODES for r, _k in self._extra_by_key.get(key, [])):
+            return True
+        row = self._con.execute(
+            "SELECT 1 FROM name n JOIN place p ON p.pid = n.pid WHERE n.key = ? AND "
+            f"p.fcode IN ({','.join('?' * len(_AREA_CODES))}) LIMIT 1",
+            (key, *sorted(_AREA_CODES)),
+        ).fetchone()
+        return row is not None
+
     def demonym(self, word: str) -> Place | None:
         """Return the place a demonym refers to ("Libyan" → Libya), or None."""
         return self._memoised(("demonym", word), lambda: self._demonym(word))  # type: ignore[no-any-return]
@@ -316,6 +338,7 @@ FEATURE_RANK: dict[str, int] = {
 _MEMO_SIZE = 200_000
 _MAJOR_CODES = frozenset({"CONT", "PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR", "RGN", "PEN",
                           "SEA", "OCN", "GULF", "ADM1", "PPLC"})
+_AREA_CODES = _MAJOR_CODES - {"PPLC"}
 MAJOR_POPULATION = 100_000
 
 

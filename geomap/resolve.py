@@ -23,7 +23,7 @@ from geomap.text import normalize
 #: mentions by bare name far more often than a homonymous village.
 FEATURE_PRIOR: dict[str, float] = {
     "CONT": 3.0, "PCLI": 3.5, "PCLD": 2.5, "PCLIX": 2.5, "PCLS": 2.5, "PCLF": 2.5, "TERR": 2.0,
-    "RGN": 3.5, "PEN": 3.0, "SEA": 3.0, "OCN": 2.5, "GULF": 2.5, "ADM1": 1.0, "PPLC": 2.5,
+    "RGN": 3.5, "PEN": 3.0, "SEA": 3.0, "OCN": 3.0, "GULF": 2.5, "ADM1": 1.0, "PPLC": 2.5,
     "PPLA": 1.0, "PPL": 0.0, "AIRP": -2.0,
 }
 MATCH_PENALTY: dict[str, float] = {"exact": 0.0, "alias": -0.4, "variant": -1.5}
@@ -82,8 +82,32 @@ def article_context(
         ccs = {c.place.country_code for c in cands if c.place.country_code}
         if len(ccs) == 1:
             votes[next(iter(ccs))] += 1
+        elif (cc := _dominant_country(cands)) is not None:
+            votes[cc] += 1
     total = sum(votes.values())
     return Context(countries={cc: n / total for cc, n in votes.items()} if total else {})
+
+
+#: A name is as good as unambiguous when its largest place outweighs every
+#: homonym abroad this many times over (Toronto, Canada: 2.8 M; Toronto,
+#: Ohio: 5,000), but not when the homonym is a real town (Paris, Texas).
+DOMINANCE = 100
+DOMINANT_POPULATION = 100_000
+
+
+def _dominant_country(cands: Sequence[Candidate]) -> str | None:
+    """Return the country of a name's overwhelmingly largest place, if it has one."""
+    # Exact names only: "Salisbury" is Harare's old name, not its usual one.
+    named = [c for c in cands if c.match_kind == "exact" and c.place.country_code]
+    if not named:
+        return None
+    big = max(named, key=lambda c: c.place.population or 0)
+    top = big.place.population or 0
+    if top < DOMINANT_POPULATION:
+        return None
+    rival = max(((c.place.population or 0) for c in named if c.place.country_code != big.place.country_code),
+                default=0)
+    return big.place.country_code if top >= DOMINANCE * max(rival, 1) else None
 
 
 class RegionVotes:
@@ -207,7 +231,7 @@ def score_candidate(
         ("feature:" + place.feature, FEATURE_PRIOR.get(place.feature, 0.0)),
         ("population", WEIGHTS["population"] * math.log10((place.population or 0) + 1)),
         ("alt_names", WEIGHTS["alt_names"] * math.log2(cand.alt_count + 1)),
-        ("match:" + cand.match_kind, MATCH_PENALTY[cand.match_kind]),
+        ("match:" + cand.match_kind, _match_penalty(cand)),
     ]
     if cand.match_kind == "variant":
         feats.append(("similarity", -WEIGHTS["similarity"] * (1.0 - cand.similarity)))
@@ -235,6 +259,14 @@ def score_candidate(
     if qualifier:
         feats.append(("qualifier", WEIGHTS["qualifier"] if _qualifies(cand, qualifier) else 0.0))
     return sum(v for _k, v in feats), tuple((k, round(v, 3)) for k, v in feats if v)
+
+
+def _match_penalty(cand: Candidate) -> float:
+    if cand.match_kind == "alias" and cand.place.feature in ("OCN", "SEA", "GULF"):
+        # Natural Earth names seas with their generic ("Atlantic Ocean"); news
+        # drops it ("the tropical Atlantic"): that alias is the usual name.
+        return 0.0
+    return MATCH_PENALTY[cand.match_kind]
 
 
 def _qualifies(cand: Candidate, qualifier: frozenset[str]) -> bool:

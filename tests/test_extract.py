@@ -1,3 +1,5 @@
+import pytest
+
 from geomap.extract import EntitySpan, boilerplate_spans, extract
 from geomap.gazetteer import Gazetteer, PlaceRecord
 
@@ -125,3 +127,49 @@ def test_a_big_town_the_ner_calls_a_person_is_a_place_unless_someone_bears_the_n
     ents = [EntitySpan(0, 17, "PERSON"), EntitySpan(b, b + 10, "PERSON"),
             EntitySpan(text.index("Cairo"), text.index("Cairo") + 5, "GPE")]
     assert [m.text for m in extract(text, mini_gazetteer, entities=ents)] == ["Cairo"]
+
+
+@pytest.mark.parametrize(
+    ("text", "org", "expected"),
+    [
+        # Capitalised modifiers between the place and the head of a public body.
+        ("Funds came from the U.S. Department of Transportation.", "the U.S. Department of Transportation",
+         ["U.S."]),
+        ("A warden of the Texas Parks & Wildlife Department said so.", "the Texas Parks & Wildlife Department",
+         ["Texas"]),
+        # The place after the head: "the Government of Libya".
+        ("A statement by the Government of Libya followed.", "the Government of Libya", ["Libya"]),
+        # Organisations merely named after a place are not the place.
+        ("She studied at Texas Southern University before.", "Texas Southern University", []),
+        ("The Washington Post reported it first.", "The Washington Post", []),
+        ("Texas Oil Company workers went home.", "Texas Oil Company", []),
+    ],
+)
+def test_places_heading_public_bodies_inside_organisations(mini_gazetteer, text, org, expected):
+    s = text.index(org)
+    ents = [EntitySpan(s, s + len(org), "ORG")]
+    assert [m.text for m in extract(text, mini_gazetteer, entities=ents)] == expected
+
+
+def test_dotted_abbreviations_are_not_shouted_acronyms(mini_gazetteer):
+    # "U.S." has two letters: the all-capitals rule for acronyms (NATO) must not drop it.
+    text = "Officials from the U.S. Census met in Tripoli."
+    assert [m.text for m in extract(text, mini_gazetteer)] == ["U.S.", "Tripoli"]
+
+
+def test_in_running_text_only_jurisdiction_words_may_follow_before_the_head(mini_gazetteer):
+    # Without NER the capitalised run decides: "Texas State Police" is Texas's police,
+    # "Texas Regional Ambulance Service" is a named organisation.
+    assert [m.text for m in extract("They called Texas State Police at once.", mini_gazetteer)] == ["Texas"]
+    assert [m.text for m in extract("They called Texas Regional Ambulance Service.", mini_gazetteer)] == []
+
+
+def test_short_capitals_are_names_only_as_abbreviations_of_areas(full_gazetteer):
+    # GeoNames lists "BA" (a postcode area) for Bath; in news it is British Airways.
+    text = "Officials said BA would fly from the UK to NY next year."
+    assert [m.text for m in extract(text, full_gazetteer)] == ["UK", "NY"]
+
+
+def test_titles_compass_points_and_colours_alone_are_not_places(full_gazetteer):
+    text = "Sen. Ben Sasse said the White House and the West were wrong, and West agreed."
+    assert [m.text for m in extract(text, full_gazetteer)] == []

@@ -1,4 +1,5 @@
 from geomap.model import Mention
+from geomap.text import normalize
 from geomap.resolve import Context, article_context, qualifier_after, resolve_mention
 
 
@@ -144,3 +145,24 @@ def test_support_counts_the_other_names_that_could_be_in_a_region():
     res = [(mention("Paris"), None), (mention("Henry County"), None)]
     support = admin1_support(res, cands)
     assert support["paris"] == {"US.TN": 1.0} and support["henry county"] == {"US.TN": 1.0}
+
+
+def _context_of(gazetteer, names):
+    mentions = [mention(n) for n in names]
+    return article_context(mentions, {normalize(n): gazetteer.lookup(n) for n in names})
+
+
+def test_a_name_whose_largest_place_dwarfs_its_homonyms_votes_for_its_country(full_gazetteer):
+    # Toronto, Canada (2.8 M) against Toronto, Ohio (5,000): as good as unambiguous.
+    ctx = _context_of(full_gazetteer, ["Toronto", "Toronto", "New Jersey"])
+    assert ctx.countries["CA"] > ctx.countries["US"]
+    res = resolve_mention(mention("Toronto"), full_gazetteer.lookup("Toronto"), ctx)
+    assert res.place.country_code == "CA"
+    # Paris, Texas (25,000) is a real town: a bare "Paris" is no vote for France.
+    assert "FR" not in _context_of(full_gazetteer, ["Paris", "New Jersey"]).countries
+
+
+def test_an_ocean_by_its_short_name_beats_a_small_town(full_gazetteer):
+    # "the tropical Atlantic": Natural Earth's name is "Atlantic Ocean"; Atlantic, Iowa is exact.
+    res = resolve_mention(mention("Atlantic"), full_gazetteer.lookup("Atlantic"), Context({"US": 1.0}))
+    assert res.place.feature == "OCN"
