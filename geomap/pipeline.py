@@ -202,6 +202,10 @@ class Geoparser:
                     # A speculative span: kept only when it names a place in
                     # one of the article's countries.
                     continue
+                if m.recognizer == "discourse" and any(k == "match:variant" for k, _v in res.features):
+                    # A guessed spelling is evidence where the NER or a place
+                    # cue put it, not at every repeat of the word ("ICON").
+                    continue
                 if m.boilerplate and not self.keep_boilerplate:
                     continue
                 resolved.append((m, res))

@@ -109,3 +109,14 @@ def test_names_that_share_only_one_region_resolve_there(geoparser):
     assert {(p.country_code, p.admin1) for p in placed(res, "Paris") + placed(res, "Henry County")} == {("US", "KY")}
     res = geoparser.parse_text("Ministers met in Paris and London on Monday.")
     assert placed(res, "Paris")[0].country_code == "FR" and placed(res, "London")[0].country_code == "GB"
+
+
+def test_a_guessed_spelling_is_not_copied_to_every_repeat_of_the_word(geoparser):
+    # en_core_web_sm tags the company "ICON" GPE once and ORG twice; it has no
+    # exact gazetteer match, so only a consonant-skeleton guess (Konya) places
+    # it. One-sense-per-discourse must not copy that guess to every "ICON".
+    text = ("ANKARA - A Dutch feed maker said on Monday it would buy a majority stake in ICON, a Turkish "
+            "firm selling feed additives to poultry farms. ICON is a trusted partner for farmers, the buyer "
+            "said. The deal with ICON will help its business in Turkey, and ICON will keep its name.")
+    icon = [gm for gm in geoparser.parse_text(text).mentions if gm.mention.text == "ICON"]
+    assert [gm.mention.recognizer for gm in icon] == ["ner"]
