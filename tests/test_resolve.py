@@ -1,6 +1,6 @@
 from geomap.model import Mention
-from geomap.text import normalize
 from geomap.resolve import Context, article_context, qualifier_after, resolve_mention
+from geomap.text import normalize
 
 
 def mention(text):
