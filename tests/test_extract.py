@@ -174,18 +174,3 @@ def test_titles_compass_points_and_colours_alone_are_not_places(full_gazetteer):
     text = "Sen. Ben Sasse said the White House and the West were wrong, and West agreed."
     assert [m.text for m in extract(text, full_gazetteer)] == []
 
-
-def test_a_name_the_ner_calls_a_person_as_often_as_a_place_is_not_copied(full_gazetteer):
-    # en_core_web_sm tagged "Noma" (a woman's name; NoMa is a Washington
-    # neighbourhood) GPE once and PERSON once: the untagged repeat is not a place.
-    text = "The case of Noma was heard. Noma said no. Later Noma left for Cairo."
-    first, second = (i for i in range(len(text)) if text.startswith("Noma", i)
-                     and i < text.index("Later"))
-    ents = [EntitySpan(first, first + 4, "GPE"), EntitySpan(second, second + 4, "PERSON"),
-            EntitySpan(text.index("Cairo"), text.index("Cairo") + 5, "GPE")]
-    assert [(m.text, m.recognizer) for m in extract(text, full_gazetteer, entities=ents)] == [
-        ("Noma", "ner"), ("Cairo", "ner")]
-    # Tagged a place more often than a person, the name is copied to its repeats.
-    ents[1] = EntitySpan(second, second + 4, "GPE")
-    got = [m.recognizer for m in extract(text, full_gazetteer, entities=ents)]
-    assert got == ["ner", "ner", "discourse", "ner"]
