@@ -268,7 +268,7 @@ _INSTITUTION = re.compile(rf" +(?:{_JURISDICTION} +)?{_BODY_HEAD}(?![\w-])")
 _INSTITUTION_IN_ORG = re.compile(
     rf"(?: +(?:[A-Z][\w'\u2019.-]*|and|&)){{0,3}}? +{_BODY_HEAD}(?![\w-])"
 )
-# ...or the place follows the head: "the Ministry of Interior of Libya", "Government of India".
+# ...or the place follows the head: "the Government of Libya", "the Supreme Court of India".
 _INSTITUTION_OF = re.compile(rf"\b{_BODY_HEAD} +of +(?:the +)?$")
 
 

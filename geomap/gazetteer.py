@@ -235,16 +235,20 @@ class Gazetteer:
         return bool(self._memoised(("is_major", name), lambda: self._is_major(name)))
 
     def _is_major(self, name: str) -> bool:
+        return self._names_a(name, _MAJOR_CODES, MAJOR_POPULATION)
+
+    def _names_a(self, name: str, codes: frozenset[str], population: int | None = None) -> bool:
+        """Tell whether any place by this name has one of ``codes`` (or that many people)."""
         key = normalize(name)
         if not key:
             return False
-        if any(r.fcode in _MAJOR_CODES or (r.population or 0) >= MAJOR_POPULATION
+        if any(r.fcode in codes or (population is not None and (r.population or 0) >= population)
                for r, _k in self._extra_by_key.get(key, [])):
             return True
+        sql = f"p.fcode IN ({','.join('?' * len(codes))})" + (" OR p.pop >= ?" if population is not None else "")
+        params = (key, *sorted(codes), *(() if population is None else (population,)))
         row = self._con.execute(
-            "SELECT 1 FROM name n JOIN place p ON p.pid = n.pid WHERE n.key = ? AND "
-            f"(p.fcode IN ({','.join('?' * len(_MAJOR_CODES))}) OR p.pop >= ?) LIMIT 1",
-            (key, *sorted(_MAJOR_CODES), MAJOR_POPULATION),
+            f"SELECT 1 FROM name n JOIN place p ON p.pid = n.pid WHERE n.key = ? AND ({sql}) LIMIT 1", params
         ).fetchone()
         return row is not None
 
@@ -258,17 +262,7 @@ class Gazetteer:
         return bool(self._memoised(("is_area", name), lambda: self._is_area(name)))
 
     def _is_area(self, name: str) -> bool:
-        key = normalize(name)
-        if not key:
-            return False
-        if any(r.fcode in _AREA_CODES for r, _k in self._extra_by_key.get(key, [])):
-            return True
-        row = self._con.execute(
-            "SELECT 1 FROM name n JOIN place p ON p.pid = n.pid WHERE n.key = ? AND "
-            f"p.fcode IN ({','.join('?' * len(_AREA_CODES))}) LIMIT 1",
-            (key, *sorted(_AREA_CODES)),
-        ).fetchone()
-        return row is not None
+        return self._names_a(name, _AREA_CODES)
 
     def demonym(self, word: str) -> Place | None:
         """Return the place a demonym refers to ("Libyan" → Libya), or None."""
