@@ -92,6 +92,10 @@ def _guarded(gp: Any, articles: Iterable[Article], batch_size: int = 32) -> Iter
 def _pipeline_options(fn: Any) -> Any:
     for deco in reversed((
         click.option("--fast", is_flag=True, help="Gazetteer-only recognition: no spaCy, several times faster."),
+        click.option("--ner-everywhere", is_flag=True,
+                     help="Run the NER over every sentence, not only where the gazetteer knows a capitalised "
+                          "name: lists more unknown names as unresolved; about a third slower. "
+                          "Implied by --geocoder."),
         click.option("--extra-gazetteer", "extra_gazetteer", multiple=True,
                      type=click.Path(exists=True, dir_okay=False),
                      help="TSV of your own places (see README); repeatable."),
@@ -157,7 +161,9 @@ class _Run:
             progress=_build_progress if not self.opts.get("quiet") else None,
         )
         taxonomy = events.load_taxonomy(self.opts["events_file"]) if self.opts.get("events_file") else None
-        return Geoparser(gaz, fast=bool(self.opts.get("fast")), taxonomy=taxonomy, geocoder=self.geocoder())
+        geocoder = self.geocoder()
+        return Geoparser(gaz, fast=bool(self.opts.get("fast")), taxonomy=taxonomy, geocoder=geocoder,
+                         ner_everywhere=bool(self.opts.get("ner_everywhere")) or geocoder is not None)
 
     def geocoder(self) -> Any:
         service = self.opts.get("geocoder")
@@ -211,6 +217,7 @@ class _Run:
         spec = GeoparserSpec.from_options(
             gazetteer=self.opts.get("gazetteer_path"), extra_gazetteer=list(self.opts.get("extra_gazetteer") or ()),
             events=self.opts.get("events_file"), fast=bool(self.opts.get("fast")),
+            ner_everywhere=bool(self.opts.get("ner_everywhere")),
         )
         if self.opts.get("dask_address"):
             from geomap.distributed import geoparse_distributed

@@ -240,7 +240,7 @@ def geoparse_bag(
         Articles geoparsed together (spaCy batching) within a partition.
     **geoparser_options
         Passed to :meth:`GeoparserSpec.from_options` (``gazetteer``,
-        ``extra_gazetteer``, ``events``, ``fast``, ``keep_boilerplate``).
+        ``extra_gazetteer``, ``events``, ``fast``, ``keep_boilerplate``, ``ner_everywhere``).
 
     Returns
     -------

@@ -77,6 +77,8 @@ class GeoparserSpec:
         Gazetteer-only recognition (no spaCy).
     keep_boilerplate
         Keep mentions found in boilerplate (see :class:`~geomap.pipeline.Geoparser`).
+    ner_everywhere
+        Run the NER over every sentence (see :class:`~geomap.pipeline.Geoparser`).
     """
 
     gazetteer: str | None = None
@@ -84,6 +86,7 @@ class GeoparserSpec:
     taxonomy: events_mod.Taxonomy | None = None
     fast: bool = False
     keep_boilerplate: bool = True
+    ner_everywhere: bool = False
 
     @classmethod
     def from_options(
@@ -94,6 +97,7 @@ class GeoparserSpec:
         events: str | os.PathLike[str] | None = None,
         fast: bool = False,
         keep_boilerplate: bool = True,
+        ner_everywhere: bool = False,
     ) -> GeoparserSpec:
         """Build a spec from the same options as the command line.
 
@@ -109,7 +113,7 @@ class GeoparserSpec:
             TSV file(s) of extra places (``--extra-gazetteer``).
         events
             Event taxonomy JSON (``--events``); None for the shipped one.
-        fast, keep_boilerplate
+        fast, keep_boilerplate, ner_everywhere
             As for :class:`~geomap.pipeline.Geoparser`.
 
         Returns
@@ -126,6 +130,7 @@ class GeoparserSpec:
             taxonomy=taxonomy,
             fast=fast,
             keep_boilerplate=keep_boilerplate,
+            ner_everywhere=ner_everywhere,
         )
 
     def build(self, *, build_gazetteer: bool = True) -> Geoparser:
@@ -147,7 +152,8 @@ class GeoparserSpec:
         else:
             path = self.gazetteer
         gaz = Gazetteer(path, self.extra_places)
-        return Geoparser(gaz, fast=self.fast, taxonomy=self.taxonomy, keep_boilerplate=self.keep_boilerplate)
+        return Geoparser(gaz, fast=self.fast, taxonomy=self.taxonomy, keep_boilerplate=self.keep_boilerplate,
+                         ner_everywhere=self.ner_everywhere)
 
     def token(self) -> str:
         """Return a digest identifying this spec (a cache key for workers)."""
@@ -168,7 +174,8 @@ class GeoparserSpec:
         if not fast and not any(importlib.util.find_spec(m) for m in SPACY_MODELS):
             logger.warning("spaCy NER is not installed; using the gazetteer-only recognizer")
             fast = True
-        return GeoparserSpec(path, self.extra_places, self.taxonomy, fast, self.keep_boilerplate)
+        return GeoparserSpec(path, self.extra_places, self.taxonomy, fast, self.keep_boilerplate,
+                             self.ner_everywhere)
 
 
 def failure_for(article: Article, exc: BaseException) -> InputFailure:
@@ -324,7 +331,7 @@ def geoparse_parallel(
         :func:`default_start_method`.
     **geoparser_options
         Passed to :meth:`GeoparserSpec.from_options` (``gazetteer``,
-        ``extra_gazetteer``, ``events``, ``fast``, ``keep_boilerplate``).
+        ``extra_gazetteer``, ``events``, ``fast``, ``keep_boilerplate``, ``ner_everywhere``).
 
     Yields
     ------

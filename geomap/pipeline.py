@@ -13,7 +13,7 @@ from typing import Any
 
 from geomap import events as events_mod
 from geomap.errors import DependencyError
-from geomap.extract import EntitySpan, boilerplate_spans, extract
+from geomap.extract import EntitySpan, boilerplate_spans, extract, place_sentences
 from geomap.gazetteer import Gazetteer
 from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, Mention, Place, Resolution
 from geomap.resolve import (
@@ -74,6 +74,15 @@ class Geoparser:
         method, asked only for names the gazetteer cannot resolve.
     keep_boilerplate
         Keep mentions found in boilerplate (they are always flagged).
+    ner_everywhere
+        Run the NER over every sentence. By default it runs only over the
+        sentences where the gazetteer knows a capitalised name (or one
+        follows "in", "near"...; :func:`geomap.extract.place_sentences`):
+        elsewhere it could only find names that resolve to nothing. That
+        skips about a third of news text; the cost is that names unknown to
+        the gazetteer in those sentences are not listed as unresolved
+        mentions. None (the default) means True when ``geocoder`` is given,
+        since it can place such names, and False otherwise.
 
     Examples
     --------
@@ -91,11 +100,13 @@ class Geoparser:
         taxonomy: events_mod.Taxonomy | None = None,
         geocoder: Any | None = None,
         keep_boilerplate: bool = True,
+        ner_everywhere: bool | None = None,
     ) -> None:
         self.gazetteer = gazetteer if gazetteer is not None else Gazetteer.open()
         self.taxonomy = taxonomy if taxonomy is not None else events_mod.load_taxonomy()
         self.geocoder = geocoder
         self.keep_boilerplate = keep_boilerplate
+        self.ner_everywhere = geocoder is not None if ner_everywhere is None else ner_everywhere
         self.nlp: Any = None
         if not fast:
             try:
@@ -134,7 +145,7 @@ class Geoparser:
         if self.nlp is not None:
             # Entities for every text; the parser comes later, for the few
             # sentences where it decides an event.
-            docs = list(self.nlp.pipe(texts, batch_size=64, disable=self._parse_pipes))
+            docs = self._entities(texts)
         located = [self._locate(art, docs[2 * k], docs[2 * k + 1]) for k, art in enumerate(batch)]
         parses = self._parse_sentences(located)
         for k, (art, fields) in enumerate(zip(batch, located, strict=True)):
@@ -144,6 +155,27 @@ class Geoparser:
                                           parses=parses.get((k, j)) if self.nlp is not None else None)
                 out.extend(GeoMention(m, r, e) for (m, r), e in zip(resolved, evs, strict=True))
             yield ArticleResult(article=art, mentions=tuple(out))
+
+    def _entities(self, texts: Sequence[str]) -> list[Any]:
+        """Entity-annotated Docs of the texts, the NER run where a place may be."""
+        if self.ner_everywhere:
+            return list(self.nlp.pipe(texts, batch_size=64, disable=self._parse_pipes))
+        from spacy.tokens import Span
+
+        docs = [self.nlp.make_doc(t) for t in texts]
+        pieces: list[tuple[int, int, Any]] = []
+        for n, (text, doc) in enumerate(zip(texts, docs, strict=True)):
+            for s, e in place_sentences(text, self.gazetteer):
+                span = doc.char_span(s, e, alignment_mode="expand")
+                if span is not None and len(span):
+                    pieces.append((n, span.start, span.as_doc()))
+        ents: list[list[Any]] = [[] for _ in texts]
+        done = self.nlp.pipe((p for *_x, p in pieces), batch_size=256, disable=self._parse_pipes)
+        for (n, offset, _p), piece in zip(pieces, done, strict=True):
+            ents[n].extend(Span(docs[n], offset + e.start, offset + e.end, label=e.label_) for e in piece.ents)
+        for doc, found in zip(docs, ents, strict=True):
+            doc.set_ents(found, default="outside")
+        return docs
 
     def _parse_sentences(self, located: Sequence[Sequence[_Located]]) -> dict[tuple[int, int], list[tuple[int, Any]]]:
         """Sentence parses per (article index, field index), all in one batch."""

@@ -67,6 +67,17 @@ def test_parse_seeds_jsonl(runner):
 
 
 @pytest.mark.slow
+def test_parse_ner_everywhere_lists_unknown_names(runner, tmp_path):
+    src = tmp_path / "a.txt"
+    src.write_text("Yulia was discharged last week.\n", encoding="utf-8")
+    plain = runner.invoke(cli, ["parse", str(src), "-q"])
+    full = runner.invoke(cli, ["parse", str(src), "-q", "--ner-everywhere"])
+    assert plain.exit_code == 0 and full.exit_code == 0, plain.output + full.output
+    assert json.loads(plain.stdout)["mentions"] == []
+    assert [m["text"] for m in json.loads(full.stdout)["mentions"]] == ["Yulia"]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", ["geojson", "csv"])
 def test_parse_other_formats_to_file(runner, tmp_path, fmt):
     out = tmp_path / f"o.{fmt}"

@@ -1,6 +1,6 @@
 import pytest
 
-from geomap.extract import EntitySpan, boilerplate_spans, extract
+from geomap.extract import EntitySpan, boilerplate_spans, extract, place_sentences
 from geomap.gazetteer import Gazetteer, PlaceRecord
 
 
@@ -174,3 +174,18 @@ def test_titles_compass_points_and_colours_alone_are_not_places(full_gazetteer):
     text = "Sen. Ben Sasse said the White House and the West were wrong, and West agreed."
     assert [m.text for m in extract(text, full_gazetteer)] == []
 
+
+
+def test_place_sentences_keep_only_text_that_may_name_a_place(mini_gazetteer):
+    text = ("The spokesman said nothing new on Monday. IS seized the city of Beni Jawad. "
+            "Fighting was reported in Subratha.\n\nSmith and Jones declined to comment. "
+            "Analysts at the Cairo-based institute agreed. The Libyan army withdrew.")
+    kept = [text[s:e] for s, e in place_sentences(text, mini_gazetteer)]
+    assert kept == [
+        # Consecutive sentences are one stretch; "Subratha" only follows "in".
+        "IS seized the city of Beni Jawad. Fighting was reported in Subratha.",
+        # "Cairo" inside a hyphenated word; a demonym counts too.
+        "Analysts at the Cairo-based institute agreed." + (
+            " The Libyan army withdrew." if mini_gazetteer.demonym("Libyan") else ""),
+    ]
+    assert place_sentences("nothing capitalised here at all.", mini_gazetteer) == []

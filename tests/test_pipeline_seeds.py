@@ -120,3 +120,46 @@ def test_a_guessed_spelling_is_not_copied_to_every_repeat_of_the_word(geoparser)
             "said. The deal with ICON will help its business in Turkey, and ICON will keep its name.")
     icon = [gm for gm in geoparser.parse_text(text).mentions if gm.mention.text == "ICON"]
     assert [gm.mention.recognizer for gm in icon] == ["ner"]
+
+
+@pytest.fixture(scope="module")
+def everywhere(full_gazetteer):
+    from geomap.pipeline import Geoparser
+
+    return Geoparser(full_gazetteer, ner_everywhere=True)
+
+
+def test_ner_only_where_a_place_may_be_loses_no_seed_place(seed_results, everywhere):
+    from geomap.readers import read_paths
+
+    articles = [a for a in read_paths(["seeds"]) if hasattr(a, "text")]
+    assert len(articles) == 5
+    for full in everywhere.parse_many(articles):
+        gated = seed_results[full.article.id]
+        placed_full = {(g.mention.start, g.mention.text, g.resolution.place.id, g.event.type)
+                       for g in full.mentions if g.resolution.place}
+        placed_gated = {(g.mention.start, g.mention.text, g.resolution.place.id, g.event.type)
+                        for g in gated.mentions if g.resolution.place}
+        assert placed_full <= placed_gated, full.article.id
+    # Over the whole text the NER read "The Independent Online\n\nEgypt" as one
+    # title and hid Egypt; sentence by sentence it finds it.
+    r = seed_results["002_266a2a7d547dd743"]
+    assert any(g.mention.text == "Egypt" and g.mention.start == 141 for g in r.mentions)
+
+
+def test_unknown_names_outside_place_sentences_are_listed_only_with_ner_everywhere(geoparser, everywhere):
+    text = "Yulia was discharged last week."  # the NER calls the name a place
+    assert [g.mention.text for g in everywhere.parse_text(text).mentions] == ["Yulia"]
+    assert geoparser.parse_text(text).mentions == ()
+    assert not geoparser.ner_everywhere and everywhere.ner_everywhere
+
+
+def test_a_geocoder_implies_ner_everywhere(full_gazetteer):
+    from geomap.pipeline import Geoparser
+
+    class NoGeocoder:
+        def geocode(self, name, country_code=None):
+            return None
+
+    assert Geoparser(full_gazetteer, fast=True, geocoder=NoGeocoder()).ner_everywhere
+    assert not Geoparser(full_gazetteer, fast=True, geocoder=NoGeocoder(), ner_everywhere=False).ner_everywhere
