@@ -209,6 +209,8 @@ def extract(
         if not _survives_blocking(text, span, blocks.containing(span), major=major):
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)
+    for span in [sp for sp in found if _after_title(text, sp[0])]:
+        del found[span]
     _one_sense_per_discourse(text, found, blocks, field, boilerplate)
     return [found[k] for k in sorted(found)]
 
@@ -247,6 +249,8 @@ def _one_sense_per_discourse(
                 outer = blocks.containing(span)
                 if outer is not None and (outer[1] - outer[0]) > (span[1] - span[0]):
                     continue
+                if _after_title(text, span[0]):
+                    continue
                 found[span] = _mention(text, span, field, "discourse", boilerplate)
                 taken.add(span)
 
@@ -273,6 +277,23 @@ _INSTITUTION_IN_ORG = re.compile(
 )
 # ...or the place follows the head: "the Government of Libya", "the Supreme Court of India".
 _INSTITUTION_OF = re.compile(rf"\b{_BODY_HEAD} +of +(?:the +)?$")
+
+
+# A title or role right before a name makes it a person's: "coach Ripley",
+# "Mrs. Lincoln", "President Jackson", "Sen. Kerry". Not "Miss": "Miss Ohio"
+# is a pageant of the place.
+_TITLE_BEFORE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Capt|Cmdr|Sgt|Cpl|Pvt|Adm|Maj|Rev|Hon)\.?"
+    r"|\b(?:Madam|Sir|Dame|Lady|Lord|President|Senator|Governor|Mayor|Judge|Justice|Coach|coach"
+    r"|Officer|officer|Detective|Deputy|Sheriff|Chancellor|Premier|Ambassador|Bishop|Pastor|Rabbi|Imam"
+    r"|Pope|Sheikh|Professor|Doctor|Sergeant|Captain|Lieutenant|Colonel|General|Admiral|Councilman"
+    r"|Councilwoman|Commissioner|Superintendent|Principal|Trooper|Inspector|Constable|Chief))\s+$"
+)
+
+
+def _after_title(text: str, start: int) -> bool:
+    """Tell whether a person's title or role comes right before ``start``."""
+    return _TITLE_BEFORE.search(text, max(0, start - 16), start) is not None
 
 
 def _occurrences(text: str, word: str) -> Iterator[tuple[int, int]]:

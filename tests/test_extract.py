@@ -189,3 +189,14 @@ def test_place_sentences_keep_only_text_that_may_name_a_place(mini_gazetteer):
             " The Libyan army withdrew." if mini_gazetteer.demonym("Libyan") else ""),
     ]
     assert place_sentences("nothing capitalised here at all.", mini_gazetteer) == []
+
+
+def test_a_title_or_role_before_a_name_makes_it_a_person(full_gazetteer):
+    text = ('"We wrestled well," said coach Ripley. Mrs. Lincoln spoke in Lincoln, Nebraska, '
+            "where President Jackson once stayed; Miss Ohio was crowned in Mansfield.")
+    assert [m.text for m in extract(text, full_gazetteer)] == ["Lincoln", "Nebraska", "Mansfield"]
+    # Even where the NER calls the name a place; "Miss Ohio" is a pageant of the place.
+    ohio = text.index("Ohio")
+    ents = [EntitySpan(31, 37, "GPE"), EntitySpan(ohio, ohio + 4, "GPE")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == [
+        "Lincoln", "Nebraska", "Ohio", "Mansfield"]
