@@ -401,6 +401,8 @@ def _gazetteer_spans(
                 # a name, unless the name is a country, region or big city.
                 continue
             if index.has_name(surface):
+                if _CONTRACTION.search(surface):
+                    continue  # "I'll" is no "Ill." (Illinois)
                 if surface.isupper() and len(key.replace(" ", "")) <= 3 and not _is_area(index, surface):
                     # "BA", "MA": a postcode or code in GeoNames, an acronym in the news.
                     continue
@@ -419,7 +421,8 @@ def _gazetteer_spans(
         run_end = _run_end(ws, i, stop)
         run_key = normalize(text[s0:tokens[run_end][1]])
         if (_after_cue(text, s0) and run_end - i < 4 and run_key not in stop
-                and not text[s0:tokens[run_end][1]].isupper()):
+                and not text[s0:tokens[run_end][1]].isupper()
+                and not _speaker(text, s0, tokens[run_end][1])):
             # An unknown name where the grammar expects a place ("the city
             # of Beni Jawad", "near Al Sedra"): a variant-spelling candidate
             # that the pipeline keeps only if it resolves.
@@ -492,6 +495,19 @@ def place_sentences(text: str, index: NameIndex) -> list[tuple[int, int]]:
             else:
                 out.append((s, e))
     return out
+
+
+# English contractions: "I'll", "we're", "they've", "I'd", "I'm", "can't".
+_CONTRACTION = re.compile(r"['\u2019](?:ll|re|ve|d|m|t)$", re.IGNORECASE)
+# A name that speaks is a person: ", Flood said", "according to Vickers".
+_SPEECH_AFTER = re.compile(
+    r"['\u2019]?s?\s+(?:said|says|told|asked|added|explained|noted|stated|wrote|recalled|insisted)\b")
+_ACCORDING_TO = re.compile(r"\baccording\s+to\s+$", re.IGNORECASE)
+
+
+def _speaker(text: str, start: int, end: int) -> bool:
+    """Tell whether an unknown name is the speaker of a quote rather than a place."""
+    return bool(_SPEECH_AFTER.match(text, end) or _ACCORDING_TO.search(text, max(0, start - 20), start))
 
 
 def _after_cue(text: str, start: int) -> bool:

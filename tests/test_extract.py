@@ -200,3 +200,11 @@ def test_a_title_or_role_before_a_name_makes_it_a_person(full_gazetteer):
     ents = [EntitySpan(31, 37, "GPE"), EntitySpan(ohio, ohio + 4, "GPE")]
     assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == [
         "Lincoln", "Nebraska", "Ohio", "Mansfield"]
+
+
+def test_contractions_and_speakers_are_not_places(full_gazetteer):
+    # "I'll" folds to "ill", an alias of Illinois; an unknown name after a
+    # comma is a variant-spelling candidate unless it speaks.
+    text = ('"I\'ll do it," she said. At the library, Flood said so, according to Vickers. '
+            "Clashes broke out near Subratha, officials said.")
+    assert [(m.text, m.recognizer) for m in extract(text, full_gazetteer)] == [("Subratha", "variant")]
