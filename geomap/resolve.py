@@ -70,7 +70,7 @@ def article_context(
         if m.boilerplate:
             continue
         cands = candidates.get(normalize(m.text), ())
-        if not cands:
+        if not cands or weak_alias(m.text, cands):
             continue
         top = cands[0]
         if top.place.feature.startswith("PCL") and top.place.country_code:
@@ -309,6 +309,29 @@ def compatible(name: str, candidates: Sequence[Candidate]) -> Sequence[Candidate
             (c.place.feature == "ADMD")]
 
 
+#: Feature codes of places prominent enough to be known by any of their names
+#: (airports go by their short names: "Heathrow").
+_PROMINENT_CODES = frozenset({"CONT", "PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR", "RGN", "ADM1",
+                              "PPLC", "OCN", "SEA", "GULF", "AIRP"})
+_PROMINENT_POPULATION = 100_000
+
+
+def weak_alias(name: str, candidates: Sequence[Candidate]) -> bool:
+    """Tell whether a one-word name only matches alternate names of minor places.
+
+    GeoNames lists many alternate names ("Levi" for Rand, "Noma" for Nome)
+    that news uses as people's first names; such a match is weak evidence,
+    unlike an alternate name of a country or a big city ("Burma", "Bombay").
+
+    >>> weak_alias("Ras Lanuf", [])
+    False
+    """
+    if " " in name.strip() or "-" in name or not candidates:
+        return False
+    return all(c.match_kind != "exact" and c.place.feature not in _PROMINENT_CODES
+               and (c.place.population or 0) < _PROMINENT_POPULATION for c in candidates)
+
+
 def resolve_mention(
     mention: Mention,
     candidates: Sequence[Candidate],
@@ -336,6 +359,11 @@ def resolve_mention(
     total = sum(math.exp(s - top) for s, _c, _f in scored)
     prob = 1.0 / total
     raw, best, feats = scored[0]
+    if weak_alias(mention.text, candidates) and best.place.country_code not in context.countries:
+        # "Noma", "Salah", "Hadad": a name that is only an alternate name
+        # of some small town abroad. Without the article's countries behind
+        # it, it is left unresolved rather than sent there.
+        return Resolution(place=None, score=0.0, method="none", features=(*feats, ("weak_alias", 0.0)))
     # A variant spelling is never certain, however alone it is.
     confidence = prob * (best.similarity if best.match_kind == "variant" else 1.0)
     method = "context" if any(k in ("context_country", "qualifier") for k, _v in feats) else "gazetteer"

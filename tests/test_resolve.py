@@ -166,3 +166,21 @@ def test_an_ocean_by_its_short_name_beats_a_small_town(full_gazetteer):
     # "the tropical Atlantic": Natural Earth's name is "Atlantic Ocean"; Atlantic, Iowa is exact.
     res = resolve_mention(mention("Atlantic"), full_gazetteer.lookup("Atlantic"), Context({"US": 1.0}))
     assert res.place.feature == "OCN"
+
+
+def test_a_one_word_alternate_name_of_a_minor_place_needs_the_article_behind_it(mini_gazetteer):
+    from geomap.resolve import weak_alias
+
+    # "Sabratha" is only an alternate name of Şabrātah (83,000 people).
+    cands = mini_gazetteer.lookup("Sabratha")
+    assert cands and all(c.match_kind != "exact" for c in cands)
+    assert weak_alias("Sabratha", cands)
+    alone = resolve_mention(mention("Sabratha"), cands, Context({}))
+    assert alone.place is None and dict(alone.features).get("weak_alias") == 0.0
+    in_libya = resolve_mention(mention("Sabratha"), cands, Context({"LY": 1.0}))
+    assert in_libya.place is not None and in_libya.place.country_code == "LY"
+    # It does not vote for its own country either.
+    assert article_context([mention("Sabratha")], {"sabratha": cands}).countries == {}
+    # Alternate names of capitals and big cities stand on their own ("Bombay", "Kiev").
+    assert not weak_alias("Tarabulus", mini_gazetteer.lookup("Tarabulus"))
+    assert not weak_alias("Ras Lanuf", cands)
