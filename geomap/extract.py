@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Protocol
 
 from geomap.model import Field, Mention
-from geomap.text import normalize, sentence_spans
+from geomap.text import dotted_abbreviation, normalize, sentence_spans
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Entity labels whose spans are never places themselves, even when they
@@ -92,7 +92,8 @@ def _trim(word: str) -> str:
         trimmed = word[:-2] if len(word) > 2 and word[-2] in "'\u2019" else word
     elif last in ".'\u2019":
         # Keep the dots of abbreviations like "U.S." but not a sentence's last dot.
-        trimmed = word if last == "." and word.count(".") > 1 and len(word) <= 6 else word[:-1]
+        keep = last == "." and ((word.count(".") > 1 and len(word) <= 6) or dotted_abbreviation(word))
+        trimmed = word if keep else word[:-1]
     else:
         trimmed = word
     return trimmed.rstrip("-") if trimmed[-1:] == "-" else trimmed
@@ -355,8 +356,8 @@ def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
         e = s + m.start()
     while e > s and not text[e - 1].isalnum() and text[e - 1] != ".":
         e -= 1
-    if e > s and text[e - 1] == "." and text[s:e].count(".") == 1:
-        e -= 1
+    if e > s and text[e - 1] == "." and text[s:e].count(".") == 1 and not dotted_abbreviation(text[s:e].split()[-1]):
+        e -= 1  # a sentence's full stop, not an abbreviation's ("Lexington, Ky.")
     return (s, e) if e > s and any(c.isalpha() for c in text[s:e]) else None
 
 

@@ -193,6 +193,15 @@ _DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
 _LAST_WORD = re.compile(r"[\w.]+$")
 
 
+def dotted_abbreviation(word: str) -> bool:
+    """Tell whether a word's final full stop is part of it ("Ind.", "Calif.", "D.C.").
+
+    >>> dotted_abbreviation("Calif."), dotted_abbreviation("Libya.")
+    (True, False)
+    """
+    return word.endswith(".") and (word[:-1] in _ABBREVIATIONS or bool(_DOTTED.fullmatch(word)))
+
+
 def _abbreviation_before(text: str, end: int) -> bool:
     """Tell whether the full stop just before ``end`` closes an abbreviation."""
     m = _LAST_WORD.search(text, max(0, end - 16), end)

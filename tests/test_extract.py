@@ -208,3 +208,12 @@ def test_contractions_and_speakers_are_not_places(full_gazetteer):
     text = ('"I\'ll do it," she said. At the library, Flood said so, according to Vickers. '
             "Clashes broke out near Subratha, officials said.")
     assert [(m.text, m.recognizer) for m in extract(text, full_gazetteer)] == [("Subratha", "variant")]
+
+
+def test_an_abbreviation_keeps_its_full_stop(full_gazetteer):
+    # The standard protocol compares strings: the gold toponym is "Ind.", not "Ind".
+    text = "He grew up in Richmond, Ind. and moved to Lexington, Ky. Later he left Libya."
+    assert [m.text for m in extract(text, full_gazetteer)] == ["Richmond", "Ind.", "Lexington", "Ky.", "Libya"]
+    ents = [EntitySpan(text.index("Ind."), text.index("Ind.") + 4, "GPE"),
+            EntitySpan(text.index("Libya"), text.index("Libya") + 6, "GPE")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents) if m.recognizer == "ner"] == ["Ind.", "Libya"]
