@@ -94,7 +94,7 @@ def _pipeline_options(fn: Any) -> Any:
         click.option("--fast", is_flag=True, help="Gazetteer-only recognition: no spaCy, several times faster."),
         click.option("--ner-everywhere", is_flag=True,
                      help="Run the NER over every sentence, not only where the gazetteer knows a capitalised "
-                          "name: lists more unknown names as unresolved; about a third slower. "
+                          "name: lists more unknown names as unresolved; about a fifth slower. "
                           "Implied by --geocoder."),
         click.option("--extra-gazetteer", "extra_gazetteer", multiple=True,
                      type=click.Path(exists=True, dir_okay=False),

@@ -143,8 +143,9 @@ class Geoparser:
             texts.append(art.text)
         docs: list[Any] = [None] * len(texts)
         if self.nlp is not None:
-            # Entities for every text; the parser comes later, for the few
-            # sentences where it decides an event.
+            # Entities for every text (the NER reading only the sentences that
+            # may name a place); the parser comes later, for the few sentences
+            # where it decides an event.
             docs = self._entities(texts)
         located = [self._locate(art, docs[2 * k], docs[2 * k + 1]) for k, art in enumerate(batch)]
         parses = self._parse_sentences(located)
