@@ -439,7 +439,8 @@ _CUE = re.compile(
 
 
 # Prepositions after which an unknown capitalised word may be a place spelled
-# in a way the gazetteer only matches by variant ("in Subratha").
+# in a way the gazetteer only matches by variant ("in Subratha"). Narrower than
+# _CUE, whose commas and colons would let almost every sentence through.
 _PLACE_PREPOSITION = re.compile(r"\b(?:in|near|at|from|into|outside|of|to)\s+$", re.IGNORECASE)
 
 

@@ -25,7 +25,7 @@ from geomap.gazetteer_store import (
     read_extra,
     write,
 )
-from geomap.model import Candidate, MatchKind, Place
+from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Candidate, MatchKind, Place
 from geomap.text import normalize, variant_key
 
 __all__ = ["EXTRA_COLUMNS", "SCHEMA_VERSION", "Gazetteer", "PlaceRecord", "read_extra", "rank_key", "write"]
@@ -235,7 +235,7 @@ class Gazetteer:
         return bool(self._memoised(("is_major", name), lambda: self._is_major(name)))
 
     def _is_major(self, name: str) -> bool:
-        return self._names_a(name, _MAJOR_CODES, MAJOR_POPULATION)
+        return self._names_a(name, MAJOR_FEATURES, MAJOR_POPULATION)
 
     def _names_a(self, name: str, codes: frozenset[str], population: int | None = None) -> bool:
         """Tell whether any place by this name has one of ``codes`` (or that many people)."""
@@ -330,10 +330,7 @@ FEATURE_RANK: dict[str, int] = {
 
 #: Most answers a Gazetteer keeps in memory before it starts over.
 _MEMO_SIZE = 200_000
-_MAJOR_CODES = frozenset({"CONT", "PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR", "RGN", "PEN",
-                          "SEA", "OCN", "GULF", "ADM1", "PPLC"})
-_AREA_CODES = _MAJOR_CODES - {"PPLC"}
-MAJOR_POPULATION = 100_000
+_AREA_CODES = MAJOR_FEATURES - {"PPLC"}
 
 
 def rank_key(c: Candidate) -> tuple[int, int, int, str]:

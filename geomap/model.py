@@ -9,6 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+#: Feature codes of places known well enough to go by any of their names:
+#: continents, countries, regions, seas and gulfs, first-level divisions,
+#: capitals. With :data:`MAJOR_POPULATION`, what "major" means everywhere.
+MAJOR_FEATURES = frozenset({"CONT", "PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR", "RGN", "PEN",
+                            "SEA", "OCN", "GULF", "ADM1", "PPLC"})
+#: A populated place this big is major too.
+MAJOR_POPULATION = 100_000
+
 Field = Literal["text", "title"]
 MatchKind = Literal["exact", "alias", "variant"]
 

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from geomap.model import Candidate, Mention, Resolution
+from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Candidate, Mention, Resolution
 from geomap.text import normalize
 
 #: Prior weight of a feature code: large areas and capitals are what news
@@ -309,11 +309,9 @@ def compatible(name: str, candidates: Sequence[Candidate]) -> Sequence[Candidate
             (c.place.feature == "ADMD")]
 
 
-#: Feature codes of places prominent enough to be known by any of their names
-#: (airports go by their short names: "Heathrow").
-_PROMINENT_CODES = frozenset({"CONT", "PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR", "RGN", "ADM1",
-                              "PPLC", "OCN", "SEA", "GULF", "AIRP"})
-_PROMINENT_POPULATION = 100_000
+#: Places known well enough to go by any of their names: the major ones, and
+#: airports, which go by their short names ("Heathrow").
+_PROMINENT_CODES = MAJOR_FEATURES | {"AIRP"}
 
 
 def weak_alias(name: str, candidates: Sequence[Candidate]) -> bool:
@@ -329,7 +327,7 @@ def weak_alias(name: str, candidates: Sequence[Candidate]) -> bool:
     if " " in name.strip() or "-" in name or not candidates:
         return False
     return all(c.match_kind != "exact" and c.place.feature not in _PROMINENT_CODES
-               and (c.place.population or 0) < _PROMINENT_POPULATION for c in candidates)
+               and (c.place.population or 0) < MAJOR_POPULATION for c in candidates)
 
 
 def resolve_mention(
