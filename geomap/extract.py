@@ -212,7 +212,10 @@ def extract(
         found[span] = _mention(text, span, field, recognizer, boilerplate)
     for span in [sp for sp in found if _after_title(text, sp[0])]:
         del found[span]
-    _one_sense_per_discourse(text, found, blocks, field, boilerplate)
+    eponyms = _disease_eponyms(text, found, index)
+    for span in [sp for sp, m in found.items() if m.text in eponyms and not _as_place(text, sp)]:
+        del found[span]
+    _one_sense_per_discourse(text, found, blocks, field, boilerplate, skip=eponyms)
     return [found[k] for k in sorted(found)]
 
 
@@ -222,8 +225,9 @@ def _one_sense_per_discourse(
     blocks: _Blocks,
     field: Field,
     boilerplate: Sequence[tuple[int, int]],
+    skip: frozenset[str] = frozenset(),
 ) -> None:
-    """Add the other occurrences of names already taken as places.
+    """Add the other occurrences of names already taken as places (except ``skip``).
 
     The small NER model tags the same town GPE in one sentence and PERSON or
     ORG in the next ("an Alexandria man", "Alexandria police"); a writer
@@ -231,7 +235,7 @@ def _one_sense_per_discourse(
     longer entity ("Alexandria Blizzard") stay out, and so do all-capital
     datelines ("MANSFIELD —") unless the name is long enough to be no acronym.
     """
-    names = {m.text for m in found.values() if m.recognizer in ("ner", "gazetteer") and len(m.text) > 2}
+    names = {m.text for m in found.values() if m.recognizer in ("ner", "gazetteer") and len(m.text) > 2} - skip
     if not names:
         return
     # Deliberately not done: skipping names the NER calls a person as often as a
@@ -290,6 +294,35 @@ _TITLE_BEFORE = re.compile(
     r"|Pope|Sheikh|Professor|Doctor|Sergeant|Captain|Lieutenant|Colonel|General|Admiral|Councilman"
     r"|Councilwoman|Commissioner|Superintendent|Principal|Trooper|Inspector|Constable|Chief))\s+$"
 )
+
+
+# A disease named after a place ("Marburg virus", "Lassa fever", "Reston
+# ebolavirus") names the disease, and so does the bare name in the same
+# article ("died of Marburg", "Ebola in Africa"); only "in/near/at Marburg"
+# or "Marburg, Germany" is the town. Countries, regions and big cities are left alone: "Wuhan
+# virus" does not make every "Wuhan" of a Covid story a disease.
+_DISEASE_AFTER = re.compile(
+    r"\s+(?:virus(?:es)?|ebolavirus|(?:h(?:a)?emorrhagic\s+)?fever|flu|influenza|disease|encephalitis"
+    r"|syndrome)\b",
+    re.IGNORECASE,
+)
+_LOCATIVE = re.compile(r"\b(?:in|near|at|outside)\s+(?:the\s+)?$")
+_QUALIFIED = re.compile(r",\s+[A-Z]")
+
+
+def _as_place(text: str, span: tuple[int, int]) -> bool:
+    """Tell whether the grammar makes a name a place: "in Marburg", "Marburg, Germany"."""
+    before = _LOCATIVE.search(text, max(0, span[0] - 12), span[0])
+    return before is not None or _QUALIFIED.match(text, span[1]) is not None
+
+
+def _disease_eponyms(text: str, found: dict[tuple[int, int], Mention], index: NameIndex) -> frozenset[str]:
+    """Names of minor places that the article uses as the name of a disease."""
+    out = set()
+    for (_, end), m in found.items():
+        if m.text not in out and _DISEASE_AFTER.match(text, end) and not _is_major(index, m.text):
+            out.add(m.text)
+    return frozenset(out)
 
 
 def _after_title(text: str, start: int) -> bool:

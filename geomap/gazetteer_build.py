@@ -259,7 +259,8 @@ def _countries(countries: dict, cities: dict) -> Iterator[PlaceRecord]:
         names = set(aliases.get(iso, ()))
         if ne_row:
             names.add(ne_row[1])
-        names.add(c.get("iso3", ""))
+        # No ISO alpha-3 codes: news writes "USA" (a curated alias) but never
+        # "GTM" or "CAF", while "MAC", "CAN" and "AND" are common words.
         names.discard(c["name"])
         demonyms = {d.strip() for d in str(ci.get("demonym") or "").split(",") if d.strip()}
         demonyms |= _CURATED_DEMONYMS.get(iso, set())

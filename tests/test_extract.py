@@ -217,3 +217,17 @@ def test_an_abbreviation_keeps_its_full_stop(full_gazetteer):
     ents = [EntitySpan(text.index("Ind."), text.index("Ind.") + 4, "GPE"),
             EntitySpan(text.index("Libya"), text.index("Libya") + 6, "GPE")]
     assert [m.text for m in extract(text, full_gazetteer, entities=ents) if m.recognizer == "ner"] == ["Ind.", "Libya"]
+
+
+def test_a_disease_named_after_a_town_is_not_the_town(full_gazetteer):
+    # "Marburg virus" names the disease, and so does a bare "Marburg" in the
+    # same article, but not "in Marburg" or "Marburg, Germany".
+    text = ("Marburg virus is spreading in Angola. Because Marburg kills slowly, doctors in Marburg "
+            "worry. A nurse flew to Marburg, Germany. Pigs carried the Reston ebolavirus; Reston is "
+            "harmless to people. Wuhan virus cases left Wuhan.")
+    ms = [(m.text, m.start) for m in extract(text, full_gazetteer)]
+    marburg = [s for t, s in ms if t == "Marburg"]
+    assert marburg == [text.index("in Marburg") + 3, text.index("Marburg, Germany")]
+    assert "Reston" not in [t for t, _ in ms]
+    # A big city stays a place even beside a disease named after it.
+    assert [t for t, _ in ms].count("Wuhan") == 2

