@@ -115,6 +115,10 @@ def _words(text: str) -> _Words:
     cap = [w[:1].isupper() for w in words]
     n = len(words)
     member = [c or w.lower() in _CONNECTORS for c, w in zip(cap, words, strict=True)]
+    for k in range(1, n):
+        # "of the" inside a name: "Democratic Republic of the Congo".
+        if words[k] == "the" and words[k - 1] == "of":
+            member[k] = True
     reach = list(range(n))
     for k in range(n - 2, -1, -1):
         if member[k] and member[k + 1]:
@@ -199,6 +203,15 @@ def extract(
 
     for span, recognizer in _gazetteer_spans(text, index, stop, heads_public_body):
         if taken.overlaps(span):
+            pieces = _ner_pieces(found, span) if recognizer == "gazetteer" and span not in found else None
+            if not pieces:
+                continue
+            # The NER cut a long name into places ("Democratic Republic" +
+            # "Congo"): the gazetteer's whole name is the place.
+            for piece in pieces:
+                del found[piece]
+            found[span] = _mention(text, span, field, recognizer, boilerplate)
+            taken.add(span)
             continue
         surface = text[span[0]:span[1]]
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
@@ -212,6 +225,7 @@ def extract(
         found[span] = _mention(text, span, field, recognizer, boilerplate)
     for span in [sp for sp in found if _after_title(text, sp[0])]:
         del found[span]
+    _join_split_names(text, found, index, field, boilerplate)
     eponyms = _disease_eponyms(text, found, index)
     for span in [sp for sp, m in found.items() if m.text in eponyms and not _as_place(text, sp)]:
         del found[span]
@@ -379,8 +393,11 @@ def _survives_blocking(
     return True
 
 
+_TRAILING_JOIN = re.compile(r"\s+(?:and|or|&)$")
+
+
 def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
-    """Trim a leading "the" and a trailing possessive from an NER span."""
+    """Trim a leading "the", a trailing possessive and a trailing "and" from an NER span."""
     s, e = start, end
     if text[s:e].lower().startswith("the "):
         s += 4
@@ -389,6 +406,9 @@ def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
         e = s + m.start()
     while e > s and not text[e - 1].isalnum() and text[e - 1] != ".":
         e -= 1
+    m = _TRAILING_JOIN.search(text, s, e)
+    if m:
+        e = m.start()  # "Bosnia and" (the NER cut "Bosnia and Herzegovina" in two)
     if e > s and text[e - 1] == "." and text[s:e].count(".") == 1 and not dotted_abbreviation(text[s:e].split()[-1]):
         e -= 1  # a sentence's full stop, not an abbreviation's ("Lexington, Ky.")
     return (s, e) if e > s and any(c.isalpha() for c in text[s:e]) else None
@@ -626,6 +646,45 @@ def _capitalised_elsewhere(text: str, word: str, memo: dict[str, bool]) -> bool:
     if word not in memo:
         memo[word] = any(not _sentence_initial(text, m.start()) for m in _whole_word(word).finditer(text))
     return memo[word]
+
+
+_NAME_JOINS = frozenset({",", ", ", " and ", " & "})
+
+
+def _join_split_names(
+    text: str,
+    found: dict[tuple[int, int], Mention],
+    index: NameIndex,
+    field: Field,
+    boilerplate: Sequence[tuple[int, int]],
+) -> None:
+    """Join two mentions around a comma or "and" when the whole is one known name.
+
+    "Washington, D.C." is the city's name, not a city and its district, and
+    "Trinidad and Tobago" or "Jammu and Kashmir" are one place each; a
+    qualifier the gazetteer does not know as part of a name ("Richmond,
+    Ind.") stays a mention of its own, as the corpora annotate it.
+    """
+    spans = sorted(found)
+    for a, b in zip(spans, spans[1:], strict=False):
+        if a not in found or text[a[1]:b[0]] not in _NAME_JOINS:
+            continue
+        whole = (a[0], b[1])
+        if index.has_name(text[whole[0]:whole[1]]):
+            recognizer = found[a].recognizer
+            del found[a], found[b]
+            found[whole] = _mention(text, whole, field, recognizer, boilerplate)
+
+
+def _ner_pieces(found: dict[tuple[int, int], Mention], span: tuple[int, int]) -> list[tuple[int, int]] | None:
+    """Return the NER places strictly inside ``span``, or None when another mention overlaps it."""
+    pieces = []
+    for key, m in found.items():
+        if key[0] < span[1] and span[0] < key[1]:
+            if m.recognizer != "ner" or key[0] < span[0] or key[1] > span[1] or key == span:
+                return None
+            pieces.append(key)
+    return pieces or None
 
 
 class _Coverage:

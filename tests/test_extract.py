@@ -231,3 +231,31 @@ def test_a_disease_named_after_a_town_is_not_the_town(full_gazetteer):
     assert "Reston" not in [t for t, _ in ms]
     # A big city stays a place even beside a disease named after it.
     assert [t for t, _ in ms].count("Wuhan") == 2
+
+
+def test_the_gazetteers_whole_name_wins_over_ner_pieces(full_gazetteer):
+    # The small NER model cuts "Democratic Republic of the Congo" in two.
+    text = "Polio rose in Chad and Democratic Republic of the Congo last year."
+    start = text.index("Democratic")
+    ents = [EntitySpan(14, 18, "GPE"), EntitySpan(start, start + 26, "GPE"),
+            EntitySpan(text.index("Congo"), text.index("Congo") + 5, "GPE")]
+    ms = extract(text, full_gazetteer, entities=ents)
+    assert [(m.text, m.recognizer) for m in ms] == [
+        ("Chad", "ner"), ("Democratic Republic of the Congo", "gazetteer")]
+
+
+def test_a_name_with_a_comma_or_and_stays_whole(full_gazetteer):
+    # "Washington, D.C." is one name; "Richmond, Ind." is a town and its state.
+    text = "He flew from Washington, D.C. to Richmond, Ind. on Monday."
+    assert [m.text for m in extract(text, full_gazetteer)] == ["Washington, D.C.", "Richmond", "Ind."]
+    # The NER cuts "Bosnia and Herzegovina" into "Bosnia and" + "Herzegovina".
+    text = "Teams from Bosnia and Herzegovina, Trinidad and Tobago, Iraq and Syria."
+    ents = [EntitySpan(text.index(w), text.index(w) + len(w), "GPE")
+            for w in ("Bosnia and", "Herzegovina", "Trinidad", "Tobago", "Iraq", "Syria")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == [
+        "Bosnia and Herzegovina", "Trinidad and Tobago", "Iraq", "Syria"]
+
+
+def test_climate_phenomena_are_not_places(full_gazetteer):
+    text = "El Niño and La Niña years bring floods to Peru."
+    assert [m.text for m in extract(text, full_gazetteer)] == ["Peru"]
