@@ -475,6 +475,7 @@ def _gazetteer_spans(
         run_end = _run_end(ws, i, stop)
         run_key = normalize(text[s0:tokens[run_end][1]])
         if (_after_cue(text, s0) and run_end - i < 4 and run_key not in stop
+                and not (run_end == i and run_key in lowered)
                 and not text[s0:tokens[run_end][1]].isupper()
                 and not _speaker(text, s0, tokens[run_end][1])):
             # An unknown name where the grammar expects a place ("the city

@@ -262,3 +262,13 @@ def test_a_name_with_a_comma_or_and_stays_whole(full_gazetteer):
 def test_climate_phenomena_are_not_places(full_gazetteer):
     text = "El Niño and La Niña years bring floods to Peru."
     assert [m.text for m in extract(text, full_gazetteer)] == ["Peru"]
+
+
+def test_common_words_and_company_suffixes_are_no_variant_spellings(full_gazetteer):
+    # After a comma or "in", an unknown capitalised word may be a variant
+    # spelling ("near Subratha"), but not a word the article also writes in
+    # lower case ("About", "Into") nor a company suffix ("Inc.").
+    text = ("Clashes broke out near Subratha. He works for Monex, Inc. in Tokyo. Officials said: "
+            "About 40 people came, about that many.")
+    assert [(m.text, m.recognizer) for m in extract(text, full_gazetteer)] == [
+        ("Subratha", "variant"), ("Tokyo", "gazetteer")]
