@@ -202,9 +202,12 @@ class Gazetteer:
         if countries:
             return {k: c for k, c in found.items() if c.place.country_code in countries}
         # Without context, a skeleton shared by places in several countries
-        # is a guess, not a match.
+        # is a guess, not a match; unless it is a near-exact spelling of one
+        # country's name ("Algieria"), which needs no context to be read.
         if len({c.place.country_code for c in found.values()}) > 1:
-            return {}
+            countries_named = [c for c in found.values()
+                               if c.place.feature.startswith("PCL") and c.similarity >= _COUNTRY_TYPO]
+            return {c.place.id: c for c in countries_named} if len(countries_named) == 1 else {}
         return found
 
     def _memoised(self, question: tuple[Any, ...], answer: Callable[[], Any]) -> Any:
@@ -330,6 +333,10 @@ FEATURE_RANK: dict[str, int] = {
 
 #: Most answers a Gazetteer keeps in memory before it starts over.
 _MEMO_SIZE = 200_000
+# How close a variant must be to a country's name to stand without context:
+# "Algieria" is .93 of "Algeria"; unrelated names that share a consonant
+# skeleton score far lower ("Alghero" .67).
+_COUNTRY_TYPO = 0.85
 _AREA_CODES = MAJOR_FEATURES - {"PPLC"}
 
 

@@ -292,11 +292,14 @@ class Geoparser:
         # Variant spellings are tried country by country, the article's main
         # country first: "Al Sedra" in a story about Libya is Es Sider, even
         # if a bigger place elsewhere shares the consonant skeleton.
+        anywhere = self.gazetteer.lookup(key, limit=20)
+        if anywhere and anywhere[0].place.feature.startswith("PCL"):
+            return anywhere  # a misspelt country ("Algieria"), not a town in the article's country
         for cc in countries:
             cands = self.gazetteer.lookup(key, country=cc, limit=20)
             if cands:
                 return cands
-        return self.gazetteer.lookup(key, limit=20)
+        return anywhere
 
     def _resolve(self, m: Mention, text: str, cands: Sequence[Candidate], context: Context) -> Resolution:
         qualifier: frozenset[str] = frozenset()

@@ -205,3 +205,11 @@ def test_iso3_codes_are_no_names_but_usa_is(full_gazetteer):
         assert all(c.place.feature != "PCLI" for c in full_gazetteer.lookup(code)), code
     assert any(c.place.feature == "PCLI" and c.place.country_code == "US" for c in full_gazetteer.lookup("USA"))
     assert full_gazetteer.lookup("Republic of Congo")[0].place.country_code == "CG"
+
+
+@pytest.mark.slow
+def test_a_near_exact_country_spelling_needs_no_context(full_gazetteer):
+    # A skeleton shared by places in several countries is ambiguous without
+    # context, unless the name is all but one country's ("Algieria").
+    (algeria,) = full_gazetteer.lookup("Algieria")
+    assert algeria.place.feature == "PCLI" and algeria.place.country_code == "DZ" and algeria.match_kind == "variant"

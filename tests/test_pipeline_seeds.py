@@ -47,6 +47,13 @@ def test_news_spellings_resolve_in_libya(seed_results):
         assert km((places[0].lat, places[0].lon), where) < 50, name
 
 
+def test_a_misspelt_country_is_the_country(seed_results):
+    # A seed writes "Algieria"; Alghero (Sardinia) shares its consonants and
+    # Italy is in the article, but the name is all but the country's.
+    found = [gm.resolution.place for r in seed_results.values() for gm in r.mentions if gm.mention.text == "Algieria"]
+    assert found and all(p is not None and p.country_code == "DZ" and p.feature == "PCLI" for p in found)
+
+
 def test_people_and_groups_are_not_places(seed_results):
     texts = {g.mention.text for r in seed_results.values() for g in r.mentions}
     for wrong in ("Kerry", "John Kerry", "Francis", "Islamic State", "IS", "Fajr Libya"):
