@@ -448,7 +448,7 @@ def _gazetteer_spans(
             key = normalize(surface)
             if key in stop:
                 continue
-            if i == j and _is_common_word(surface, key, lowered, text, s0):
+            if i == j and _is_common_word(index, surface, key, lowered):
                 continue
             if (i == j and _sentence_initial(text, s0)
                     and not _capitalised_elsewhere(text, surface, elsewhere)
@@ -594,7 +594,7 @@ def _in_name_run(text: str, tokens: list[tuple[int, int]], i: int, stop: frozens
     return False
 
 
-def _is_common_word(surface: str, key: str, lowered: set[str], text: str, start: int) -> bool:
+def _is_common_word(index: NameIndex, surface: str, key: str, lowered: set[str]) -> bool:
     """Return True for a single capitalised word that is probably not a name here."""
     if len(key) < 2:
         return True
@@ -604,8 +604,10 @@ def _is_common_word(surface: str, key: str, lowered: set[str], text: str, start:
         return True
     if surface.isupper() and sum(c.isalpha() for c in surface) > 3:
         # Shouted words and acronyms (NATO, ISIS) are organisations far more often;
-        # letters are counted so that "U.S." and "U.K." stay names.
-        return True
+        # letters are counted so that "U.S." and "U.K." stay names. A country's
+        # or region's own acronym ("DPRK") or shouted name ("LIBYA") stays one.
+        check = getattr(index, "is_area", None)
+        return not (check is not None and check(surface))
     return False
 
 

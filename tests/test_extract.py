@@ -173,6 +173,13 @@ def test_short_capitals_are_names_only_as_abbreviations_of_areas(full_gazetteer)
     assert [m.text for m in extract(text, full_gazetteer)] == ["UK", "NY"]
 
 
+def test_a_countrys_acronym_or_shouted_name_is_no_organisation_acronym(full_gazetteer):
+    # All-capital words of four letters or more are acronyms of organisations
+    # (NATO, ISIS), except a country's or region's own ("DPRK") or its name shouted.
+    text = "Envoys from NATO said the DPRK would talk. ISIS fighters crossed into LIBYA."
+    assert [m.text for m in extract(text, full_gazetteer)] == ["DPRK", "LIBYA"]
+
+
 def test_titles_compass_points_and_colours_alone_are_not_places(full_gazetteer):
     text = "Sen. Ben Sasse said the White House and the West were wrong, and West agreed."
     assert [m.text for m in extract(text, full_gazetteer)] == []
