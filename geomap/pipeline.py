@@ -8,6 +8,7 @@ functions over the frozen dataclasses in :mod:`geomap.model`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -17,9 +18,12 @@ from geomap.extract import EntitySpan, boilerplate_spans, extract, place_sentenc
 from geomap.gazetteer import Gazetteer
 from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, Mention, Place, Resolution
 from geomap.resolve import (
+    AREA_AFTER,
+    AREA_BEFORE,
     Context,
     RegionVotes,
     admin1_support,
+    areas,
     article_context,
     qualifier_after,
     resolve_mention,
@@ -218,17 +222,25 @@ class Geoparser:
         first_pass: dict[tuple[str, str | None], Resolution] = {}
         for field, text, doc, mentions in found:
             resolved: list[tuple[Mention, Resolution]] = []
+            containers: dict[int, tuple[str, str | None, bool]] = {}
+            prev: tuple[Mention, Resolution] | None = None
             for m in mentions:
                 if m.recognizer == "demonym":
                     place = demonym_places.get(normalize(m.text))
                     res = Resolution(place=place, score=0.9 if place else 0.0, method="demonym")
                 else:
+                    container = _container_of(text, prev, m)
+                    if container is not None:
+                        containers[m.start] = container
                     # Same name, same qualifier, same context: same answer (an
                     # article listing a town a thousand times resolves it once).
-                    memo_key = (m.text, qualifier_after(text, m.end))
+                    memo_key = (m.text, qualifier_after(text, m.end), container)
                     if memo_key not in first_pass:
-                        first_pass[memo_key] = self._resolve(m, text, candidates.get(normalize(m.text), []), context)
+                        first_pass[memo_key] = self._resolve(
+                            m, text, candidates.get(normalize(m.text), []), context, container=container
+                        )
                     res = first_pass[memo_key]
+                prev = (m, res)
                 if m.recognizer == "variant" and (
                     res.place is None or res.place.country_code not in context.countries
                 ):
@@ -242,7 +254,7 @@ class Geoparser:
                 if m.boilerplate and not self.keep_boilerplate:
                     continue
                 resolved.append((m, res))
-            out.append((field, text, doc, self._second_pass(text, resolved, candidates, context)))
+            out.append((field, text, doc, self._second_pass(text, resolved, candidates, context, containers)))
         return out
 
     def _second_pass(
@@ -251,6 +263,7 @@ class Geoparser:
         resolved: list[tuple[Mention, Resolution]],
         candidates: Mapping[str, Sequence[Candidate]],
         context: Context,
+        containers: Mapping[int, tuple[str, str | None, bool]],
     ) -> list[tuple[Mention, Resolution]]:
         """Resolve again with the regions of the article's other places as evidence.
 
@@ -278,7 +291,7 @@ class Geoparser:
                 shares = votes.shares(exclude=key)
                 if shares and not _coherent(res.place, shares):
                     ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}))
-                    new = self._resolve(m, text, cands, ctx)
+                    new = self._resolve(m, text, cands, ctx, container=containers.get(m.start))
                     resolved[i] = (m, new)
                     votes.replace(i, m, new)
                     if new.place != res.place:
@@ -301,7 +314,15 @@ class Geoparser:
                 return cands
         return anywhere
 
-    def _resolve(self, m: Mention, text: str, cands: Sequence[Candidate], context: Context) -> Resolution:
+    def _resolve(
+        self,
+        m: Mention,
+        text: str,
+        cands: Sequence[Candidate],
+        context: Context,
+        *,
+        container: tuple[str, str | None, bool] | None = None,
+    ) -> Resolution:
         qualifier: frozenset[str] = frozenset()
         qtext = qualifier_after(text, m.end)
         if qtext and cands:
@@ -312,12 +333,37 @@ class Geoparser:
                 for c in qcands
                 if c.place.country_code and (c.place.feature.startswith("PCL") or c.place.feature == "ADM1")
             )
-        res = resolve_mention(m, cands, context, qualifier=qualifier)
+        if AREA_BEFORE.search(text[max(0, m.start - 40):m.start]) or AREA_AFTER.match(text, m.end):
+            cands = areas(cands) or cands  # "the state of New York", "New York state"
+        res = resolve_mention(m, cands, context, qualifier=qualifier, container=container)
         if res.place is None and self.geocoder is not None:
             place = self.geocoder.geocode(m.text, country_code=next(iter(context.countries), None))
             if place is not None:
                 return Resolution(place=place, score=0.5, method="geocoder")
         return res
+
+
+_QUALIFIER_GAP = re.compile(r"\s*,\s*")
+
+
+def _container_of(
+    text: str, prev: tuple[Mention, Resolution] | None, m: Mention
+) -> tuple[str, str | None, bool] | None:
+    """Return (country, admin1, is_region) of the place right before this mention after a comma.
+
+    In "Tacoma, Washington" or "Albany, New York" the second name is the
+    container of the first: the state, not the capital city or the big city
+    of the same name. After a region ("Michigan, Oregon, New York") it is
+    the next item of a list of regions.
+    """
+    if prev is None:
+        return None
+    pm, pres = prev
+    place = pres.place
+    if (place is None or not place.country_code or pm.field != m.field
+            or not _QUALIFIER_GAP.fullmatch(text[pm.end:m.start])):
+        return None
+    return place.country_code, place.admin1, place.feature == "ADM1"
 
 
 #: spaCy components the dependency parse needs (en_core_web_sm's ``ner`` has its own embedding).

@@ -37,7 +37,12 @@ WEIGHTS: dict[str, float] = {
     "context_admin1": 2.0,  # times sqrt(share): a place in the region the article's other places are in
     "context_container": 4.0,  # times sqrt(share): the region that contains the article's other places
     "support": 1.5,  # times sqrt(share): the region where the article's other names could also be
+    "namesake_city": 2.0,  # off a region whose namesake city of a million is also a candidate
+    "list_of_regions": 2.5,  # "Michigan, Oregon, New York": the next item is a region too
 }
+#: A city this big inside a region of the same name is what the name means
+#: ("New York", "São Paulo", "Lagos"), unless the context says otherwise.
+NAMESAKE_CITY_POPULATION = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -212,7 +217,11 @@ def admin1_support(
 
 
 def score_candidate(
-    cand: Candidate, context: Context, qualifier: frozenset[str] = frozenset()
+    cand: Candidate,
+    context: Context,
+    qualifier: frozenset[str] = frozenset(),
+    namesakes: frozenset[str] = frozenset(),
+    container: tuple[str, str | None, bool] | None = None,
 ) -> tuple[float, tuple[tuple[str, float], ...]]:
     """Return a candidate's raw score and the features that made it.
 
@@ -225,6 +234,15 @@ def score_candidate(
     qualifier
         Where an explicit container after the mention ("Iraq" in "Tikrit,
         Iraq") may be: country codes and ``CC.ADMIN1`` codes. Empty if none.
+    namesakes
+        ``CC.ADMIN1`` codes of regions whose namesake big city is also a
+        candidate for the name (see :func:`namesake_regions`).
+    container
+        (country, admin1, is_region) of the place right before the mention
+        when the mention follows it after a comma. After a town ("Tacoma,
+        Washington") the country or region holding it is what the mention
+        names; after a region ("Oregon, New York") another region of that
+        country is.
     """
     place = cand.place
     feats = [
@@ -258,7 +276,35 @@ def score_candidate(
             feats.append(("context_admin1", WEIGHTS["context_admin1"] * math.sqrt(share)))
     if qualifier:
         feats.append(("qualifier", WEIGHTS["qualifier"] if _qualifies(cand, qualifier) else 0.0))
+    if container is not None and place.country_code == container[0]:
+        cc, adm1, after_region = container
+        if after_region and place.feature == "ADM1" and place.admin1 != adm1:
+            feats.append(("list_of_regions", WEIGHTS["list_of_regions"]))
+        elif not after_region and (place.feature.startswith("PCL") or
+                                   (place.feature == "ADM1" and place.admin1 == adm1)):
+            feats.append(("container", WEIGHTS["qualifier"]))
+    if place.feature == "ADM1" and f"{place.country_code}.{place.admin1}" in namesakes:
+        feats.append(("namesake_city", -WEIGHTS["namesake_city"]))
     return sum(v for _k, v in feats), tuple((k, round(v, 3)) for k, v in feats if v)
+
+
+def namesake_regions(candidates: Sequence[Candidate]) -> frozenset[str]:
+    """Return the regions (``CC.ADMIN1``) that hold a candidate city of a million people.
+
+    Where a region and its biggest city share a name, news means the city:
+    "in New York" is New York City, "São Paulo" the city, not the state
+    around it, whose point lies hundreds of kilometres away. The region
+    still wins when the article's other places are in it or a qualifier
+    names it; the rule only moves the prior.
+
+    >>> namesake_regions([])
+    frozenset()
+    """
+    return frozenset(
+        f"{c.place.country_code}.{c.place.admin1}" for c in candidates
+        if c.place.feature.startswith("PPL") and c.match_kind != "variant"
+        and (c.place.population or 0) >= NAMESAKE_CITY_POPULATION and c.place.admin1
+    )
 
 
 def _match_penalty(cand: Candidate) -> float:
@@ -305,8 +351,21 @@ def compatible(name: str, candidates: Sequence[Candidate]) -> Sequence[Candidate
     """
     if not _ADMIN_GENERIC.search(name.strip()):
         return candidates
-    return [c for c in candidates if c.place.feature.startswith(("ADM", "PCL", "RGN", "TERR")) or
-            (c.place.feature == "ADMD")]
+    return areas(candidates)
+
+
+def areas(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Keep the candidates that are administrative areas, countries or regions."""
+    return [c for c in candidates if c.place.feature.startswith(("ADM", "PCL", "RGN", "TERR"))]
+
+
+# "New York state", "Lagos State": a generic the NER left out of the name.
+AREA_AFTER = re.compile(r"\s+(?:state|province|governorate)\b", re.IGNORECASE)
+# "the state of New York", "the province of Quebec": the generic comes first.
+AREA_BEFORE = re.compile(
+    r"\b(?:state|province|governorate|region|county|prefecture|district|department|canton|oblast) of (?:the )?$",
+    re.IGNORECASE,
+)
 
 
 #: Places known well enough to go by any of their names: the major ones, and
@@ -336,6 +395,7 @@ def resolve_mention(
     context: Context,
     *,
     qualifier: frozenset[str] = frozenset(),
+    container: tuple[str, str | None, bool] | None = None,
 ) -> Resolution:
     """Pick the best candidate for one mention.
 
@@ -349,8 +409,9 @@ def resolve_mention(
     if not candidates:
         return Resolution(place=None, score=0.0, method="none")
     scored = []
+    namesakes = namesake_regions(candidates)
     for cand in candidates:
-        raw, feats = score_candidate(cand, context, qualifier)
+        raw, feats = score_candidate(cand, context, qualifier, namesakes, container)
         scored.append((raw, cand, feats))
     scored.sort(key=lambda t: (-t[0], t[1].place.id))
     top = scored[0][0]
@@ -364,5 +425,5 @@ def resolve_mention(
         return Resolution(place=None, score=0.0, method="none", features=(*feats, ("weak_alias", 0.0)))
     # A variant spelling is never certain, however alone it is.
     confidence = prob * (best.similarity if best.match_kind == "variant" else 1.0)
-    method = "context" if any(k in ("context_country", "qualifier") for k, _v in feats) else "gazetteer"
+    method = "context" if any(k in ("context_country", "qualifier", "container") for k, _v in feats) else "gazetteer"
     return Resolution(place=best.place, score=round(confidence, 4), method=method, features=feats)

@@ -184,3 +184,50 @@ def test_a_one_word_alternate_name_of_a_minor_place_needs_the_article_behind_it(
     # Alternate names of capitals and big cities stand on their own ("Bombay", "Kiev").
     assert not weak_alias("Tarabulus", mini_gazetteer.lookup("Tarabulus"))
     assert not weak_alias("Ras Lanuf", cands)
+
+
+def test_a_region_named_after_its_city_of_a_million_means_the_city(full_gazetteer):
+    from geomap.resolve import namesake_regions, score_candidate
+
+    # New York State and New York City share a name; news means the city.
+    cands = full_gazetteer.lookup("New York")
+    assert "US.NY" in namesake_regions(cands)
+    res = resolve_mention(mention("New York"), cands, Context({"US": 1.0}))
+    assert res.place.feature.startswith("PPL") and res.place.population > 8_000_000
+    state = next(c for c in cands if c.place.feature == "ADM1")
+    _raw, feats = score_candidate(state, Context({"US": 1.0}), namesakes=namesake_regions(cands))
+    assert dict(feats)["namesake_city"] < 0
+    # Quebec City (530,000) is no namesake of that weight: "Quebec" stays the province.
+    quebec = resolve_mention(mention("Quebec"), full_gazetteer.lookup("Quebec"), Context({"CA": 1.0}))
+    assert quebec.place.feature == "ADM1"
+    # The region still wins when the article's other places are in it.
+    state = resolve_mention(mention("New York"), cands, Context({"US": 1.0}, admin1={"US.NY": 1.0}))
+    assert state.place.feature == "ADM1"
+
+
+def test_a_name_after_a_town_and_a_comma_is_its_container(full_gazetteer):
+    # "Tacoma, Washington": the state holding Tacoma, not the capital; "Albany, New York" likewise.
+    wash = full_gazetteer.lookup("Washington")
+    free = resolve_mention(mention("Washington"), wash, Context({"US": 1.0}))
+    assert free.place.admin1 == "DC"
+    held = resolve_mention(mention("Washington"), wash, Context({"US": 1.0}), container=("US", "WA", False))
+    assert held.place.feature == "ADM1" and held.place.admin1 == "WA" and "container" in dict(held.features)
+    ny = resolve_mention(mention("New York"), full_gazetteer.lookup("New York"), Context({"US": 1.0}),
+                         container=("US", "NY", False))
+    assert ny.place.feature == "ADM1"
+    # After a region, the next item of the list is a region of the same country.
+    listed = resolve_mention(mention("New York"), full_gazetteer.lookup("New York"), Context({"US": 1.0}),
+                             container=("US", "NM", True))
+    assert listed.place.feature == "ADM1" and "list_of_regions" in dict(listed.features)
+
+
+def test_the_pipeline_reads_containers_lists_and_generic_words(geoparser):
+    def places(text):
+        return [(gm.mention.text, gm.resolution.place.feature, gm.resolution.place.admin1)
+                for gm in geoparser.parse_text(text).mentions if gm.resolution.place]
+
+    assert places("Cookie tips from Tacoma, Washington shops.")[1] == ("Washington", "ADM1", "WA")
+    assert ("New York", "ADM1", "NY") in places("Cases rose in Michigan, Oregon, New York and Ohio.")
+    assert places("New York state governor David Paterson spoke.") == [("New York", "ADM1", "NY")]
+    assert places("He moved to the state of New York.") == [("New York", "ADM1", "NY")]
+    assert places("Flights between New York and Moscow resumed.")[0] == ("New York", "PPL", "NY")
