@@ -117,7 +117,9 @@ class EventType:
 
     ``hypothetical`` names the type a planned, threatened or hypothetical
     trigger of this type maps to (``military_activity`` for violent types),
-    or None to keep the type with a lower score.
+    or None to keep the type with a lower score. ``on_person`` names the
+    type a trigger maps to when what it acts on is a person ("captured two
+    suspects" is an arrest, "captured the town" territorial control).
     """
 
     id: str
@@ -129,6 +131,7 @@ class EventType:
     icon: str
     triggers: tuple[TriggerTerm, ...] = ()
     hypothetical: str | None = None
+    on_person: str | None = None
 
 
 @dataclass(frozen=True)
@@ -217,10 +220,9 @@ def _parse(raw: str, where: str) -> Taxonomy:
     if default not in ids:
         raise ConfigurationError(f"{where}: default type {default!r} is not one of the types ({', '.join(ids)})")
     for t in types:
-        if t.hypothetical is not None and t.hypothetical not in ids:
-            raise ConfigurationError(
-                f"{where}: type {t.id!r}: 'hypothetical' names unknown type {t.hypothetical!r}"
-            )
+        for key, value in (("hypothetical", t.hypothetical), ("on_person", t.on_person)):
+            if value is not None and value not in ids:
+                raise ConfigurationError(f"{where}: type {t.id!r}: {key!r} names unknown type {value!r}")
     return Taxonomy(types=types, default=default, source=where)
 
 
@@ -247,11 +249,14 @@ def _parse_type(item: Any, index: int, where: str) -> EventType:
     hyp = item.get("hypothetical")
     if hyp is not None and not isinstance(hyp, str):
         raise ConfigurationError(f"{where}: {label}: 'hypothetical' must be a type id or null")
+    on_person = item.get("on_person")
+    if on_person is not None and not isinstance(on_person, str):
+        raise ConfigurationError(f"{where}: {label}: 'on_person' must be a type id or null")
     trig = item.get("triggers", [])
     if not isinstance(trig, list):
         raise ConfigurationError(f"{where}: {label}: 'triggers' must be a list")
     terms = tuple(_parse_term(t, tid, j, where) for j, t in enumerate(trig))
-    return EventType(id=tid, triggers=terms, hypothetical=hyp, **fields)
+    return EventType(id=tid, triggers=terms, hypothetical=hyp, on_person=on_person, **fields)
 
 
 def _parse_term(value: Any, tid: str, j: int, where: str) -> TriggerTerm:
@@ -597,6 +602,9 @@ def _best(m: Mention, anchor: Mention, ctx: _Context, tax: Taxonomy) -> _Best:
         scale = ctx.scale
         score = hit.weight * math.exp(-dist / scale)
         etype = hit.type
+        on_person = tax.get(etype).on_person
+        if on_person is not None and ctx.acts_on_person(hit):
+            etype = on_person  # "inmates captured in Nebraska": an arrest, not a conquest
         mood = ctx.mood(hit)
         if mood == "negated":
             score *= _NEGATED
@@ -647,6 +655,21 @@ class _Context:
 
     def mood(self, hit: _Hit) -> str:
         raise NotImplementedError
+
+    def acts_on_person(self, hit: _Hit) -> bool:
+        """Tell whether the trigger's object (or passive subject) is a person."""
+        raise NotImplementedError
+
+
+# Nouns for people a trigger can act on: "captured two suspects", "inmates were seized".
+_PERSON_NOUNS = frozenset(
+    "man men woman women boy boys girl girls person people suspect suspects inmate inmates fugitive "
+    "fugitives prisoner prisoners escapee escapees gunman gunmen soldier soldiers hostage hostages "
+    "him her them driver drivers teen teens teenager teenagers".split()
+)
+_PASSIVE_AUX = frozenset({"was", "were", "been", "being", "is", "are", "be"})
+_OBJECT_SKIP = frozenset({"the", "a", "an", "two", "three", "four", "five", "six", "several", "some", "many",
+                          "all", "both", "his", "their", "its", "more", "than", "dozens", "of", "other"})
 
 
 class _SentenceIndex(_Context):
@@ -710,6 +733,25 @@ class _WindowContext(_SentenceIndex):
         elif any(w in _REFERENCE for w in back):
             between += 2.0  # a reference point ("near Ras Lanuf"), seldom the event's place
         return max(0.0, gap - 1 - bonus + between)
+
+    def acts_on_person(self, hit: _Hit) -> bool:
+        i, j = self._tok(hit.start), self._tok(max(hit.start, hit.end - 1))
+        toks = self.toks
+        k = j + 1
+        while k < len(toks) and k <= j + 4 and (toks[k] in _OBJECT_SKIP or toks[k].isdigit()):
+            k += 1
+        if k < len(toks) and toks[k] in _PERSON_NOUNS:
+            return True  # "captured two suspects"
+        # "the men were captured", "inmates captured in Nebraska": a passive,
+        # not "soldiers captured Mosul", where the soldiers act.
+        k = i - 1
+        aux = k >= 0 and toks[k] in _PASSIVE_AUX
+        if aux:
+            k -= 1
+        if k < 0 or toks[k] not in _PERSON_NOUNS:
+            return False
+        nxt = toks[j + 1] if j + 1 < len(toks) else "."
+        return aux or not nxt.isalpha() or nxt in _LOCATIVE or nxt == "by"
 
     def mood(self, hit: _Hit) -> str:
         if hit.start in self._moods:
@@ -797,6 +839,16 @@ class _DocContext(_Context):
             extra = 3.0 if head.lower_ == "from" else 1.5
         return max(0.0, path - 1 + 0.02 * linear + extra)
 
+    def acts_on_person(self, hit: _Hit) -> bool:
+        root = self._root(hit.start, hit.end)
+        if root is None:
+            return False
+        tok = root[1]
+        patients = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass", "obj")]
+        if tok.dep_ in ("acl", "amod", "relcl") and tok.head.i != tok.i:
+            patients.append(tok.head)  # "inmates captured in Nebraska"
+        return any(_is_person(p) for p in patients)
+
     def mood(self, hit: _Hit) -> str:
         if hit.start in self._moods:
             return self._moods[hit.start]
@@ -822,6 +874,10 @@ class _DocContext(_Context):
                 mood = "hypothetical"
         self._moods[hit.start] = mood
         return mood
+
+
+def _is_person(tok: Any) -> bool:
+    return tok.ent_type_ == "PERSON" or tok.lower_ in _PERSON_NOUNS
 
 
 def _path_length(a: Any, b: Any) -> int:

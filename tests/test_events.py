@@ -121,6 +121,8 @@ def test_a_user_taxonomy_replaces_the_shipped_one(tmp_path):
         (_minimal(id="Flood Type"), "lower-case identifier"),
         (_minimal(triggers=[{"term": "flood", "weight": 3}]), "'weight' must be a number in (0, 1]"),
         (_minimal(hypothetical="nope"), "unknown type 'nope'"),
+        (_minimal(on_person="nobody"), "'on_person' names unknown type 'nobody'"),
+        (_minimal(on_person=3), "'on_person' must be a type id or null"),
         ({"default": "other", "types": _minimal()["types"]}, "default type 'other'"),
         (_minimal(label=""), "'label' must be a non-empty string"),
     ],
@@ -177,6 +179,14 @@ def test_planned_or_threatened_violence_is_military_activity(parse):
     ev = parse(text, mentions(text, "Libya"))[0]
     assert ev.type == "military_activity"
     assert ev.trigger is not None and ev.trigger.text == "airstrikes"
+
+
+def test_capturing_people_is_an_arrest_capturing_a_town_is_control(parse):
+    # territorial_control's "on_person" in the shipped taxonomy: what the trigger acts on decides.
+    assert types("Rebels captured two soldiers near Sirte.", "Sirte", run=parse)["Sirte"] == "arrest_detention"
+    assert types("The men were captured on Friday in Derna.", "Derna", run=parse)["Derna"] == "arrest_detention"
+    assert types("IS fighters captured Sirte last year.", "Sirte", run=parse)["Sirte"] == "territorial_control"
+    assert types("Soldiers captured Mosul in July.", "Mosul", run=parse)["Mosul"] == "territorial_control"
 
 
 def test_trigger_words_inside_names_are_not_events(parse):
