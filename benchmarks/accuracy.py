@@ -322,6 +322,12 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   paper are small US towns; the article's other places help (a second pass prefers the
   region of the article's other places, and the region where all its names could be) but
   often the text gives no other clue ("The City of Paris supports...").
+* **A region named like its big city.** geomap reads a bare "New York" as New York City
+  (any region whose namesake city has a million people: "São Paulo", "Lagos"), and as the
+  state after a town and a comma ("Albany, New York"), in a list of states, or with
+  "state". GeoWebNews places such mentions at the city (Acc@161 .930 -> .938 with the rule)
+  and GeoVirus mostly too (.810 -> .814); LGL places nearly every "New York" at the state,
+  even "flights between New York and Moscow" (.836 -> .832).
 * **Demonyms** count as predictions. GeoWebNews and LGL annotate them, GeoVirus does not:
   measured without demonym predictions, GeoVirus F1 would be .899 instead of .856 (P .824 ->
   .907), but GeoWebNews would fall .813 -> .740 and LGL .768 -> .741 (recall -.110 and -.050).
