@@ -219,7 +219,7 @@ class Geoparser:
                 candidates[key] = self._fallback(key, countries)
 
         out: list[_Located] = []
-        first_pass: dict[tuple[str, str | None], Resolution] = {}
+        first_pass: dict[tuple[str, str | None, tuple[str, str | None, bool] | None], Resolution] = {}
         for field, text, doc, mentions in found:
             resolved: list[tuple[Mention, Resolution]] = []
             containers: dict[int, tuple[str, str | None, bool]] = {}

@@ -277,7 +277,7 @@ def score_candidate(
     if qualifier:
         feats.append(("qualifier", WEIGHTS["qualifier"] if _qualifies(cand, qualifier) else 0.0))
     if container is not None and place.country_code == container[0]:
-        cc, adm1, after_region = container
+        _cc, adm1, after_region = container
         if after_region and place.feature == "ADM1" and place.admin1 != adm1:
             feats.append(("list_of_regions", WEIGHTS["list_of_regions"]))
         elif not after_region and (place.feature.startswith("PCL") or
