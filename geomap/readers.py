@@ -417,12 +417,14 @@ def _bomless_utf16(head: bytes) -> str | None:
     other scripts has no such pattern: without a BOM it is not recognised.
     """
     sample = head[: len(head) // 2 * 2]
-    if len(sample) < 4:
+    if len(sample) < 8:
+        # Too short to tell: "000" plus one NUL is four bytes of UTF-8.
         return None
     odd, even = sample[1::2], sample[0::2]
     for nuls, other, codec in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
         count = nuls.count(0)
-        if count >= 0.5 * len(nuls) and other.count(0) * 8 <= count:
+        # Three in four: curly quotes and dashes (U+2014) have no NUL byte.
+        if count >= 0.75 * len(nuls) and other.count(0) * 8 <= count:
             return codec
     return None
 
