@@ -8,7 +8,6 @@ functions over the frozen dataclasses in :mod:`geomap.model`.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -25,6 +24,7 @@ from geomap.resolve import (
     admin1_support,
     areas,
     article_context,
+    container_of,
     qualifier_after,
     resolve_mention,
 )
@@ -229,7 +229,7 @@ class Geoparser:
                     place = demonym_places.get(normalize(m.text))
                     res = Resolution(place=place, score=0.9 if place else 0.0, method="demonym")
                 else:
-                    container = _container_of(text, prev, m)
+                    container = container_of(text, prev, m)
                     if container is not None:
                         containers[m.start] = container
                     # Same name, same qualifier, same context: same answer (an
@@ -341,29 +341,6 @@ class Geoparser:
             if place is not None:
                 return Resolution(place=place, score=0.5, method="geocoder")
         return res
-
-
-_QUALIFIER_GAP = re.compile(r"\s*,\s*")
-
-
-def _container_of(
-    text: str, prev: tuple[Mention, Resolution] | None, m: Mention
-) -> tuple[str, str | None, bool] | None:
-    """Return (country, admin1, is_region) of the place right before this mention after a comma.
-
-    In "Tacoma, Washington" or "Albany, New York" the second name is the
-    container of the first: the state, not the capital city or the big city
-    of the same name. After a region ("Michigan, Oregon, New York") it is
-    the next item of a list of regions.
-    """
-    if prev is None:
-        return None
-    pm, pres = prev
-    place = pres.place
-    if (place is None or not place.country_code or pm.field != m.field
-            or not _QUALIFIER_GAP.fullmatch(text[pm.end:m.start])):
-        return None
-    return place.country_code, place.admin1, place.feature == "ADM1"
 
 
 #: spaCy components the dependency parse needs (en_core_web_sm's ``ner`` has its own embedding).

@@ -333,6 +333,30 @@ def qualifier_after(text: str, end: int) -> str | None:
     return m.group(1) if m else None
 
 
+_COMMA_GAP = re.compile(r"\s*,\s*")
+
+
+def container_of(
+    text: str, prev: tuple[Mention, Resolution] | None, m: Mention
+) -> tuple[str, str | None, bool] | None:
+    """Return (country, admin1, is_region) of the place right before this mention after a comma.
+
+    In "Tacoma, Washington" or "Albany, New York" the second name is the
+    container of the first: the state, not the capital city or the big city
+    of the same name. After a region ("Michigan, Oregon, New York") it is
+    the next item of a list of regions. ``prev`` is the previous mention of
+    the same text with its first resolution; None at the start.
+    """
+    if prev is None:
+        return None
+    pm, pres = prev
+    place = pres.place
+    if (place is None or not place.country_code or pm.field != m.field
+            or not _COMMA_GAP.fullmatch(text[pm.end:m.start])):
+        return None
+    return place.country_code, place.admin1, place.feature == "ADM1"
+
+
 # A name ending in an administrative generic ("Boone County", "Nyanza
 # Province") names an administrative area: an airport or a town that merely
 # starts the same way ("Boone County Airport") is the wrong kind of thing.

@@ -231,3 +231,22 @@ def test_the_pipeline_reads_containers_lists_and_generic_words(geoparser):
     assert places("New York state governor David Paterson spoke.") == [("New York", "ADM1", "NY")]
     assert places("He moved to the state of New York.") == [("New York", "ADM1", "NY")]
     assert places("Flights between New York and Moscow resumed.")[0] == ("New York", "PPL", "NY")
+
+
+def test_container_of_reads_the_comma_after_a_resolved_place(full_gazetteer):
+    from geomap.model import Resolution
+    from geomap.resolve import container_of
+
+    text = "Tacoma, Washington and Oregon, Idaho"
+    tacoma = full_gazetteer.lookup("Tacoma")[0].place
+    oregon = next(c.place for c in full_gazetteer.lookup("Oregon") if c.place.feature == "ADM1")
+    washington = Mention(8, 18, "Washington")
+    assert container_of(text, (Mention(0, 6, "Tacoma"), Resolution(tacoma, 0.9, "gazetteer")), washington) == (
+        "US", "WA", False)
+    assert container_of(text, (Mention(23, 29, "Oregon"), Resolution(oregon, 0.9, "gazetteer")),
+                        Mention(31, 36, "Idaho")) == ("US", "OR", True)
+    # No comma between them, no previous place, or an unresolved one: no container.
+    assert container_of(text, (Mention(8, 18, "Washington"), Resolution(tacoma, 0.9, "gazetteer")),
+                        Mention(23, 29, "Oregon")) is None
+    assert container_of(text, None, washington) is None
+    assert container_of(text, (Mention(0, 6, "Tacoma"), Resolution(None, 0.0, "none")), washington) is None
