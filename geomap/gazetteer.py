@@ -245,10 +245,12 @@ class Gazetteer:
         key = normalize(name)
         if not key:
             return False
-        if any(r.fcode in codes or (population is not None and (r.population or 0) >= population)
+        if any(r.fcode in codes or (population is not None and r.fclass == "P" and (r.population or 0) >= population)
                for r, _k in self._extra_by_key.get(key, [])):
             return True
-        sql = f"p.fcode IN ({','.join('?' * len(codes))})" + (" OR p.pop >= ?" if population is not None else "")
+        # Population counts for towns only: a region's is the sum of its towns'.
+        by_size = " OR (p.pop >= ? AND p.fclass = 'P')" if population is not None else ""
+        sql = f"p.fcode IN ({','.join('?' * len(codes))})" + by_size
         params = (key, *sorted(codes), *(() if population is None else (population,)))
         row = self._con.execute(
             f"SELECT 1 FROM name n JOIN place p ON p.pid = n.pid WHERE n.key = ? AND ({sql}) LIMIT 1", params

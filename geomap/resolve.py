@@ -103,7 +103,7 @@ DOMINANT_POPULATION = 100_000
 def _dominant_country(cands: Sequence[Candidate]) -> str | None:
     """Return the country of a name's overwhelmingly largest place, if it has one."""
     # Exact names only: "Salisbury" is Harare's old name, not its usual one.
-    named = [c for c in cands if c.match_kind == "exact" and c.place.country_code]
+    named = [c for c in cands if c.match_kind == "exact" and c.place.country_code and c.place.feature != "ADM2"]
     if not named:
         return None
     big = max(named, key=lambda c: c.place.population or 0)

