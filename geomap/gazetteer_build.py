@@ -554,6 +554,7 @@ def _cities(cities: dict, countries: dict) -> Iterator[PlaceRecord]:
         )
 
 
+_INSTITUTION_NAME = re.compile(r"\b(?:University|College|Academy|School|Hospital)\b", re.IGNORECASE)
 _AIRPORT_WORDS = ("international airport", "intl airport", "oil airport", "airport", "airfield",
                   "airstrip", "air base", "international", "intl")
 
@@ -575,8 +576,10 @@ def _airports(taken: set[str]) -> Iterator[PlaceRecord]:
             if low.endswith(" " + word):
                 short = name[: -len(word) - 1].strip()
                 # The short form ("Ras Lanuf" from "Ras Lanuf Oil Airport")
-                # only where no town already owns the name.
-                if short and normalize(short) not in taken:
+                # only where no town already owns the name, and not when it
+                # names the institution that owns the field ("Purdue
+                # University", "Kent State University"): news means the school.
+                if short and normalize(short) not in taken and not _INSTITUTION_NAME.search(short):
                     names.add(short)
                 break
         yield PlaceRecord(

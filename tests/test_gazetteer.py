@@ -239,3 +239,12 @@ def test_a_near_exact_country_spelling_needs_no_context(full_gazetteer):
     # context, unless the name is all but one country's ("Algieria").
     (algeria,) = full_gazetteer.lookup("Algieria")
     assert algeria.place.feature == "PCLI" and algeria.place.country_code == "DZ" and algeria.match_kind == "variant"
+
+
+@pytest.mark.slow
+def test_an_airport_named_after_a_university_lends_it_no_short_name(full_gazetteer):
+    # "Kent State University Airport": in the news, "Kent State University" is the school.
+    for name in ("Kent State University", "Purdue University"):
+        assert not [c for c in full_gazetteer.lookup(name, limit=50) if c.place.feature == "AIRP"], name
+    # The rule that gives "Ras Lanuf Oil Airport" its short name still holds elsewhere.
+    assert [c.place.feature for c in full_gazetteer.lookup("Essider", limit=5)][:1] == ["AIRP"]
