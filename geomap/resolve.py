@@ -334,6 +334,8 @@ def qualifier_after(text: str, end: int) -> str | None:
 
 
 _COMMA_GAP = re.compile(r"\s*,\s*")
+# "California or Washington", "Oregon, and Washington": a list, not a container.
+_AND_GAP = re.compile(r"\s*,?\s+(?:and|or|&)\s+")
 
 
 def container_of(
@@ -344,17 +346,21 @@ def container_of(
     In "Tacoma, Washington" or "Albany, New York" the second name is the
     container of the first: the state, not the capital city or the big city
     of the same name. After a region ("Michigan, Oregon, New York") it is
-    the next item of a list of regions. ``prev`` is the previous mention of
-    the same text with its first resolution; None at the start.
+    the next item of a list of regions, and so it is after "and" or "or"
+    ("western states such as California or Washington"). ``prev`` is the
+    previous mention of the same text with its first resolution; None at the
+    start.
     """
     if prev is None:
         return None
     pm, pres = prev
     place = pres.place
-    if (place is None or not place.country_code or pm.field != m.field
-            or not _COMMA_GAP.fullmatch(text[pm.end:m.start])):
+    if place is None or not place.country_code or pm.field != m.field:
         return None
-    return place.country_code, place.admin1, place.feature == "ADM1"
+    gap = text[pm.end:m.start]
+    if _COMMA_GAP.fullmatch(gap) or (place.feature == "ADM1" and _AND_GAP.fullmatch(gap)):
+        return place.country_code, place.admin1, place.feature == "ADM1"
+    return None
 
 
 # A name ending in an administrative generic ("Boone County", "Nyanza

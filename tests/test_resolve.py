@@ -236,6 +236,7 @@ def test_the_pipeline_reads_containers_lists_and_generic_words(geoparser):
     assert places("New York state governor David Paterson spoke.") == [("New York", "ADM1", "NY")]
     assert places("He moved to the state of New York.") == [("New York", "ADM1", "NY")]
     assert places("Flights between New York and Moscow resumed.")[0] == ("New York", "PPL", "NY")
+    assert places("Jobs left western states such as California or Washington.")[1] == ("Washington", "ADM1", "WA")
 
 
 def test_container_of_reads_the_comma_after_a_resolved_place(full_gazetteer):
@@ -250,6 +251,9 @@ def test_container_of_reads_the_comma_after_a_resolved_place(full_gazetteer):
         "US", "WA", False)
     assert container_of(text, (Mention(23, 29, "Oregon"), Resolution(oregon, 0.9, "gazetteer")),
                         Mention(31, 36, "Idaho")) == ("US", "OR", True)
+    # After a region, "and" or "or" continues a list of regions; after a town it means nothing.
+    assert container_of("Oregon or Washington", (Mention(0, 6, "Oregon"), Resolution(oregon, 0.9, "gazetteer")),
+                        Mention(10, 20, "Washington")) == ("US", "OR", True)
     # No comma between them, no previous place, or an unresolved one: no container.
     assert container_of(text, (Mention(8, 18, "Washington"), Resolution(tacoma, 0.9, "gazetteer")),
                         Mention(23, 29, "Oregon")) is None
