@@ -36,7 +36,7 @@ from typing import Any
 
 from geomap.errors import ConfigurationError
 from geomap.model import Event, Mention, Trigger
-from geomap.text import sentence_spans
+from geomap.text import sentence_spans, title_case_at
 
 __all__ = ["EventType", "Taxonomy", "TriggerTerm", "classify", "load_taxonomy", "parse_spans"]
 
@@ -546,7 +546,12 @@ def _in_name(text: str, hit: _Hit, doc: Any | None) -> bool:
 
     Capitalised mid-sentence next to another capitalised word ("Assistance
     to Firefighters", "Highway Patrol") or inside a name entity of the parse.
+    Neither holds in a headline set in title case ("Georgia Arrests
+    Opposition Members on Arms Charges"): there every word is capitalised and
+    the small NER model reads the whole line as one organisation.
     """
+    if title_case_at(text, hit.start):
+        return False
     if doc is not None:
         span = doc.char_span(hit.start, hit.end, alignment_mode="expand")
         if span is not None and any(t.ent_type_ in _NAME_ENTS for t in span):

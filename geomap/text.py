@@ -225,3 +225,25 @@ def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
         if s <= start < e or (s <= start and end <= e):
             return s, e
     return start, end
+
+
+_CONTENT_WORD = re.compile(r"[^\W\d_][\w'\u2019-]{3,}")
+
+
+def title_case_at(text: str, pos: int) -> bool:
+    """Tell whether the sentence or line around ``pos`` is set in title case, like a headline.
+
+    At least three words of four letters or more, and nine in ten of them
+    capitalised. In such a line capitals say nothing about names: "Georgia
+    Arrests Opposition Members on Arms Charges".
+
+    >>> title_case_at("Rebels Seize Town of Kidal in Northern Mali", 0)
+    True
+    >>> title_case_at("Rebels seized the town of Kidal in northern Mali.", 0)
+    False
+    """
+    dot = text.rfind(". ", 0, pos)
+    start = max(dot + 2 if dot >= 0 else 0, text.rfind("\n", 0, pos) + 1)
+    ends = [e for e in (text.find(". ", pos), text.find("\n", pos)) if e >= 0]
+    words = _CONTENT_WORD.findall(text, start, min(ends, default=len(text)))
+    return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)

@@ -196,6 +196,16 @@ def test_trigger_words_inside_names_are_not_events(parse):
     assert types(text, "Florida", run=parse)["Florida"] == "mention"
 
 
+def test_a_title_case_headline_keeps_its_trigger(parse):
+    # Every word is capitalised and the NER reads the line as one organisation:
+    # neither makes "Arrests" part of a name.
+    text = "Georgia Arrests Opposition Members on Arms Charges.\nPolice said six men were held."
+    assert types(text, "Georgia", run=parse)["Georgia"] == "arrest_detention"
+    # In running text, a capitalised trigger between capitalised words still names a body.
+    text = "He spoke to the Libya Arrests Review Board on Friday."
+    assert types(text, "Libya", run=parse)["Libya"] == "mention"
+
+
 def test_role_words_are_actors_not_events(parse):
     text = "Egyptian Foreign Minister Sameh Shoukry departed from Cairo on Monday."
     assert types(text, "Cairo", run=parse)["Cairo"] == "mention"
