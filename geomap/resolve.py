@@ -102,7 +102,9 @@ DOMINANT_POPULATION = 100_000
 
 def _dominant_country(cands: Sequence[Candidate]) -> str | None:
     """Return the country of a name's overwhelmingly largest place, if it has one."""
-    # Exact names only: "Salisbury" is Harare's old name, not its usual one.
+    # Exact names only: "Salisbury" is Harare's old name, not its usual one. No
+    # second-level region: its population is the sum of its places', and the
+    # department of Paris counts the arrondissements beside the city.
     named = [c for c in cands if c.match_kind == "exact" and c.place.country_code and c.place.feature != "ADM2"]
     if not named:
         return None
