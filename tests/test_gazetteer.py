@@ -207,6 +207,49 @@ def test_second_level_regions_leave_us_counties_and_majorness_alone(full_gazette
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("name", "admin1", "lat", "lon"), [
+    ("Yorkshire", "ENG", 53.9, -1.2),  # between York and Leeds
+    ("Berkshire", "ENG", 51.45, -1.0),  # near Reading
+    ("Northamptonshire", "ENG", 52.3, -0.9),
+    ("Co. Antrim", "NIR", 54.8, -6.3),
+    ("Lanarkshire", "SCT", 55.7, -3.8),
+])
+def test_counties_geonames_splits_are_composite_regions(full_gazetteer, name, admin1, lat, lon):
+    # GeoNames has only the unitary authorities; the curated file names
+    # the units a county is made of and the build places it on their towns.
+    (region,) = [c.place for c in full_gazetteer.lookup(name, limit=50)
+                 if c.place.feature == "ADM2" and c.place.country_code == "GB"]
+    assert region.admin1 == admin1 and region.id.startswith("curated:gb-")
+    assert abs(region.lat - lat) < 0.5 and abs(region.lon - lon) < 0.5
+    # Ranked above the Virginia town of the same name by its population.
+    assert full_gazetteer.lookup("Yorkshire", limit=1)[0].place.country_code == "GB"
+
+
+def test_a_composite_region_with_an_unknown_member_stops_the_build(monkeypatch):
+    from geomap import gazetteer_build
+    from geomap.errors import GazetteerError
+
+    row = {"name": "Wessex", "country_code": "GB", "admin1": "ENG", "members": "GB.ENG.ZZ",
+           "alternate_names": "", "source": "test"}
+    monkeypatch.setattr(gazetteer_build, "_curated_rows", lambda name: iter([row]))
+    with pytest.raises(GazetteerError, match="Wessex: unknown admin2 codes GB.ENG.ZZ"):
+        list(gazetteer_build._composite_regions({}, {}, {}))
+
+
+def test_the_composite_regions_file_is_well_formed():
+    from geomap import gazetteer_build
+
+    rows = list(gazetteer_build._curated_rows("composite_regions.tsv"))
+    assert len(rows) >= 40
+    names = [r["name"] for r in rows]
+    assert len(names) == len(set(names))
+    for r in rows:
+        assert r["country_code"] == "GB" and r["admin1"] in {"ENG", "SCT", "WLS", "NIR"}
+        assert all(code.startswith(f"GB.{r['admin1']}.") for code in r["members"].split("|")), r["name"]
+        assert r["source"]
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("cc", "lat", "lon"), [("US", 39.76, -98.5), ("LY", 28.0, 17.0), ("GB", 54.76, -2.70)])
 def test_country_points_are_geonames_own(full_gazetteer, cc, lat, lon):
     # GeoNames' point for the country (the one its geonameid stands for),
