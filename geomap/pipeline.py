@@ -26,6 +26,7 @@ from geomap.resolve import (
     article_context,
     container_of,
     qualifier_after,
+    qualifier_regions,
     resolve_mention,
 )
 from geomap.text import normalize
@@ -326,13 +327,7 @@ class Geoparser:
         qualifier: frozenset[str] = frozenset()
         qtext = qualifier_after(text, m.end)
         if qtext and cands:
-            qcands = self.gazetteer.lookup(qtext, limit=10, variants=False)
-            qualifier = frozenset(
-                c.place.country_code if c.place.feature.startswith("PCL") else
-                f"{c.place.country_code}.{c.place.admin1}"
-                for c in qcands
-                if c.place.country_code and (c.place.feature.startswith("PCL") or c.place.feature == "ADM1")
-            )
+            qualifier = qualifier_regions(self.gazetteer.lookup(qtext, limit=10, variants=False))
         if AREA_BEFORE.search(text[max(0, m.start - 40):m.start]) or AREA_AFTER.match(text, m.end):
             cands = areas(cands) or cands  # "the state of New York", "New York state"
         res = resolve_mention(m, cands, context, qualifier=qualifier, container=container)

@@ -330,9 +330,46 @@ def qualifier_after(text: str, end: int) -> str | None:
 
     >>> qualifier_after("Paris, Texas, said", 5)
     'Texas'
+    >>> qualifier_after("in Washington, New York and Boston", 13) is None
+    True
+    >>> qualifier_after("Paris, Texas and Rome, Georgia", 5)
+    'Texas'
     """
     m = _QUALIFIER.match(text[end:end + 60])
-    return m.group(1) if m else None
+    if m is None:
+        return None
+    rest = text[end + m.end():end + m.end() + 60]
+    more = _LIST_TAIL.match(rest)
+    if more and not _COMMA_CAPITAL.match(rest, more.end()):
+        # "stops in Washington, New York and Boston": three items of a list,
+        # not Washington in New York state. "Paris, Texas and Rome, Georgia",
+        # where the next item has its own qualifier, keeps both.
+        return None
+    return m.group(1)
+
+
+_LIST_TAIL = re.compile(r"\s*,?\s+(?:and|or|&)\s+[A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*)*")
+_COMMA_CAPITAL = re.compile(r"\s*,\s*[A-Z]")
+
+
+def qualifier_regions(cands: Sequence[Candidate]) -> frozenset[str]:
+    """Return the countries and first-level regions a qualifier's candidates name.
+
+    Codes are ``CC`` for a country and ``CC.ADM1`` for a first-level region
+    ("Tikrit, Iraq", "Paris, Texas"). A second-level region counts as its
+    first-level one ("Rockingham, Northamptonshire" is in England), but only
+    when the name is no country or first-level region: "Washington" is the
+    state before any Washington County.
+    """
+    top = frozenset(
+        c.place.country_code if c.place.feature.startswith("PCL") else f"{c.place.country_code}.{c.place.admin1}"
+        for c in cands
+        if c.place.country_code and (c.place.feature.startswith("PCL") or c.place.feature == "ADM1")
+    )
+    if top:
+        return top
+    return frozenset(f"{c.place.country_code}.{c.place.admin1}" for c in cands
+                     if c.place.country_code and c.place.admin1 and c.place.feature == "ADM2")
 
 
 _COMMA_GAP = re.compile(r"\s*,\s*")

@@ -1,7 +1,7 @@
 import pytest
 
 from geomap.model import Mention
-from geomap.resolve import Context, article_context, qualifier_after, resolve_mention
+from geomap.resolve import Context, article_context, qualifier_after, qualifier_regions, resolve_mention
 from geomap.text import normalize
 
 
@@ -32,6 +32,19 @@ def test_qualifier_after():
     assert qualifier_after("Tikrit, Iraq, was", 6) == "Iraq"
     assert qualifier_after("Tikrit, which", 6) is None
     assert qualifier_after("Tikrit and", 6) is None
+    # A list of places is no place and its qualifier...
+    assert qualifier_after("Washington, New York and Boston", 10) is None
+    # ...but a next item with a qualifier of its own keeps this one's.
+    assert qualifier_after("Paris, Texas, and Lexington, Kentucky", 5) == "Texas"
+
+
+def test_second_level_regions_qualify_by_their_first_level_region(full_gazetteer):
+    regions = qualifier_regions(full_gazetteer.lookup("Derbyshire", limit=10, variants=False))
+    assert "GB.ENG" in regions
+    # A name that is a first-level region is that region, not a county by its name.
+    assert qualifier_regions(full_gazetteer.lookup("Washington", limit=10, variants=False)) >= {"US.WA"}
+    assert not any(r.startswith("US.") and r != "US.WA" for r in
+                   qualifier_regions(full_gazetteer.lookup("Washington", limit=10, variants=False)))
 
 
 def test_no_candidates_is_unresolved():
