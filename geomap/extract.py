@@ -174,8 +174,10 @@ def extract(
     for ent in entities or ():
         if ent.label in PLACE_LABELS:
             span = _clean_entity(text, ent.start, ent.end)
-            if span and normalize(text[span[0]:span[1]]) not in stop:
-                found[span] = _mention(text, span, field, "ner", boilerplate)
+            for piece in _comma_pieces(text, span, index) if span else ():
+                surface = text[piece[0]:piece[1]]
+                if normalize(surface) not in stop and not _CAMEL_ACRONYM.fullmatch(surface):
+                    found[piece] = _mention(text, piece, field, "ner", boilerplate)
             continue
         if ent.label == "NORP" and demonyms:
             span = _clean_entity(text, ent.start, ent.end)
@@ -214,13 +216,17 @@ def extract(
             taken.add(span)
             continue
         surface = text[span[0]:span[1]]
+        # A region right after "<place>, " is that place's county or state
+        # ("Ripley, Derbyshire"), whatever the NER made of it (it often says
+        # PERSON for a lone "-shire" word).
+        qualifier = _qualifies_place(index, text, span, found)
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
-                and "-" not in surface and not _is_major(index, surface)):
+                and "-" not in surface and not _is_major(index, surface) and not qualifier):
             # The NER saw this word and did not call it a place: a lone
             # small-town name is more often a surname ("Trump", "Bryant").
             continue
         major = _is_major(index, surface) and surface not in person_words
-        if not _survives_blocking(text, span, blocks.containing(span), major=major):
+        if not qualifier and not _survives_blocking(text, span, blocks.containing(span), major=major):
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)
     for span in [sp for sp in found if _after_title(text, sp[0])]:
@@ -416,6 +422,26 @@ def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (s, e) if e > s and any(c.isalpha() for c in text[s:e]) else None
 
 
+def _comma_pieces(text: str, span: tuple[int, int], index: NameIndex) -> list[tuple[int, int]]:
+    """Split an NER place span at its commas unless the whole is one known name.
+
+    The small NER model often reads a place and its county or state as one
+    entity ("Donington Park, Leicestershire", "Lexington, Ky."); the corpora,
+    and a map, want each name on its own, as the gazetteer matcher finds them.
+    "Washington, D.C." is a name of its own and stays whole. Pieces that do
+    not start with a capital ("Paris, and") are dropped.
+    """
+    surface = text[span[0]:span[1]]
+    if "," not in surface or index.has_name(surface):
+        return [span]
+    pieces = []
+    for m in re.finditer(r"[^,\s][^,]*", surface):
+        piece = _clean_entity(text, span[0] + m.start(), span[0] + m.end())
+        if piece is not None and text[piece[0]].isupper():
+            pieces.append(piece)
+    return pieces
+
+
 def _gazetteer_spans(
     text: str,
     index: NameIndex,
@@ -598,6 +624,8 @@ def _is_common_word(index: NameIndex, surface: str, key: str, lowered: set[str])
     """Return True for a single capitalised word that is probably not a name here."""
     if len(key) < 2:
         return True
+    if _CAMEL_ACRONYM.fullmatch(surface):
+        return True  # "MoD", "DoJ": a ministry, not Maud or Doj
     if key in lowered:
         # The article writes it in lower case elsewhere: a common word
         # ("Security", "Council"), not a place.
@@ -611,9 +639,33 @@ def _is_common_word(index: NameIndex, surface: str, key: str, lowered: set[str])
     return False
 
 
+# Acronyms written with a lower-case letter inside ("MoD", "DoD", "DfID"): the
+# capital after a lower-case letter marks a new word of a ministry's name.
+_CAMEL_ACRONYM = re.compile(r"[A-Z][a-z]{1,2}[A-Z][A-Za-z]?")
+
+
 def _is_demonym(index: NameIndex, word: str) -> bool:
     check = getattr(index, "demonym", None)
     return check is not None and check(word) is not None
+
+
+_COMMA_BEFORE = re.compile(r"\s*,\s*$")
+
+
+def _qualifies_place(
+    index: NameIndex, text: str, span: tuple[int, int], found: dict[tuple[int, int], Mention]
+) -> bool:
+    """Tell whether ``span`` names a region that holds the mention just before it and a comma.
+
+    "Ripley, Derbyshire": some Ripley lies in some Derbyshire. A name that
+    holds no such place ("Boston, Wagner said") is no qualifier.
+    """
+    check = getattr(index, "is_region_of", None)
+    gap = _COMMA_BEFORE.search(text, max(0, span[0] - 4), span[0])
+    if check is None or gap is None:
+        return False
+    before = next((m for (_s, e), m in found.items() if e == gap.start()), None)
+    return before is not None and bool(check(text[span[0]:span[1]], before.text))
 
 
 def _is_major(index: NameIndex, name: str) -> bool:

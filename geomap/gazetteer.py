@@ -269,6 +269,28 @@ class Gazetteer:
     def _is_area(self, name: str) -> bool:
         return self._names_a(name, _AREA_CODES)
 
+    def is_region_of(self, region: str, name: str) -> bool:
+        """Tell whether ``region`` names an area that holds a place called ``name``.
+
+        Used for "Ripley, Derbyshire": the county is a place of its own, though
+        the NER calls a lone "-shire" word a person, when some Ripley lies in
+        some Derbyshire. Countries match by country, first- and second-level
+        regions by first-level region (GeoNames gives towns no second-level code
+        for many countries).
+        """
+        return bool(self._memoised(("is_region_of", region, name), lambda: self._is_region_of(region, name)))
+
+    def _is_region_of(self, region: str, name: str) -> bool:
+        codes = {
+            c.place.country_code if c.place.feature.startswith("PCL") else f"{c.place.country_code}.{c.place.admin1}"
+            for c in self.lookup(region, limit=20, variants=False)
+            if c.place.country_code and c.place.feature in _AREA_CODES | {"ADM2"}
+        }
+        return bool(codes) and any(
+            c.place.country_code in codes or f"{c.place.country_code}.{c.place.admin1}" in codes
+            for c in self.lookup(name, limit=50, variants=False)
+        )
+
     def demonym(self, word: str) -> Place | None:
         """Return the place a demonym refers to ("Libyan" → Libya), or None."""
         return self._memoised(("demonym", word), lambda: self._demonym(word))  # type: ignore[no-any-return]

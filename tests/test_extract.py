@@ -279,3 +279,31 @@ def test_common_words_and_company_suffixes_are_no_variant_spellings(full_gazette
             "About 40 people came, about that many.")
     assert [(m.text, m.recognizer) for m in extract(text, full_gazetteer)] == [
         ("Subratha", "variant"), ("Tokyo", "gazetteer")]
+
+
+def test_an_ner_place_with_a_comma_is_split_unless_it_is_one_name(full_gazetteer):
+    # The small model reads a place and its county as one entity.
+    text = "The race at Donington Park, Leicestershire drew crowds from Washington, D.C. again."
+    ents = [EntitySpan(text.index("Donington"), text.index("shire") + 5, "GPE"),
+            EntitySpan(text.index("Washington"), text.index("D.C.") + 4, "GPE")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == [
+        "Donington Park", "Leicestershire", "Washington, D.C."]
+
+
+def test_ministry_acronyms_with_a_lower_case_letter_are_not_places(full_gazetteer):
+    # "MoD" is the Ministry of Defence, not a town called Mod.
+    text = "The MoD said troops from the DoJ task force reached Kabul."
+    ents = [EntitySpan(4, 7, "GPE"), EntitySpan(text.index("Kabul"), text.index("Kabul") + 5, "GPE")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Kabul"]
+    assert [m.text for m in extract(text, full_gazetteer)] == ["Kabul"]
+
+
+def test_a_county_after_its_town_is_a_place_whatever_the_ner_says(full_gazetteer):
+    # The NER calls a lone "-shire" word a person; after "Ripley, " it is Ripley's county.
+    text = "A farm near Ripley, Derbyshire burned. Mr Wagner said so in Boston, Wagner said."
+    ents = [EntitySpan(text.index("Ripley"), text.index("Ripley") + 6, "GPE"),
+            EntitySpan(text.index("Derbyshire"), text.index("Derbyshire") + 10, "PERSON"),
+            EntitySpan(text.index("Boston"), text.index("Boston") + 6, "GPE")]
+    ents += [EntitySpan(i, i + 6, "PERSON") for i in range(len(text)) if text.startswith("Wagner", i)]
+    # "Wagner" names second-level regions too, but none that holds a Boston.
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Ripley", "Derbyshire", "Boston"]

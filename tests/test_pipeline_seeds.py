@@ -170,3 +170,15 @@ def test_a_geocoder_implies_ner_everywhere(full_gazetteer):
 
     assert Geoparser(full_gazetteer, fast=True, geocoder=NoGeocoder()).ner_everywhere
     assert not Geoparser(full_gazetteer, fast=True, geocoder=NoGeocoder(), ner_everywhere=False).ner_everywhere
+
+
+def test_a_county_or_a_list_after_a_town_decides_or_does_not(geoparser):
+    def place(text, name):
+        return next(gm.resolution.place for gm in geoparser.parse_text(text).mentions if gm.mention.text == name)
+
+    # The county outweighs an article about the United States.
+    ripley = place("Officials in Ohio and Texas said a farm near Ripley, Derbyshire burned.", "Ripley")
+    assert (ripley.country_code, ripley.admin1) == ("GB", "ENG")
+    # "Washington, New York and Boston" is a list: Washington is the capital, not a town in New York.
+    washington = place("The tour stops in Washington, New York and Boston.", "Washington")
+    assert washington.country_code == "US" and washington.admin1 == "DC"
