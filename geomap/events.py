@@ -30,7 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
@@ -76,9 +76,9 @@ _CLAUSE_WORDS = frozenset(
      "which", "who", "where", "said", "says", "according", "however"}
 )  # fmt: skip
 _STRONG_BREAKS = frozenset({";", "—", "–", "(", ")", '"', "“", "”"})
-# Clause-boundary penalty per token for the window fallback; a comma that
-# opens a clause costs nothing itself (the clause word pays).
-_PENALTY = {**dict.fromkeys(_CLAUSE_WORDS, 2.0), **dict.fromkeys(_STRONG_BREAKS, 3.0), ",": 0.3}
+# Clause-boundary penalty per token for the window fallback, in tenths; a
+# comma that opens a clause costs nothing itself (the clause word pays).
+_PENALTY = {**dict.fromkeys(_CLAUSE_WORDS, 20), **dict.fromkeys(_STRONG_BREAKS, 30), ",": 3}
 # Prepositions that make a place the location of a nearby preceding trigger.
 _LOCATIVE = frozenset(
     {"in", "at", "near", "across", "into", "on", "outside", "around", "throughout", "inside", "over",
@@ -88,6 +88,14 @@ _LOCATIVE = frozenset(
 _REFERENCE = frozenset({"near", "north", "south", "east", "west", "northeast", "northwest", "southeast",
                         "southwest", "km", "kilometres", "kilometers", "miles", "outskirts"})  # fmt: skip
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|n't|[^\w\s]")
+# Tokens the window fallback reads beyond a sentence: up to three before a
+# place or trigger ("20 km. Tripoli" has "km" before Tripoli) and five after
+# a trigger (its object: "captured two more suspects").
+_LOOK_BEHIND = 3
+_LOOK_AHEAD = 5
+# Possessive: a failed try at one start must not backtrack into its words.
+_WORDS_BEFORE = re.compile(rf"(?<!\S)(?:\S++\s++){{{_LOOK_BEHIND}}}\S*+\Z")
+_WORDS_AFTER = re.compile(rf"\S*+(?:\s++\S++){{{_LOOK_AHEAD}}}")
 
 
 @dataclass(frozen=True)
@@ -521,7 +529,9 @@ def classify(
     else:
         ctx = _WindowContext(text)
     # Triggers count only inside a mention's sentence: search just those.
-    found = _find_triggers(text, _lexicon(tax), ctx.ranges(mentions))
+    ranges = ctx.ranges(mentions)
+    ctx.prepare(ranges, mentions)
+    found = _find_triggers(text, _lexicon(tax), ranges)
     ctx.set_hits([h for h in found if not _in_name(text, h, doc)])
     events: list[Event | None] = [None] * len(mentions)
     for group in _coordinations(text, mentions):
@@ -637,6 +647,9 @@ class _Context:
     def sentence(self, m: Mention) -> tuple[int, int] | None:
         raise NotImplementedError
 
+    def prepare(self, ranges: Sequence[tuple[int, int]], mentions: Sequence[Mention]) -> None:
+        """Get ready to attach ``mentions``, whose sentences are ``ranges``."""
+
     def ranges(self, mentions: Sequence[Mention]) -> list[tuple[int, int]]:
         """Sorted, merged spans of the sentences that hold the mentions."""
         spans = sorted({sp for m in mentions if (sp := self.sentence(m)) is not None})
@@ -703,16 +716,34 @@ class _WindowContext(_SentenceIndex):
 
     def __init__(self, text: str) -> None:
         super().__init__(text)
-        self.tok_starts = [m.start() for m in _TOKEN.finditer(text)]
-        self.toks = toks = [w.lower() for w in _TOKEN.findall(text)]
-        # Cumulative clause-boundary penalty up to each token, so the penalty
-        # between two tokens is one subtraction.
-        pen = [_PENALTY.get(w, 0.0) for w in toks]
-        for i, w in enumerate(toks[:-1]):
-            if w == "," and toks[i + 1] in _CLAUSE_WORDS:
-                pen[i] = 0.0  # the clause word itself pays
-        self.cum = [0.0, *accumulate(pen)]
+        self.tok_starts: list[int] = []
+        self.toks: list[str] = []
+        self.cum: list[int] = [0]
         self._moods: dict[int, str] = {}
+
+    def prepare(self, ranges: Sequence[tuple[int, int]], mentions: Sequence[Mention]) -> None:
+        # Tokens only of the mentions' sentences (about half of news text),
+        # not of the whole text. Each stretch is widened by enough tokens for
+        # the few lookups past a sentence (the words before a place, the
+        # object after a trigger), so every token read is the one a
+        # tokenisation of the whole text would give at that place; indices
+        # differ from the whole text's only by a constant within a sentence.
+        spans = [*ranges, *((m.start, m.end) for m in mentions if m.end > self._sentence(m.start)[1])]
+        starts, toks = self.tok_starts, self.toks
+        for lo, hi in _stretches(self.text, spans):
+            found = list(_TOKEN.finditer(self.text, lo, hi))
+            starts.extend(map(re.Match.start, found))
+            toks.extend(map(str.lower, map(re.Match.group, found)))
+        # Cumulative clause-boundary penalty up to each token, so the penalty
+        # between two tokens is one subtraction. In tenths, as integers: a
+        # difference of float sums would depend on where the sums start.
+        pen = list(map(_PENALTY.get, toks, repeat(0)))
+        i = -1
+        last = len(toks) - 1
+        while (i := _index(toks, ",", i + 1)) >= 0:
+            if i < last and toks[i + 1] in _CLAUSE_WORDS:
+                pen[i] = 0  # the clause word itself pays
+        self.cum = [0, *accumulate(pen)]
 
     def _tok(self, pos: int) -> int:
         return max(0, bisect_right(self.tok_starts, pos) - 1)
@@ -722,14 +753,14 @@ class _WindowContext(_SentenceIndex):
         hs, he = self._tok(hit.start), self._tok(max(hit.start, hit.end - 1))
         if he < ms:  # trigger before the place
             gap = ms - he
-            between = self.cum[ms] - self.cum[he + 1]
+            between = (self.cum[ms] - self.cum[he + 1]) / 10
             prev = self.toks[ms - 1] if ms > 0 else ""
             if prev in {"the", "of"} and ms > 1:
                 prev = self.toks[ms - 2]
             bonus = 1.0 if prev in _LOCATIVE else 0.0
         else:  # place before the trigger: usually its subject or a modifier
             gap = hs - me
-            between = self.cum[hs] - self.cum[me + 1]
+            between = (self.cum[hs] - self.cum[me + 1]) / 10
             bonus = 0.0
         am = self._tok(anchor.start)
         back = self.toks[max(0, am - 3) : am]
@@ -777,6 +808,49 @@ class _WindowContext(_SentenceIndex):
             mood = "hypothetical"
         self._moods[hit.start] = mood
         return mood
+
+
+def _index(items: list[str], item: str, start: int) -> int:
+    """Return the index of ``item`` in ``items`` from ``start`` on, or -1."""
+    try:
+        return items.index(item, start)
+    except ValueError:
+        return -1
+
+
+def _stretches(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Return the sorted, disjoint union of ``spans``, each widened by a few words on both sides.
+
+    Each span gets ``_LOOK_BEHIND`` whitespace-separated words before it and
+    ``_LOOK_AHEAD`` after it (fewer at the ends of the text); a word holds at
+    least one token. Stretches start after a space and end before one: no
+    token crosses their ends, so tokenising a stretch gives exactly the
+    tokens of the whole text inside it.
+    """
+    widened = sorted((_widen_back(text, s), _widen_ahead(text, e)) for s, e in spans)
+    out: list[tuple[int, int]] = []
+    for lo, hi in widened:
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(hi, out[-1][1]))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _widen_back(text: str, pos: int) -> int:
+    lo = max(0, pos - 64)
+    while True:
+        m = _WORDS_BEFORE.search(text, lo, pos)
+        if m is not None:
+            return m.start()
+        if lo == 0:
+            return 0
+        lo = max(0, 2 * lo - pos)
+
+
+def _widen_ahead(text: str, pos: int) -> int:
+    m = _WORDS_AFTER.match(text, pos)
+    return len(text) if m is None else m.end()
 
 
 class _DocContext(_Context):
