@@ -307,3 +307,10 @@ def test_a_county_after_its_town_is_a_place_whatever_the_ner_says(full_gazetteer
     ents += [EntitySpan(i, i + 6, "PERSON") for i in range(len(text)) if text.startswith("Wagner", i)]
     # "Wagner" names second-level regions too, but none that holds a Boston.
     assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Ripley", "Derbyshire", "Boston"]
+
+
+def test_ebola_and_zika_alone_are_the_diseases(full_gazetteer):
+    # The NER often tags a bare "Ebola" GPE; the river is rarely meant.
+    text = "Doctors fight Ebola in Liberia and Zika in Brazil."
+    ents = [EntitySpan(text.index(w), text.index(w) + len(w), "GPE") for w in ("Ebola", "Liberia", "Zika", "Brazil")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Liberia", "Brazil"]
