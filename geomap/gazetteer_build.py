@@ -614,7 +614,11 @@ def _airports(taken: set[str]) -> Iterator[PlaceRecord]:
                 # only where no town already owns the name, and not when it
                 # names the institution that owns the field ("Purdue
                 # University", "Kent State University"): news means the school.
-                if short and normalize(short) not in taken and not _INSTITUTION_NAME.search(short):
+                # Nor for private strips with a local code instead of an ICAO
+                # one ("TN51 Natural Selection Airport"): their short names are
+                # farms and firms ("Natural Selection Foods").
+                if (short and icao.isalpha() and normalize(short) not in taken
+                        and not _INSTITUTION_NAME.search(short)):
                     names.add(short)
                 break
         yield PlaceRecord(

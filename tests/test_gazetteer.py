@@ -291,3 +291,7 @@ def test_an_airport_named_after_a_university_lends_it_no_short_name(full_gazette
         assert not [c for c in full_gazetteer.lookup(name, limit=50) if c.place.feature == "AIRP"], name
     # The rule that gives "Ras Lanuf Oil Airport" its short name still holds elsewhere.
     assert [c.place.feature for c in full_gazetteer.lookup("Essider", limit=5)][:1] == ["AIRP"]
+    # A private strip with a local code (TN51) keeps its full name only:
+    # "Natural Selection" in the news is a food company.
+    assert not [c for c in full_gazetteer.lookup("Natural Selection", limit=50) if c.place.feature == "AIRP"]
+    assert [c.place.id for c in full_gazetteer.lookup("Natural Selection Airport")] == ["airport:TN51"]
