@@ -402,6 +402,11 @@ def _survives_blocking(
 
 
 _TRAILING_JOIN = re.compile(r"\s+(?:and|or|&)$")
+# A lower-case generic after a name is no part of it ("Hebei province", "the
+# Puno region", "Ituri district"): the corpora mark the name alone, and the
+# resolver reads the generic as a hint that an area is meant. Capitalised,
+# it may belong to the name ("Nyanza Province", "Rift Valley Province").
+_TRAILING_GENERIC = re.compile(r"\s+(?:province|region|district|state|governorate|prefecture|oblast)$")
 
 
 def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -417,6 +422,9 @@ def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
     m = _TRAILING_JOIN.search(text, s, e)
     if m:
         e = m.start()  # "Bosnia and" (the NER cut "Bosnia and Herzegovina" in two)
+    m = _TRAILING_GENERIC.search(text, s, e)
+    if m:
+        e = m.start()
     if e > s and text[e - 1] == "." and text[s:e].count(".") == 1 and not dotted_abbreviation(text[s:e].split()[-1]):
         e -= 1  # a sentence's full stop, not an abbreviation's ("Lexington, Ky.")
     return (s, e) if e > s and any(c.isalpha() for c in text[s:e]) else None

@@ -314,3 +314,12 @@ def test_ebola_and_zika_alone_are_the_diseases(full_gazetteer):
     text = "Doctors fight Ebola in Liberia and Zika in Brazil."
     ents = [EntitySpan(text.index(w), text.index(w) + len(w), "GPE") for w in ("Ebola", "Liberia", "Zika", "Brazil")]
     assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Liberia", "Brazil"]
+
+
+def test_a_lower_case_generic_after_a_name_is_no_part_of_it(full_gazetteer):
+    # The corpora mark "Hebei" in "Hebei province"; a capitalised generic may
+    # belong to the name ("Nyanza Province").
+    text = "He died in Hebei province. Cases rose in Nyanza Province and the Puno region."
+    ents = [EntitySpan(text.index(w), text.index(w) + len(w), "GPE")
+            for w in ("Hebei province", "Nyanza Province", "Puno region")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Hebei", "Nyanza Province", "Puno"]
