@@ -120,7 +120,8 @@ class Resolution:
 
     ``place`` is None when nothing in the gazetteer (or the geocoder) fits.
     ``score`` is the resolver's confidence in [0, 1]; ``method`` says which
-    component decided (``gazetteer``, ``context``, ``geocoder``, ``none``).
+    component decided (``gazetteer``, ``context``, ``qualifier``: the county or
+    state after a comma, for a town the gazetteer lacks; ``geocoder``, ``none``).
     """
 
     place: Place | None

@@ -8,6 +8,7 @@ functions over the frozen dataclasses in :mod:`geomap.model`.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -315,6 +316,26 @@ class Geoparser:
                 return cands
         return anywhere
 
+    def _qualifier_region(
+        self, m: Mention, text: str, cands: Sequence[Candidate], qcands: Sequence[Candidate], qualifier: frozenset[str]
+    ) -> Place | None:
+        """Return the county or state a text names for a town the gazetteer lacks, or None.
+
+        "Rockingham, Northamptonshire": no Rockingham in the gazetteer lies in
+        England, so the county is the best place to put the mention (a low
+        score and method ``qualifier`` say so), better than Rockingham,
+        Vermont. Only first- and second-level regions qualify (a country is
+        too coarse a guess), and only for a name that is no major place
+        (a bigger place's name before a comma is more often a list: "Paris,
+        Texas" aside, "Paris, London").
+        """
+        if not qualifier or any(_in_qualifier(c.place, qualifier) for c in cands):
+            return None
+        if self.gazetteer.is_major(m.text) or _LIST_ITEM_BEFORE.search(text, max(0, m.start - 3), m.start):
+            return None  # "Harwinton, Bantam, Litchfield": a list, not a town and its county
+        region = next((c.place for c in qcands if c.place.feature.startswith(("PCL", "ADM1", "ADM2"))), None)
+        return region if region is not None and region.feature in ("ADM1", "ADM2") else None
+
     def _resolve(
         self,
         m: Mention,
@@ -325,17 +346,30 @@ class Geoparser:
         container: tuple[str, str | None, bool] | None = None,
     ) -> Resolution:
         qualifier: frozenset[str] = frozenset()
+        qcands: list[Candidate] = []
         qtext = qualifier_after(text, m.end)
-        if qtext and cands:
-            qualifier = qualifier_regions(self.gazetteer.lookup(qtext, limit=10, variants=False))
+        if qtext:
+            qcands = self.gazetteer.lookup(qtext, limit=10, variants=False)
+            qualifier = qualifier_regions(qcands)
         if AREA_BEFORE.search(text[max(0, m.start - 40):m.start]) or AREA_AFTER.match(text, m.end):
             cands = areas(cands) or cands  # "the state of New York", "New York state"
         res = resolve_mention(m, cands, context, qualifier=qualifier, container=container)
+        region = self._qualifier_region(m, text, cands, qcands, qualifier)
+        if region is not None:
+            return Resolution(place=region, score=0.3, method="qualifier",
+                              features=(("qualifier_region", 1.0),))
         if res.place is None and self.geocoder is not None:
             place = self.geocoder.geocode(m.text, country_code=next(iter(context.countries), None))
             if place is not None:
                 return Resolution(place=place, score=0.5, method="geocoder")
         return res
+
+
+_LIST_ITEM_BEFORE = re.compile(r",\s*$")
+
+
+def _in_qualifier(place: Place, qualifier: frozenset[str]) -> bool:
+    return (place.country_code or "") in qualifier or f"{place.country_code}.{place.admin1}" in qualifier
 
 
 #: spaCy components the dependency parse needs (en_core_web_sm's ``ner`` has its own embedding).

@@ -182,3 +182,16 @@ def test_a_county_or_a_list_after_a_town_decides_or_does_not(geoparser):
     # "Washington, New York and Boston" is a list: Washington is the capital, not a town in New York.
     washington = place("The tour stops in Washington, New York and Boston.", "Washington")
     assert washington.country_code == "US" and washington.admin1 == "DC"
+
+
+def test_a_town_the_gazetteer_lacks_is_put_in_the_county_the_text_names(geoparser):
+    # No Rockingham in the gazetteer lies in England (Rockingham, Vermont, does).
+    res = geoparser.parse_text("The race moved to Rockingham, Northamptonshire in May.")
+    rockingham = next(gm.resolution for gm in res.mentions if gm.mention.text == "Rockingham")
+    assert rockingham.place.name == "Northamptonshire" and rockingham.method == "qualifier"
+    assert rockingham.score < 0.5
+    # A known town in the named region is that town, and a major name is never moved.
+    res = geoparser.parse_text("Fans drove from Ripley, Derbyshire and from Paris, Ohio.")
+    places = {gm.mention.text: gm.resolution for gm in res.mentions}
+    assert places["Ripley"].place.name == "Ripley" and places["Ripley"].method != "qualifier"
+    assert places["Paris"].method != "qualifier"
