@@ -26,6 +26,7 @@ from geomap.resolve import (
     areas,
     article_context,
     container_of,
+    in_qualifier,
     qualifier_after,
     qualifier_regions,
     resolve_mention,
@@ -329,7 +330,7 @@ class Geoparser:
         (a bigger place's name before a comma is more often a list: "Paris,
         Texas" aside, "Paris, London").
         """
-        if not qualifier or any(_in_qualifier(c.place, qualifier) for c in cands):
+        if not qualifier or any(in_qualifier(c.place, qualifier) for c in cands):
             return None
         if self.gazetteer.is_major(m.text) or _LIST_ITEM_BEFORE.search(text, max(0, m.start - 3), m.start):
             return None  # "Harwinton, Bantam, Litchfield": a list, not a town and its county
@@ -366,10 +367,6 @@ class Geoparser:
 
 
 _LIST_ITEM_BEFORE = re.compile(r",\s*$")
-
-
-def _in_qualifier(place: Place, qualifier: frozenset[str]) -> bool:
-    return (place.country_code or "") in qualifier or f"{place.country_code}.{place.admin1}" in qualifier
 
 
 #: spaCy components the dependency parse needs (en_core_web_sm's ``ner`` has its own embedding).

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Candidate, Mention, Resolution
+from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Candidate, Mention, Place, Resolution
 from geomap.text import normalize
 
 #: Prior weight of a feature code: large areas and capitals are what news
@@ -318,7 +318,11 @@ def _match_penalty(cand: Candidate) -> float:
 
 
 def _qualifies(cand: Candidate, qualifier: frozenset[str]) -> bool:
-    place = cand.place
+    return in_qualifier(cand.place, qualifier)
+
+
+def in_qualifier(place: Place, qualifier: frozenset[str]) -> bool:
+    """Tell whether a place lies in a country or region of ``qualifier`` (see :func:`qualifier_regions`)."""
     return (place.country_code or "") in qualifier or f"{place.country_code}.{place.admin1}" in qualifier
 
 
