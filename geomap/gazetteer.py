@@ -26,7 +26,7 @@ from geomap.gazetteer_store import (
     write,
 )
 from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Candidate, MatchKind, Place
-from geomap.text import normalize, variant_key
+from geomap.text import has_spelling_variants, normalize, variant_key
 
 __all__ = ["EXTRA_COLUMNS", "SCHEMA_VERSION", "Gazetteer", "PlaceRecord", "read_extra", "rank_key", "write"]
 
@@ -194,11 +194,12 @@ class Gazetteer:
             "SELECT p.* FROM variant v JOIN place p ON p.pid = v.pid WHERE v.key = ?", (vkey,)
         ).fetchall()
         found: dict[str, Candidate] = {}
-        for row in rows:
+        for row in rows:  # the build stored keys only where has_spelling_variants
             sim = ratio(key, normalize(row[2])) / 100.0
             _keep(found, _candidate(row, "variant", sim))
         for rec in self._extra_by_variant.get(vkey, []):
-            _keep(found, _record_candidate(rec, "variant", ratio(key, normalize(rec.name)) / 100.0))
+            if has_spelling_variants(rec.cc, rec.fcode):
+                _keep(found, _record_candidate(rec, "variant", ratio(key, normalize(rec.name)) / 100.0))
         if countries:
             return {k: c for k, c in found.items() if c.place.country_code in countries}
         # Without context, a skeleton shared by places in several countries

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geomap.errors import ConfigurationError, GazetteerError
-from geomap.text import normalize, variant_key
+from geomap.text import has_spelling_variants, normalize, variant_key
 
 SCHEMA_VERSION = 2
 
@@ -144,16 +144,21 @@ def write(
             )
             counts[rec.fclass] = counts.get(rec.fclass, 0) + 1
             own = normalize(rec.name)
+            # Skeleton keys only where names are transliterated (the lookup
+            # applies the same rule to extra places): a third of the rows.
+            spelled_variously = has_spelling_variants(rec.cc, rec.fcode)
             if own:
                 names.add((own, pid, 0))
-                variants.add((variant_key(rec.name), pid))
+                if spelled_variously:
+                    variants.add((variant_key(rec.name), pid))
             for alt in alts:
                 key = normalize(alt)
                 # Latin-script keys only: the articles geomap reads are in
                 # English, and other scripts would double the file size.
                 if key and key != own and key.isascii():
                     names.add((key, pid, 1))
-                    variants.add((variant_key(alt), pid))
+                    if spelled_variously:
+                        variants.add((variant_key(alt), pid))
             for d in rec.demonyms:
                 demonyms.update((k, pid) for k in _demonym_keys(d))
             if progress and pid % 10_000 == 0:

@@ -107,6 +107,41 @@ _TRANSLIT = (
     (re.compile(r"[zx]"), "s"),
     (re.compile(r"v"), "b"),
 )
+#: Countries whose place names reach English news through transliteration
+#: from a non-Latin script (Arabic, Persian, Cyrillic, Hebrew, Greek,
+#: Georgian, Armenian, Brahmic, Chinese, Japanese, Korean, Ge'ez), plus the
+#: Sahel and Horn countries whose Arabic-origin names are spelled the French
+#: or the English way. Only there does one name have several spellings that
+#: the skeleton of :func:`variant_key` should join ("Subratha", "Sabratha");
+#: elsewhere a shared skeleton joins different names ("Saint Croix" and
+#: "Santa Cruz", "St Athan" and "Saint-Etienne").
+TRANSLITERATED_COUNTRIES: frozenset[str] = frozenset("""
+    AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE
+    AF IR PK IL
+    AM AZ BY BG GE KG KZ MK MN RS RU TJ TM UA UZ BA ME
+    CY GR
+    BD BT IN LK MV NP
+    KH LA MM TH
+    CN HK JP KP KR MO TW
+    DJ ER ET ML NE SO SS TD
+""".split())
+
+
+def has_spelling_variants(country_code: str | None, feature_code: str) -> bool:
+    """Whether a place may be matched by the skeleton of its name.
+
+    Names transliterated into Latin script have many spellings; Latin-script
+    names have one, and their skeleton mostly joins different names. A
+    country is the exception: a misspelt country ("Algieria") is still read.
+
+    >>> has_spelling_variants("LY", "PPL"), has_spelling_variants("US", "ADM2")
+    (True, False)
+    >>> has_spelling_variants("DZ", "PCLI"), has_spelling_variants("FR", "PCLI")
+    (True, True)
+    """
+    return country_code in TRANSLITERATED_COUNTRIES or feature_code.startswith("PCL")
+
+
 _VOWELS = re.compile(r"[aeiou]")
 _FUSED_ARTICLE = re.compile(r"\b[ae](?=([tdrzsnl])\1[a-z]{2,})")
 _DOUBLES = re.compile(r"(.)\1+")

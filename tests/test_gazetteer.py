@@ -295,3 +295,15 @@ def test_an_airport_named_after_a_university_lends_it_no_short_name(full_gazette
     # "Natural Selection" in the news is a food company.
     assert not [c for c in full_gazetteer.lookup("Natural Selection", limit=50) if c.place.feature == "AIRP"]
     assert [c.place.id for c in full_gazetteer.lookup("Natural Selection Airport")] == ["airport:TN51"]
+
+
+@pytest.mark.slow
+def test_only_transliterated_names_match_by_skeleton(full_gazetteer):
+    # "Saint Croix" and "Santa Cruz" share a consonant skeleton, as do
+    # "St Athan" and "Saint-Étienne": different names, not two spellings.
+    assert full_gazetteer.lookup("Saint Croix County", country="US") == []
+    assert full_gazetteer.lookup("St Athan") == []
+    # A name transliterated from Arabic or Cyrillic still meets its spellings.
+    (sabratha,) = full_gazetteer.lookup("Subratha", country="LY", limit=1)
+    assert sabratha.place.name == "Şabrātah" and sabratha.match_kind == "variant"
+    assert full_gazetteer.lookup("Yekaterinburgh", country="RU", limit=1)[0].place.name == "Yekaterinburg"

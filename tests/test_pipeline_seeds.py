@@ -119,12 +119,12 @@ def test_names_that_share_only_one_region_resolve_there(geoparser):
 
 
 def test_a_guessed_spelling_is_not_copied_to_every_repeat_of_the_word(geoparser):
-    # en_core_web_sm tags the company "ICON" GPE once and ORG twice; it has no
-    # exact gazetteer match, so only a consonant-skeleton guess (Konya) places
+    # en_core_web_sm tags the company "ICON" GPE once; it has no exact
+    # gazetteer match, so only a consonant-skeleton guess (Okni, India) places
     # it. One-sense-per-discourse must not copy that guess to every "ICON".
-    text = ("ANKARA - A Dutch feed maker said on Monday it would buy a majority stake in ICON, a Turkish "
+    text = ("NEW DELHI - A Dutch feed maker said on Monday it would buy a majority stake in ICON, an Indian "
             "firm selling feed additives to poultry farms. ICON is a trusted partner for farmers, the buyer "
-            "said. The deal with ICON will help its business in Turkey, and ICON will keep its name.")
+            "said. The deal with ICON will help its business in India, and ICON will keep its name.")
     icon = [gm for gm in geoparser.parse_text(text).mentions if gm.mention.text == "ICON"]
     assert [gm.mention.recognizer for gm in icon] == ["ner"]
 
