@@ -195,10 +195,13 @@ def admin1_support(
 
     "Paris and Henry County": Tennessee, Kentucky and Illinois each have a
     Paris and a Henry County; France has no Henry County. Variant matches and
-    countries do not count.
+    countries do not count, and a name whose first reading is a major place
+    (a country, a state, a capital) lends no support through its namesake
+    towns: the share is of all the other names, but only lesser places vote.
     """
     regions: dict[str, set[str]] = {}
-    for m, _res in resolutions:
+    major: set[str] = set()
+    for m, res in resolutions:
         key = normalize(m.text)
         if m.boilerplate or key in regions:
             continue
@@ -207,14 +210,23 @@ def admin1_support(
             if c.match_kind != "variant" and c.place.country_code and c.place.admin1
             and not c.place.feature.startswith("PCL")
         }
+        if res.place is not None and res.place.feature in MAJOR_FEATURES:
+            major.add(key)
     names = [k for k, codes in regions.items() if codes]
-    holders: Counter[str] = Counter(code for k in names for code in regions[k])
+    # A name read as a country, a state or a capital vouches for no region
+    # through its namesake towns: "Mexico", "California" and "Washington"
+    # are all towns in Missouri, which says nothing about a border story.
+    voters = [k for k in names if k not in major]
+    holders: Counter[str] = Counter(code for k in voters for code in regions[k])
     out: dict[str, dict[str, float]] = {}
+    others = len(names) - 1
     for key in names:
-        others = len(names) - 1
+        own = 0 if key in major else 1
         if others <= 0:
             continue
-        out[key] = {code: (holders[code] - 1) / others for code in regions[key] if holders[code] > 1}
+        shares = {code: (holders[code] - own) / others for code in regions[key] if holders[code] > own}
+        if shares:
+            out[key] = shares
     return out
 
 

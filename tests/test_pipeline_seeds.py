@@ -195,3 +195,15 @@ def test_a_town_the_gazetteer_lacks_is_put_in_the_county_the_text_names(geoparse
     places = {gm.mention.text: gm.resolution for gm in res.mentions}
     assert places["Ripley"].place.name == "Ripley" and places["Ripley"].method != "qualifier"
     assert places["Paris"].method != "qualifier"
+
+
+def test_a_country_or_state_vouches_for_no_region_through_its_namesake_towns(geoparser):
+    # Missouri has a Mexico, a California, a Florida and a Washington: no
+    # reason to read a story about the border as a story about Missouri.
+    text = ("WASHINGTON (AP) - As Trump spent the Easter weekend at his Florida resort, his chief of staff "
+            "worked on the plan to mobilize the National Guard along the U.S. border with Mexico. Trump "
+            "told Marines in California last month that the wall would be built.")
+    res = geoparser.parse_text(text)
+    assert [(p.country_code, p.feature) for p in placed(res, "Mexico")] == [("MX", "PCLI")]
+    assert [(p.admin1, p.feature) for p in placed(res, "Florida") + placed(res, "California")] == [
+        ("FL", "ADM1"), ("CA", "ADM1")]

@@ -1,6 +1,6 @@
 import pytest
 
-from geomap.model import Mention
+from geomap.model import Mention, Resolution
 from geomap.resolve import Context, article_context, qualifier_after, qualifier_regions, resolve_mention
 from geomap.text import normalize
 
@@ -157,9 +157,21 @@ def test_support_counts_the_other_names_that_could_be_in_a_region():
         "paris": [cand("Paris", "FR", "11"), cand("Paris", "US", "TN"), cand("Paris", "US", "KY")],
         "henry county": [cand("Henry County", "US", "TN", "ADM2"), cand("Henry County", "US", "AL", "ADM2")],
     }
-    res = [(mention("Paris"), None), (mention("Henry County"), None)]
+    def first(c):
+        return Resolution(place=c.place, score=0.5, method="gazetteer")
+
+    res = [(mention("Paris"), first(cands["paris"][1])), (mention("Henry County"), first(cands["henry county"][0]))]
     support = admin1_support(res, cands)
     assert support["paris"] == {"US.TN": 1.0} and support["henry county"] == {"US.TN": 1.0}
+
+    # A name read as a country, a state or a capital vouches for no region
+    # through its namesake towns, though it may still be supported.
+    cands["paris"][0] = cand("Paris", "FR", "11", "PPLC")
+    cands["mexico"] = [cand("Mexico", "MX", None, "PCLI"), cand("Mexico", "US", "TN")]
+    res = [(mention(n), first(cands[normalize(n)][0])) for n in ("Paris", "Henry County", "Mexico")]
+    support = admin1_support(res, cands)
+    # Henry County alone vouches for Tennessee, out of two other names each.
+    assert support == {"paris": {"US.TN": 0.5}, "mexico": {"US.TN": 0.5}}
 
 
 def _context_of(gazetteer, names):
