@@ -220,13 +220,15 @@ def extract(
         # ("Ripley, Derbyshire"), whatever the NER made of it (it often says
         # PERSON for a lone "-shire" word).
         qualifier = _qualifies_place(index, text, span, found)
+        travel = _after_travel(text, span)
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
-                and "-" not in surface and not _is_major(index, surface) and not qualifier):
+                and "-" not in surface and not _is_major(index, surface) and not qualifier and not travel):
             # The NER saw this word and did not call it a place: a lone
-            # small-town name is more often a surname ("Trump", "Bryant").
+            # small-town name is more often a surname ("Trump", "Bryant"),
+            # though not where people go or were born ("driving to Castlegar").
             continue
         major = _is_major(index, surface) and surface not in person_words
-        if not qualifier and not _survives_blocking(text, span, blocks.containing(span), major=major):
+        if not (qualifier or travel) and not _survives_blocking(text, span, blocks.containing(span), major=major):
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)
     for span in [sp for sp in found if _after_title(text, sp[0])]:
@@ -399,6 +401,25 @@ def _survives_blocking(
         # people named in full.
         return multi or major or (label != "PERSON" and _after_cue(text, span[0]))
     return True
+
+
+# Where people go, live or were born: the word after is a place even when
+# the small NER model calls it a person ("driving to Castlegar", "born in
+# Manchester"); a bare "to" or "in" is not enough ("talked to Kelly").
+_TRAVEL = re.compile(
+    r"\b(?:(?:driv(?:e|es|ing|en)|drove|fl(?:y|ies|ying|ew|own)|travel(?:s|led|ling|ed|ing)?|"
+    r"mov(?:e|es|ed|ing)|relocat(?:e|es|ed|ing)|went|go(?:es|ing|ne)?|head(?:s|ed|ing)?|"
+    r"return(?:s|ed|ing)?|commut(?:e|es|ed|ing)|deport(?:s|ed|ing)?|evacuat(?:e|es|ed|ing)|"
+    r"sail(?:s|ed|ing)?|trip|journey|miles|kilometres|kilometers|km)"
+    r"(?:\s+back)?\s+(?:to|from|into|towards?)|"
+    r"(?:born|raised|grew\s+up|lives?|lived|living|based|headquartered|stationed|located)\s+(?:in|near))\s+$"
+)
+
+
+def _after_travel(text: str, span: tuple[int, int]) -> bool:
+    if text.startswith(("'s", "\u2019s"), span[1]):
+        return False  # "went to Warden's home": a person's
+    return bool(_TRAVEL.search(text[max(0, span[0] - 40):span[0]]))
 
 
 _TRAILING_JOIN = re.compile(r"\s+(?:and|or|&)$")

@@ -314,6 +314,10 @@ def test_ebola_and_zika_alone_are_the_diseases(full_gazetteer):
     text = "Doctors fight Ebola in Liberia and Zika in Brazil."
     ents = [EntitySpan(text.index(w), text.index(w) + len(w), "GPE") for w in ("Ebola", "Liberia", "Zika", "Brazil")]
     assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Liberia", "Brazil"]
+    # Nor is the planet a town ("return to Earth"; GeoNames has an Earth, Texas).
+    text = "The crew will return to Earth from the station over Brazil."
+    ents = [EntitySpan(text.index(w), text.index(w) + len(w), "GPE") for w in ("Earth", "Brazil")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Brazil"]
 
 
 def test_a_lower_case_generic_after_a_name_is_no_part_of_it(full_gazetteer):
@@ -323,3 +327,14 @@ def test_a_lower_case_generic_after_a_name_is_no_part_of_it(full_gazetteer):
     ents = [EntitySpan(text.index(w), text.index(w) + len(w), "GPE")
             for w in ("Hebei province", "Nyanza Province", "Puno region")]
     assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Hebei", "Nyanza Province", "Puno"]
+
+
+def test_a_town_where_people_go_or_were_born_is_a_place_though_the_ner_says_person(full_gazetteer):
+    # en_core_web_sm tags "Castlegar" and "Thornhill" PERSON here; a lone
+    # small-town word the NER did not call a place is otherwise dropped.
+    text = ("Instead of driving to Castlegar, people visit the office. They moved to Thornhill in 1990. "
+            "He talked to Kelly. Police went to Warden's home. Tonroe was born in Manchester.")
+    ents = [EntitySpan(i, i + len(w), "PERSON") for w in ("Castlegar", "Thornhill", "Kelly", "Warden", "Tonroe")
+            for i in [text.index(w)]]
+    ents.append(EntitySpan(text.index("Manchester"), text.index("Manchester") + 10, "GPE"))
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Castlegar", "Thornhill", "Manchester"]
