@@ -142,7 +142,8 @@ def collect(progress: Progress | None = None) -> list[PlaceRecord]:
         progress("read", 3, 4)
     records.extend(_us_counties(_read_json(gnc / "us_counties.json")))
     taken = {normalize(r.name) for r in records} | {normalize(n) for r in countries for n in r.names}
-    records.extend(_airports(taken))
+    metros = {normalize(r.name) for r in city_records if (r.population or 0) >= _METRO_POPULATION}
+    records.extend(_airports(taken, metros))
     records.extend(_admin2())
     if progress:
         progress("read", 4, 4)
@@ -596,7 +597,37 @@ _AIRPORT_WORDS = ("international airport", "intl airport", "oil airport", "airpo
                   "airstrip", "air base", "international", "intl")
 
 
-def _airports(taken: set[str]) -> Iterator[PlaceRecord]:
+# A city this big has several airports, each known by its own name.
+_METRO_POPULATION = 500_000
+_GENERIC_AIRFIELD = re.compile(
+    r"(?i)municipal|regional|county|city-county|city|state|national|ntl|international|intl|domestic|"
+    r"executive|memorial|glider|military|army|naval|navy|afb|af|aux|auxiliary|nolf|nalf|lrrs|base|"
+    r"station|field|airfield|airpark|air|airport|jetport|heliport|seaplane|aeroclub|sport|private|prv|"
+    r"industrial|business|gateway|metro|downtown|central|area|park|valley|island|bay|harbour|harbor|"
+    r"lodge|sky|new|old|de|[ivx]+|east|west|north|south|northeast|northwest|southeast|southwest|"
+    r"ost|nord|sud|süd|severny|yuzhny|upper|lower|main|general"
+)
+
+
+def _after_city(short: str, city: str) -> str | None:
+    """Return what follows the city in an airport's short name ("Heathrow" of "London Heathrow")."""
+    city = city.split(",")[-1].strip()
+    if not city or not short.startswith(city) or len(short) <= len(city) + 1:
+        return None
+    if short[len(city)] not in " -":
+        return None
+    own = short[len(city) + 1:].strip(" -")
+    # One or two capitalised words, none of them generic ("Municipal",
+    # "Regional", "Glider", "East", "II": many fields, none named so).
+    words = own.split()
+    if len(own) < 4 or not own[0].isupper() or len(words) > 2 or "/" in own:
+        return None
+    if any(_GENERIC_AIRFIELD.fullmatch(w) for w in words):
+        return None
+    return own
+
+
+def _airports(taken: set[str], metros: set[str]) -> Iterator[PlaceRecord]:
     try:
         import airportsdata
     except ImportError as exc:
@@ -622,6 +653,15 @@ def _airports(taken: set[str]) -> Iterator[PlaceRecord]:
                 if (short and icao.isalpha() and normalize(short) not in taken
                         and not _INSTITUTION_NAME.search(short)):
                     names.add(short)
+                # "London Heathrow", "Stockholm-Bromma", "Chicago O'Hare": a
+                # big city's airports go by their own one-word names, even
+                # where a small town shares it (Heathrow, Florida; the
+                # resolver's low prior for airports lets the town win without
+                # context). Smaller cities' fields are mostly "Municipal".
+                own = _after_city(short, a.get("city") or "")
+                if (own and " " not in own and icao.isalpha() and a.get("iata")
+                        and normalize(a["city"].split(",")[-1]) in metros):
+                    names.add(own)
                 break
         yield PlaceRecord(
             gid=f"airport:{icao}", name=name, lat=float(a["lat"]), lon=float(a["lon"]), fclass="S",

@@ -18,11 +18,13 @@ from geomap.extract import EntitySpan, boilerplate_spans, extract, place_sentenc
 from geomap.gazetteer import Gazetteer
 from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, Mention, Place, Resolution
 from geomap.resolve import (
+    AIRPORT_AFTER,
     AREA_AFTER,
     AREA_BEFORE,
     Context,
     RegionVotes,
     admin1_support,
+    airports,
     areas,
     article_context,
     container_of,
@@ -354,6 +356,8 @@ class Geoparser:
             qualifier = qualifier_regions(qcands)
         if AREA_BEFORE.search(text[max(0, m.start - 40):m.start]) or AREA_AFTER.match(text, m.end):
             cands = areas(cands) or cands  # "the state of New York", "New York state"
+        elif AIRPORT_AFTER.match(text, m.end):
+            cands = airports(cands) or cands  # "Heathrow airport"
         res = resolve_mention(m, cands, context, qualifier=qualifier, container=container)
         region = self._qualifier_region(m, text, cands, qcands, qualifier)
         if region is not None:

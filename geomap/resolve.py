@@ -444,6 +444,15 @@ def areas(candidates: Sequence[Candidate]) -> list[Candidate]:
     return [c for c in candidates if c.place.feature.startswith(("ADM", "PCL", "RGN", "TERR"))]
 
 
+# "Heathrow airport", "O'Hare Airport": the field, not a namesake town.
+AIRPORT_AFTER = re.compile(r"\s+(?:international\s+)?(?:airport|airfield|air\s+base)\b", re.IGNORECASE)
+
+
+def airports(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Keep the candidates that are airports."""
+    return [c for c in candidates if c.place.feature == "AIRP"]
+
+
 # "New York state", "Lagos State": a generic the NER left out of the name.
 AREA_AFTER = re.compile(r"\s+(?:state|province|governorate)\b", re.IGNORECASE)
 # "the state of New York", "the province of Quebec": the generic comes first.

@@ -307,3 +307,13 @@ def test_only_transliterated_names_match_by_skeleton(full_gazetteer):
     (sabratha,) = full_gazetteer.lookup("Subratha", country="LY", limit=1)
     assert sabratha.place.name == "Şabrātah" and sabratha.match_kind == "variant"
     assert full_gazetteer.lookup("Yekaterinburgh", country="RU", limit=1)[0].place.name == "Yekaterinburg"
+
+
+@pytest.mark.slow
+def test_a_big_citys_airports_go_by_their_own_names(full_gazetteer):
+    # "London Heathrow Airport" is "Heathrow", "Stockholm-Bromma Airport" "Bromma".
+    for name, icao in (("Heathrow", "EGLL"), ("Gatwick", "EGKK"), ("O'Hare", "KORD"), ("Bromma", "ESSB")):
+        assert f"airport:{icao}" in [c.place.id for c in full_gazetteer.lookup(name, limit=10)], name
+    # A generic word after the city names no field: "Austin Executive", "Rugby Municipal".
+    for generic in ("Executive", "Municipal", "Regional"):
+        assert not [c for c in full_gazetteer.lookup(generic, limit=50) if c.place.feature == "AIRP"], generic

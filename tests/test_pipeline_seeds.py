@@ -207,3 +207,9 @@ def test_a_country_or_state_vouches_for_no_region_through_its_namesake_towns(geo
     assert [(p.country_code, p.feature) for p in placed(res, "Mexico")] == [("MX", "PCLI")]
     assert [(p.admin1, p.feature) for p in placed(res, "Florida") + placed(res, "California")] == [
         ("FL", "ADM1"), ("CA", "ADM1")]
+
+
+def test_a_name_before_airport_is_the_airport(geoparser):
+    # Heathrow, Florida (5,900 people) outranks a bare airport name; "airport" decides.
+    res = geoparser.parse_text("British police searched an Aeroflot plane at Heathrow airport on Friday.")
+    assert [p.id for p in placed(res, "Heathrow")] == ["airport:EGLL"]
