@@ -16,6 +16,8 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from rapidfuzz.fuzz import ratio
+
 from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Candidate, Mention, Place, Resolution
 from geomap.text import normalize
 
@@ -39,6 +41,7 @@ WEIGHTS: dict[str, float] = {
     "support": 1.5,  # times sqrt(share): the region where the article's other names could also be
     "namesake_city": 2.0,  # off a region whose namesake city of a million is also a candidate
     "list_of_regions": 2.5,  # "Michigan, Oregon, New York": the next item is a region too
+    "other_name": 1.0,  # off a town known by another name when some place has the name itself
 }
 #: A city this big inside a region of the same name is what the name means
 #: ("New York", "São Paulo", "Lagos"), unless the context says otherwise.
@@ -321,6 +324,34 @@ def namesake_regions(candidates: Sequence[Candidate]) -> frozenset[str]:
     )
 
 
+def _renamed(name: str, candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Return the towns that have ``name`` only as an alias quite unlike their own name.
+
+    GeoNames lists old and informal names: Dayton, Ohio is also "Venice",
+    Richmond, Virginia also "Manchester", Fremont, California also
+    "Centerville". Where some place bears the name itself, such a town is a
+    worse reading than a plain alias: "New York" for New York City or
+    "Sirt" for Sirte share most of their letters and are not penalised.
+    (Weight chosen on the even-numbered documents of the news corpora,
+    confirmed on the odd ones; see benchmarks/results/accuracy.md.)
+    """
+    if not any(c.match_kind == "exact" for c in candidates):
+        return []
+    key = normalize(name)
+    out = []
+    for c in candidates:
+        if c.match_kind == "alias" and c.place.feature.startswith("PPL"):
+            own = normalize(c.place.name)
+            if key not in own and ratio(key, own) < _RENAMED_SIMILARITY:
+                out.append(c)
+    return out
+
+
+# Below this rapidfuzz ratio an alias is another name, not another spelling
+# ("Venice"/"Dayton" 17, "Manchester"/"Richmond" 22; "Kiev"/"Kyiv" 75).
+_RENAMED_SIMILARITY = 60
+
+
 def _match_penalty(cand: Candidate) -> float:
     if cand.match_kind == "alias" and cand.place.feature in ("OCN", "SEA", "GULF"):
         # Natural Earth names seas with their generic ("Atlantic Ocean"); news
@@ -504,8 +535,12 @@ def resolve_mention(
         return Resolution(place=None, score=0.0, method="none")
     scored = []
     namesakes = namesake_regions(candidates)
+    renamed = _renamed(mention.text, candidates)
     for cand in candidates:
         raw, feats = score_candidate(cand, context, qualifier, namesakes, container)
+        if cand in renamed:
+            raw -= WEIGHTS["other_name"]
+            feats = (*feats, ("other_name", -WEIGHTS["other_name"]))
         scored.append((raw, cand, feats))
     scored.sort(key=lambda t: (-t[0], t[1].place.id))
     top = scored[0][0]

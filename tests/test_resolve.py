@@ -300,3 +300,20 @@ def test_a_county_abroad_beats_its_namesake_towns_in_its_own_country(geoparser, 
         assert typhoon["Pangasinan"] == typhoon["Nueva Ecija"] == ("ADM2", "PH")
         # At home, Kent is still the town.
         assert places(gp, "Students marched through downtown Kent, Ohio, on Monday.")["Kent"] == ("PPL", "US")
+
+
+def test_a_town_known_by_another_name_yields_to_a_place_that_bears_the_name():
+    from geomap.model import Candidate, Place
+
+    def cand(name, cc, pop, kind, feature="PPL"):
+        p = Place(name=name, id=f"t:{name}", lat=0.0, lon=0.0, feature=feature, country_code=cc,
+                  admin1="01", population=pop)
+        return Candidate(place=p, match_kind=kind, similarity=1.0, feature_class="P", alt_count=20)
+
+    # GeoNames gives Dayton, Ohio the old name "Venice"; Venice itself is the
+    # reading, even against a town ten times its size.
+    venice = [cand("Venice", "IT", 51_298, "exact"), cand("Dayton", "US", 513_000, "alias")]
+    assert resolve_mention(mention("Venice"), venice, Context(countries={})).place.name == "Venice"
+    # An alias that shares the name's letters is a spelling, not another name.
+    new_york = [cand("New York City", "US", 8_175_133, "alias"), cand("New York", "US", 1_000, "exact")]
+    assert resolve_mention(mention("New York"), new_york, Context(countries={})).place.name == "New York City"
