@@ -11,9 +11,10 @@ from typing import Any, Literal
 
 #: Feature codes of places known well enough to go by any of their names:
 #: continents, countries, regions, seas and gulfs, first-level divisions,
-#: capitals. With :data:`MAJOR_POPULATION`, what "major" means everywhere.
+#: capitals, and the big islands, ranges and deserts of the curated file.
+#: With :data:`MAJOR_POPULATION`, what "major" means everywhere.
 MAJOR_FEATURES = frozenset({"CONT", "PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR", "RGN", "PEN",
-                            "SEA", "OCN", "GULF", "ADM1", "PPLC"})
+                            "SEA", "OCN", "GULF", "ADM1", "PPLC", "ISL", "MTS", "DSRT"})
 #: A populated place this big is major too.
 MAJOR_POPULATION = 100_000
 

@@ -213,3 +213,17 @@ def test_a_name_before_airport_is_the_airport(geoparser):
     # Heathrow, Florida (5,900 people) outranks a bare airport name; "airport" decides.
     res = geoparser.parse_text("British police searched an Aeroflot plane at Heathrow airport on Friday.")
     assert [p.id for p in placed(res, "Heathrow")] == ["airport:EGLL"]
+
+
+def test_big_islands_ranges_and_breakaway_regions_are_places(geoparser):
+    # Curated physical geography: "the Alps" was Aleppo by consonant skeleton,
+    # "Java" a village in Georgia, "South Ossetia" a district of Delhi. (Crete
+    # may be the island or Greece's region of that name.)
+    text = ("An earthquake shook Sumatra and Java on Monday. Snow closed passes in the Alps, and "
+            "tourists left Crete. Fighting resumed in South Ossetia.")
+    res = geoparser.parse_text(text)
+    got = {n: (placed(res, n)[0].feature, placed(res, n)[0].country_code)
+           for n in ("Sumatra", "Java", "Alps", "South Ossetia")}
+    assert got == {"Sumatra": ("ISL", "ID"), "Java": ("ISL", "ID"), "Alps": ("MTS", None),
+                   "South Ossetia": ("RGN", "GE")}
+    assert placed(res, "Crete")[0].country_code == "GR"
