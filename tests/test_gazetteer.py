@@ -317,3 +317,12 @@ def test_a_big_citys_airports_go_by_their_own_names(full_gazetteer):
     # A generic word after the city names no field: "Austin Executive", "Rugby Municipal".
     for generic in ("Executive", "Municipal", "Regional"):
         assert not [c for c in full_gazetteer.lookup(generic, limit=50) if c.place.feature == "AIRP"], generic
+
+
+@pytest.mark.slow
+def test_curated_islands_outrank_namesake_towns(full_gazetteer):
+    # "Trinidad" in the news is mostly the island (Trinidad, Bolivia has 84,000
+    # people); "Majorca" is Mallorca; "Java" the island, not a village in Georgia.
+    for name, cc in (("Trinidad", "TT"), ("Majorca", "ES"), ("Java", "ID"), ("Long Island", "US")):
+        top = full_gazetteer.lookup(name, limit=1)[0].place
+        assert (top.feature, top.country_code) == ("ISL", cc), name
