@@ -115,7 +115,27 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Progress | No
     write(dest, records, meta=meta, progress=cb)
     if progress:
         progress("store", total, total)
+    if path is None and not os.environ.get("GEOMAP_GAZETTEER"):
+        _remove_stale_builds(dest)
     return dest
+
+
+def _remove_stale_builds(current: Path, keep: int = 1) -> None:
+    """Delete the cache's gazetteers of other fingerprints but the ``keep`` newest (60 MB each).
+
+    Each upgrade of geomap or of a source package builds a new file; the old
+    ones would pile up. One is kept so that two installations sharing the
+    cache (two virtual environments) do not rebuild in turn. A process still
+    reading a deleted file keeps its open handle.
+    """
+    others = [p for p in current.parent.glob("gazetteer-s*-*.sqlite") if p != current]
+    others.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in others[keep:]:
+        try:
+            old.unlink()
+            logger.info("removed stale gazetteer %s", old)
+        except OSError as exc:  # read-only cache, another user's file
+            logger.warning("could not remove stale gazetteer %s: %s", old, exc)
 
 
 def collect(progress: Progress | None = None) -> list[PlaceRecord]:

@@ -326,3 +326,20 @@ def test_curated_islands_outrank_namesake_towns(full_gazetteer):
     for name, cc in (("Trinidad", "TT"), ("Majorca", "ES"), ("Java", "ID"), ("Long Island", "US")):
         top = full_gazetteer.lookup(name, limit=1)[0].place
         assert (top.feature, top.country_code) == ("ISL", cc), name
+
+
+def test_stale_cached_builds_are_removed_but_the_newest_other_is_kept(tmp_path):
+    import os
+
+    from geomap import gazetteer_build
+
+    current = tmp_path / "gazetteer-s2-aaaa.sqlite"
+    files = [tmp_path / f"gazetteer-s2-{k}.sqlite" for k in ("old1", "old2", "old3")]
+    for age, f in enumerate(files):
+        f.write_bytes(b"x")
+        os.utime(f, (1_000_000 - age * 1000, 1_000_000 - age * 1000))
+    current.write_bytes(b"x")
+    (tmp_path / "notes.txt").write_text("mine")
+    gazetteer_build._remove_stale_builds(current)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gazetteer-s2-aaaa.sqlite", "gazetteer-s2-old1.sqlite",
+                                                         "notes.txt"]
