@@ -283,8 +283,7 @@ class Gazetteer:
 
     def _is_region_of(self, region: str, name: str) -> bool:
         codes = {
-            c.place.country_code if c.place.feature.startswith("PCL") else f"{c.place.country_code}.{c.place.admin1}"
-            for c in self.lookup(region, limit=20, variants=False)
+            c.place.region_code for c in self.lookup(region, limit=20, variants=False)
             if c.place.country_code and c.place.feature in _AREA_CODES | {"ADM2"}
         }
         return bool(codes) and any(

@@ -83,6 +83,13 @@ class Place:
     population: int | None = None
 
     @property
+    def region_code(self) -> str:
+        """``CC`` for a country, else ``CC.ADMIN1``: the code qualifiers and containers compare."""
+        if self.feature.startswith("PCL"):
+            return self.country_code or ""
+        return f"{self.country_code}.{self.admin1}"
+
+    @property
     def __geo_interface__(self) -> dict[str, Any]:
         """Return a GeoJSON-like mapping of the place's point."""
         return {"type": "Point", "coordinates": (self.lon, self.lat)}

@@ -409,8 +409,7 @@ def qualifier_regions(cands: Sequence[Candidate]) -> frozenset[str]:
     state before any Washington County.
     """
     top = frozenset(
-        c.place.country_code if c.place.feature.startswith("PCL") else f"{c.place.country_code}.{c.place.admin1}"
-        for c in cands
+        c.place.region_code for c in cands
         if c.place.country_code and (c.place.feature.startswith("PCL") or c.place.feature == "ADM1")
     )
     if top:
