@@ -624,7 +624,38 @@ def _speaker(text: str, start: int, end: int) -> bool:
 
 
 def _after_cue(text: str, start: int) -> bool:
-    return bool(_CUE.search(text[max(0, start - 40):start]))
+    """Tell whether a place cue ends right before ``start``: ``_CUE`` without a regex scan.
+
+    Equivalent to ``_CUE.search(text[start - 40:start])`` (checked on the
+    test corpus), but reads the last word or two backwards instead of trying
+    the pattern at each of 40 positions: it runs for every capitalised word.
+    """
+    before = text[max(0, start - 40):start]
+    stripped = before.rstrip()
+    if len(stripped) == len(before) or not stripped:
+        return False  # the cue must be followed by whitespace
+    if stripped[-1] in ",:":
+        return True
+    word, rest = _last_word(stripped)
+    if word in _CUE_WORDS:
+        return True
+    if word == "of" and rest.endswith(" "):
+        noun, _ = _last_word(rest[:-1])
+        return noun in _CUE_NOUNS
+    return False
+
+
+def _last_word(s: str) -> tuple[str, str]:
+    """Split off the trailing run of word characters: ("in", "lives ") from "lives in"."""
+    i = len(s)
+    while i and (s[i - 1].isalnum() or s[i - 1] == "_"):
+        i -= 1
+    return s[i:], s[:i]
+
+
+_CUE_WORDS = frozenset("in near at from to into outside around toward towards across through via".split())
+_CUE_NOUNS = frozenset("city town village port region province district governorate area outskirts suburb "
+                       "oasis coast capital cities towns villages".split())
 
 
 def _run_end(ws: _Words, i: int, stop: frozenset[str]) -> int:
@@ -730,7 +761,9 @@ def _capitalised_elsewhere(text: str, word: str, memo: dict[str, bool]) -> bool:
     thousand times would otherwise rescan the text a thousand times.
     """
     if word not in memo:
-        memo[word] = any(not _sentence_initial(text, m.start()) for m in _whole_word(word).finditer(text))
+        # A word found once is only the occurrence asked about: no regex scan.
+        memo[word] = text.count(word) > 1 and any(
+            not _sentence_initial(text, m.start()) for m in _whole_word(word).finditer(text))
     return memo[word]
 
 

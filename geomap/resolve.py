@@ -302,7 +302,10 @@ def score_candidate(
             feats.append(("container", WEIGHTS["qualifier"]))
     if place.feature == "ADM1" and f"{place.country_code}.{place.admin1}" in namesakes:
         feats.append(("namesake_city", -WEIGHTS["namesake_city"]))
-    return sum(v for _k, v in feats), tuple((k, round(v, 3)) for k, v in feats if v)
+    # Unrounded and with zero entries: only the winner's are rounded and
+    # filtered for display (:func:`resolve_mention`), which saves that work
+    # for the other candidates.
+    return sum(v for _k, v in feats), tuple(feats)
 
 
 def namesake_regions(candidates: Sequence[Candidate]) -> frozenset[str]:
@@ -534,10 +537,10 @@ def resolve_mention(
         return Resolution(place=None, score=0.0, method="none")
     scored = []
     namesakes = namesake_regions(candidates)
-    renamed = _renamed(mention.text, candidates)
+    renamed = {id(c) for c in _renamed(mention.text, candidates)}  # by identity: dataclass == is slow
     for cand in candidates:
         raw, feats = score_candidate(cand, context, qualifier, namesakes, container)
-        if cand in renamed:
+        if id(cand) in renamed:
             raw -= WEIGHTS["other_name"]
             feats = (*feats, ("other_name", -WEIGHTS["other_name"]))
         scored.append((raw, cand, feats))
@@ -546,6 +549,7 @@ def resolve_mention(
     total = sum(math.exp(s - top) for s, _c, _f in scored)
     prob = 1.0 / total
     raw, best, feats = scored[0]
+    feats = tuple((k, round(v, 3)) for k, v in feats if v)
     if weak_alias(mention.text, candidates) and best.place.country_code not in context.countries:
         # "Noma", "Salah", "Hadad": a name that is only an alternate name
         # of some small town abroad. Without the article's countries behind
