@@ -220,7 +220,8 @@ def extract(
         # ("Ripley, Derbyshire"), whatever the NER made of it (it often says
         # PERSON for a lone "-shire" word).
         qualifier = _qualifies_place(index, text, span, found)
-        travel = _after_travel(text, span)
+        # (Only the NER's verdicts need overruling: without NER, nothing blocks.)
+        travel = entities is not None and _after_travel(text, span)
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
                 and "-" not in surface and not _is_major(index, surface) and not qualifier and not travel):
             # The NER saw this word and did not call it a place: a lone
@@ -542,16 +543,15 @@ def _gazetteer_spans(
             skip_to = run_end + 1
 
 
-_CUE = re.compile(
-    r"(?:\b(?:city|town|village|port|region|province|district|governorate|area|outskirts|suburb|"
-    r"oasis|coast|capital|cities|towns|villages) of|\b(?:in|near|at|from|to|into|outside|around|toward|"
-    r"towards|across|through|via)|,|:)\s+$"
-)
+# Place cues (see _after_cue): a preposition, "<generic> of", a comma or a colon.
+_CUE_WORDS = frozenset("in near at from to into outside around toward towards across through via".split())
+_CUE_NOUNS = frozenset("city town village port region province district governorate area outskirts suburb "
+                       "oasis coast capital cities towns villages".split())
 
 
 # Prepositions after which an unknown capitalised word may be a place spelled
 # in a way the gazetteer only matches by variant ("in Subratha"). Narrower than
-# _CUE, whose commas and colons would let almost every sentence through.
+# the place cues, whose commas and colons would let almost every sentence through.
 _PLACE_PREPOSITION = re.compile(r"\b(?:in|near|at|from|into|outside|of|to)\s+$", re.IGNORECASE)
 
 
@@ -624,11 +624,13 @@ def _speaker(text: str, start: int, end: int) -> bool:
 
 
 def _after_cue(text: str, start: int) -> bool:
-    """Tell whether a place cue ends right before ``start``: ``_CUE`` without a regex scan.
+    """Tell whether a place cue and whitespace end right before ``start``.
 
-    Equivalent to ``_CUE.search(text[start - 40:start])`` (checked on the
-    test corpus), but reads the last word or two backwards instead of trying
-    the pattern at each of 40 positions: it runs for every capitalised word.
+    Cues: a preposition of place ("in", "near", "toward"...), "<generic> of"
+    ("the city of", "outskirts of"), a comma or a colon. The last word or two
+    are read backwards, where a regex would be tried at each of 40 positions:
+    this runs for every capitalised word. (It gave the same answer as the
+    regex it replaced at 529,029 positions of the speed corpus.)
     """
     before = text[max(0, start - 40):start]
     stripped = before.rstrip()
@@ -652,10 +654,6 @@ def _last_word(s: str) -> tuple[str, str]:
         i -= 1
     return s[i:], s[:i]
 
-
-_CUE_WORDS = frozenset("in near at from to into outside around toward towards across through via".split())
-_CUE_NOUNS = frozenset("city town village port region province district governorate area outskirts suburb "
-                       "oasis coast capital cities towns villages".split())
 
 
 def _run_end(ws: _Words, i: int, stop: frozenset[str]) -> int:

@@ -338,3 +338,16 @@ def test_a_town_where_people_go_or_were_born_is_a_place_though_the_ner_says_pers
             for i in [text.index(w)]]
     ents.append(EntitySpan(text.index("Manchester"), text.index("Manchester") + 10, "GPE"))
     assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Castlegar", "Thornhill", "Manchester"]
+
+
+def test_place_cues_are_read_backwards_from_the_name():
+    from geomap.extract import _after_cue
+
+    def cue(before):
+        return _after_cue(before + "X", len(before))
+
+    assert all(cue(b) for b in ("lives in ", "the city of ", "the outskirts of  ", "Tripoli, ", "Cities: ",
+                                "(near ", "fled toward\n"))
+    # No whitespace before the name, a word that only ends like a cue, a
+    # generic with no "of", a cue noun not right before "of".
+    assert not any(cue(b) for b in ("in", "Berlin ", "the city ", "the city  of ", "cityof ", "said "))
