@@ -115,7 +115,9 @@ def build(path: str | os.PathLike[str] | None = None, *, progress: Progress | No
     write(dest, records, meta=meta, progress=cb)
     if progress:
         progress("store", total, total)
-    if path is None and not os.environ.get("GEOMAP_GAZETTEER"):
+    if not os.environ.get("GEOMAP_GAZETTEER") and dest == default_path():
+        # The cache's own file (first use or `geomap gazetteer build`), not
+        # a file the user named: older builds beside it are ours to remove.
         _remove_stale_builds(dest)
     return dest
 

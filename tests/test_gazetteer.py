@@ -343,3 +343,27 @@ def test_stale_cached_builds_are_removed_but_the_newest_other_is_kept(tmp_path):
     gazetteer_build._remove_stale_builds(current)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gazetteer-s2-aaaa.sqlite", "gazetteer-s2-old1.sqlite",
                                                          "notes.txt"]
+
+
+def test_building_the_cached_gazetteer_removes_stale_builds(tmp_path, monkeypatch):
+    # First use builds through Gazetteer.open(), which passes the default path.
+    import os
+    from pathlib import Path
+
+    from geomap import gazetteer_build
+
+    monkeypatch.delenv("GEOMAP_GAZETTEER", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    records = list(read_extra(Path(__file__).parent / "data" / "mini_gazetteer.tsv"))
+    monkeypatch.setattr(gazetteer_build, "collect", lambda progress=None: records)
+    cache = tmp_path / "geomap"
+    cache.mkdir()
+    for age, name in enumerate(("gazetteer-s2-new.sqlite", "gazetteer-s2-old.sqlite")):
+        (cache / name).write_bytes(b"x")
+        os.utime(cache / name, (1_000_000 - age, 1_000_000 - age))
+    gazetteer_build.build(gazetteer_build.default_path())
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        [gazetteer_build.default_path().name, "gazetteer-s2-new.sqlite"])
+    # A file the user names is theirs: nothing beside it is touched.
+    gazetteer_build.build(tmp_path / "mine.sqlite")
+    assert len(list(cache.iterdir())) == 2
