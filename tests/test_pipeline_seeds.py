@@ -227,3 +227,14 @@ def test_big_islands_ranges_and_breakaway_regions_are_places(geoparser):
     assert got == {"Sumatra": ("ISL", "ID"), "Java": ("ISL", "ID"), "Alps": ("MTS", None),
                    "South Ossetia": ("RGN", "GE")}
     assert placed(res, "Crete")[0].country_code == "GR"
+
+
+def test_a_region_named_with_its_generic_is_the_region(geoparser):
+    # The gazetteer knows "Oaxaca" and "Kasserine", not "Oaxaca State" or
+    # "Kasserine Governorate"; in the US, "X State" is a university.
+    text = ("Migrants camped in Matias Romero, Oaxaca State, Mexico. Police in Kasserine Governorate in "
+            "Tunisia said so. Forecasters at Colorado State said so, and San Diego State won in Mexico.")
+    res = geoparser.parse_text(text)
+    assert [(p.name, p.feature, p.country_code) for p in placed(res, "Oaxaca State")] == [("Oaxaca", "ADM1", "MX")]
+    assert [(p.feature, p.country_code) for p in placed(res, "Kasserine Governorate")] == [("ADM1", "TN")]
+    assert placed(res, "Colorado State") == [] and placed(res, "San Diego State") == []
