@@ -31,7 +31,9 @@ from geomap.resolve import (
     in_qualifier,
     qualifier_after,
     qualifier_regions,
+    region_head,
     resolve_mention,
+    subdivisions,
 )
 from geomap.text import normalize
 
@@ -317,14 +319,15 @@ class Geoparser:
             cands = self.gazetteer.lookup(key, country=cc, limit=20)
             if cands:
                 return cands
-        if not anywhere and (head := _GENERIC_TAIL.sub("", key)) != key and head not in stoplist():
+        head = region_head(key) if not anywhere else None
+        if head is not None and head not in stoplist():
             # "Oaxaca State", "Kasserine Governorate": the region under its
             # generic, where the gazetteer knows it without ("North State
             # Street" is no region called North).
             cands = self.gazetteer.lookup(head, limit=20, variants=False)
             if key.endswith(" state") and any(c.place.country_code == "US" for c in cands):
                 return []  # "Colorado State", "San Diego State": a US university
-            return [c for c in cands if c.place.feature in ("ADM1", "ADM2")]
+            return subdivisions(cands)
         return anywhere
 
     def _qualifier_region(
@@ -379,9 +382,6 @@ class Geoparser:
 
 
 _LIST_ITEM_BEFORE = re.compile(r",\s*$")
-# Generics of first-level regions after a (normalised) name. Not "county":
-# "Texas County" is no name of Texas.
-_GENERIC_TAIL = re.compile(r" (?:state|province|region|governorate|prefecture|oblast|department|territory)$")
 
 
 #: spaCy components the dependency parse needs (en_core_web_sm's ``ner`` has its own embedding).

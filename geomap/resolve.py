@@ -472,6 +472,26 @@ def compatible(name: str, candidates: Sequence[Candidate]) -> Sequence[Candidate
     return areas(candidates)
 
 
+# Generics of regions that GeoNames names without them ("Oaxaca", not "Oaxaca
+# State"). Not "county" or "parish": "Texas County" is no name of Texas.
+_REGION_TAIL = re.compile(r" (?:state|province|region|governorate|prefecture|oblast|department|territory)$")
+
+
+def region_head(key: str) -> str | None:
+    """Return a normalised name without its trailing region generic, or None if it has none.
+
+    >>> region_head("oaxaca state"), region_head("ohio county")
+    ('oaxaca', None)
+    """
+    head = _REGION_TAIL.sub("", key)
+    return head if head != key and head else None
+
+
+def subdivisions(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Keep first- and second-level regions: what "X Province" can be (not the country X)."""
+    return [c for c in candidates if c.place.feature in ("ADM1", "ADM2")]
+
+
 def areas(candidates: Sequence[Candidate]) -> list[Candidate]:
     """Keep the candidates that are administrative areas, countries or regions."""
     return [c for c in candidates if c.place.feature.startswith(("ADM", "PCL", "RGN", "TERR"))]
