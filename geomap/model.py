@@ -81,6 +81,9 @@ class Place:
     country_code: str | None = None
     admin1: str | None = None
     population: int | None = None
+    #: The second-level region (county, district) the place lies in, or is:
+    #: a GeoNames admin2 code, or a US county's name. None when unknown.
+    admin2: str | None = None
 
     @property
     def region_code(self) -> str:
@@ -88,6 +91,13 @@ class Place:
         if self.feature.startswith("PCL"):
             return self.country_code or ""
         return f"{self.country_code}.{self.admin1}"
+
+    @property
+    def county_code(self) -> str | None:
+        """``CC.ADMIN1.ADMIN2`` of the second-level region the place lies in (or is), if known."""
+        if not (self.admin2 and self.admin1 and self.country_code):
+            return None
+        return f"{self.country_code}.{self.admin1}.{self.admin2}"
 
     @property
     def __geo_interface__(self) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from geomap.resolve import (
     areas,
     article_context,
     container_of,
+    county_support,
     in_qualifier,
     qualifier_after,
     qualifier_regions,
@@ -281,10 +282,14 @@ class Geoparser:
         places are redone; a second round lets names settled in the first
         inform each other.
         """
-        support = admin1_support(resolved, candidates)
         resolved = list(resolved)
         votes = RegionVotes(resolved)
         for _round in range(2):
+            # Recounted each round: "Paris" first read as France lends no
+            # support, but once it is Paris, Tennessee it vouches for Henry
+            # County, Tennessee, which holds it.
+            support = admin1_support(resolved, candidates)
+            counties = county_support(resolved, candidates)
             changed = False
             for i, (m, res) in enumerate(resolved):
                 key = normalize(m.text)
@@ -296,8 +301,16 @@ class Geoparser:
                 # Votes follow every update, so a name settled a moment ago
                 # already speaks for its neighbours.
                 shares = votes.shares(exclude=key)
-                if shares and not _coherent(res.place, shares):
-                    ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}))
+                county = counties.get(key, {})
+                # Redone when the choice lies outside the other places'
+                # regions, or outside a county the article names although
+                # another reading lies in it (Huntsville, Alabama beside
+                # "Walker County": Alabama has one, but Huntsville, Texas is in it).
+                if (shares and not _coherent(res.place, shares)) or (
+                    county and (res.place is None or res.place.county_code not in county)
+                ):
+                    ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}),
+                                  county=county)
                     new = self._resolve(m, text, cands, ctx, container=containers.get(m.start))
                     resolved[i] = (m, new)
                     votes.replace(i, m, new)

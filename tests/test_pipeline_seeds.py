@@ -112,10 +112,34 @@ def test_spatial_coherence_picks_the_region_of_the_other_places(geoparser, fast_
 
 
 def test_names_that_share_only_one_region_resolve_there(geoparser):
-    res = geoparser.parse_text("Paris and Henry County are rich in history. Lexington, Kentucky is nearby.")
-    assert {(p.country_code, p.admin1) for p in placed(res, "Paris") + placed(res, "Henry County")} == {("US", "KY")}
+    # Kentucky, Missouri, Illinois and Indiana each have a Paris and a Boone
+    # County (none holds the other); Lexington, Kentucky settles which.
+    res = geoparser.parse_text("Paris and Boone County are rich in history. Lexington, Kentucky is nearby.")
+    assert {(p.country_code, p.admin1) for p in placed(res, "Paris") + placed(res, "Boone County")} == {("US", "KY")}
     res = geoparser.parse_text("Ministers met in Paris and London on Monday.")
     assert placed(res, "Paris")[0].country_code == "FR" and placed(res, "London")[0].country_code == "GB"
+
+
+@pytest.mark.parametrize(
+    ("text", "town", "county", "state"),
+    [
+        # Henry Counties lie in ten states and Parises in a dozen, but only
+        # Paris, Tennessee is in Henry County (Kentucky's is in Bourbon County).
+        ("Paris and Henry County are rich in history, and the Paris-Henry County Arts Council says so.",
+         "Paris", "Henry County", "TN"),
+        # Alabama has both a Huntsville and a Walker County, but its Huntsville
+        # lies in Madison County; Huntsville, Texas is Walker County's seat.
+        ("The burn ban issued for Walker County was lifted Monday. Residents living within Huntsville "
+         "city limits must still obtain a permit from the Huntsville Fire Department.",
+         "Huntsville", "Walker County", "TX"),
+    ],
+)
+def test_a_town_resolves_into_the_county_the_article_names(geoparser, text, town, county, state):
+    res = geoparser.parse_text(text)
+    towns, counties = placed(res, town), placed(res, county)
+    assert towns and counties
+    assert {(p.country_code, p.admin1) for p in towns + counties} == {("US", state)}
+    assert {p.county_code for p in towns} == {counties[0].county_code}
 
 
 def test_a_guessed_spelling_is_not_copied_to_every_repeat_of_the_word(geoparser):
