@@ -26,7 +26,7 @@ import math
 import os
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -652,14 +652,7 @@ class _Context:
 
     def ranges(self, mentions: Sequence[Mention]) -> list[tuple[int, int]]:
         """Sorted, merged spans of the sentences that hold the mentions."""
-        spans = sorted({sp for m in mentions if (sp := self.sentence(m)) is not None})
-        merged: list[tuple[int, int]] = []
-        for s, e in spans:
-            if merged and s <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-            else:
-                merged.append((s, e))
-        return merged
+        return _merged({sp for m in mentions if (sp := self.sentence(m)) is not None})
 
     def hits_near(self, m: Mention) -> Sequence[_Hit]:
         sent = self.sentence(m)
@@ -827,9 +820,13 @@ def _stretches(text: str, spans: Sequence[tuple[int, int]]) -> list[tuple[int, i
     token crosses their ends, so tokenising a stretch gives exactly the
     tokens of the whole text inside it.
     """
-    widened = sorted((_widen_back(text, s), _widen_ahead(text, e)) for s, e in spans)
+    return _merged((_widen_back(text, s), _widen_ahead(text, e)) for s, e in spans)
+
+
+def _merged(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sort (start, end) spans and merge those that overlap or touch."""
     out: list[tuple[int, int]] = []
-    for lo, hi in widened:
+    for lo, hi in sorted(spans):
         if out and lo <= out[-1][1]:
             out[-1] = (out[-1][0], max(hi, out[-1][1]))
         else:
