@@ -149,6 +149,9 @@ class Taxonomy:
     types: tuple[EventType, ...]
     default: str = "mention"
     source: str = "<shipped>"
+    #: Phrases that are never triggers and hide the triggers inside them
+    #: ("press conference" is no diplomatic conference, a football "striker" no strike).
+    not_triggers: tuple[str, ...] = ()
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -231,7 +234,10 @@ def _parse(raw: str, where: str) -> Taxonomy:
         for key, value in (("hypothetical", t.hypothetical), ("on_person", t.on_person)):
             if value is not None and value not in ids:
                 raise ConfigurationError(f"{where}: type {t.id!r}: {key!r} names unknown type {value!r}")
-    return Taxonomy(types=types, default=default, source=where)
+    nots = data.get("not_triggers", [])
+    if not isinstance(nots, list) or not all(isinstance(n, str) and re.search(r"\w", n) for n in nots):
+        raise ConfigurationError(f"{where}: 'not_triggers' must be a list of words or phrases")
+    return Taxonomy(types=types, default=default, source=where, not_triggers=tuple(n.strip() for n in nots))
 
 
 def _parse_type(item: Any, index: int, where: str) -> EventType:
@@ -347,6 +353,10 @@ def _build_lexicon(taxonomy: Taxonomy) -> _Lexicon:
             for v in variants:
                 if v not in target or target[v][1] < t.weight:
                     target[v] = (et.id, t.weight)
+    for phrase in taxonomy.not_triggers:
+        # As written, with no inflections; an empty type makes the match a
+        # blank that still consumes its words.
+        forms[_key(phrase)] = ("", 0.0)
     starts: dict[str, int] = {}
     for k in (*forms, *exact_forms):
         words = k.split(" ")
@@ -409,7 +419,8 @@ def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int) -> list[_Hit]:
             continue
         (etype, weight), j = found
         start, end = words[i][0], words[j][1]
-        hits.append(_Hit(etype, weight, start, end, text[start:end]))
+        if etype:  # a not-trigger phrase only hides the words it covers
+            hits.append(_Hit(etype, weight, start, end, text[start:end]))
         i = j + 1
     return hits
 

@@ -125,6 +125,8 @@ def test_a_user_taxonomy_replaces_the_shipped_one(tmp_path):
         (_minimal(on_person=3), "'on_person' must be a type id or null"),
         ({"default": "other", "types": _minimal()["types"]}, "default type 'other'"),
         (_minimal(label=""), "'label' must be a non-empty string"),
+        ({**_minimal(), "not_triggers": "press conference"}, "'not_triggers' must be a list"),
+        ({**_minimal(), "not_triggers": ["ok", 3]}, "'not_triggers' must be a list"),
     ],
 )
 def test_invalid_taxonomies_are_rejected_with_the_file_and_the_problem(tmp_path, data, message):
@@ -132,6 +134,22 @@ def test_invalid_taxonomies_are_rejected_with_the_file_and_the_problem(tmp_path,
     with pytest.raises(ConfigurationError) as exc:
         load_taxonomy(path)
     assert str(path) in str(exc.value) and message in str(exc.value)
+
+
+def test_not_triggers_hide_the_trigger_words_inside_them(tmp_path, parse):
+    # "conference" is a diplomacy trigger, a press conference is not a conference between governments;
+    # a football striker is not a strike.
+    text = "In a news conference Thursday in Nairobi, the health director said the outbreak could grow."
+    assert types(text, "Nairobi", run=parse) == {"Nairobi": "mention"}
+    text = "The Argentine striker scored twice in Liverpool on Saturday."
+    assert types(text, "Liverpool", run=parse) == {"Liverpool": "mention"}
+    text = "Foreign ministers opened a conference on Libya in Rome on Tuesday."
+    assert types(text, "Rome", run=parse) == {"Rome": "diplomacy"}
+    # A user taxonomy's own list: without "inundated" hidden, the flood type would claim Derna.
+    tax = load_taxonomy(_write(tmp_path, {**_minimal(), "not_triggers": ["inundated with calls"]}))
+    assert tax.not_triggers == ("inundated with calls",)
+    text = "The hotline in Derna was inundated with calls."
+    assert classify(text, mentions(text, "Derna"), taxonomy=tax)[0].type == "mention"
 
 
 def test_missing_taxonomy_file_is_a_configuration_error(tmp_path):
