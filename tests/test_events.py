@@ -315,3 +315,20 @@ def test_seed_events_are_typed_by_place():
     assert by[("000_12ccbaaaeb147c1b", "Rome")] == "diplomacy"
     kinds = {t for t in by.values()}
     assert {"diplomacy", "mention", "territorial_control", "military_activity"} <= kinds
+
+
+def test_the_evaluation_sets_are_well_formed_and_the_extra_set_uses_other_documents():
+    data = Path(__file__).resolve().parent.parent / "benchmarks" / "data"
+    ids = set(load_taxonomy().ids)
+    gold = [json.loads(line) for line in (data / "events_gold.jsonl").read_text(encoding="utf-8").splitlines()]
+    extra = [json.loads(line) for line in (data / "events_extra.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(gold) >= 300 and len(extra) >= 2000
+    for row in gold + extra:
+        assert row["label"] in ids, row
+        assert 0 <= row["start"] < row["end"] and row["end"] - row["start"] == len(row["toponym"]), row
+    assert {r["split"] for r in gold} == {"dev", "test"}
+    assert {r["confidence"] for r in extra} == {"high", "low"} and {r["sample"] for r in extra} == {"mixed", "rare"}
+    # The extra set measures generalisation only if it shares no document with the gold set.
+    assert not {(r["corpus"], str(r["doc_id"])) for r in gold} & {(r["corpus"], str(r["doc_id"])) for r in extra}
+    spans = [(r["corpus"], r["doc_id"], r["start"], r["end"]) for r in extra]
+    assert len(spans) == len(set(spans))
