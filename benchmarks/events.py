@@ -89,8 +89,9 @@ def extra_md(modes: Sequence[tuple[str, object | None, bool]], types: Sequence[s
         "",
         f"`benchmarks/data/events_extra.jsonl`: {len(usable)} more mentions from {n_docs} "
         "corpus documents that the set above does not use (LGL, GeoWebNews, GeoVirus and the CLIFF "
-        "hand-coded articles), labelled from the same guide by eight further passes of AI labelling "
-        "agents, blind to the classifier and to the gold set, each label marked high or low confidence. "
+        "hand-coded articles), labelled from the same guide, each mention once, by eight AI labelling "
+        "agents working on disjoint parts, blind to the classifier and to the gold set, each label "
+        "marked high or low confidence. "
         "Sample `mixed`: any gold toponym, three quarters from sentences with a trigger word; sample "
         "`rare`: toponyms (geomap's own in the CLIFF articles) in sentences with a trigger of the rarer "
         "types, drawn round-robin by type. Nothing in the lexicon or its weights was chosen on this set "
