@@ -42,6 +42,7 @@ __all__ = ["EventType", "Taxonomy", "TriggerTerm", "classify", "load_taxonomy", 
 
 _HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_PHRASE = re.compile(r"\w+(?:[\s\-]+\w+)*")
 
 #: Minimum event score for a trigger to claim a place; below it the place is a mention.
 THRESHOLD = 0.25
@@ -235,8 +236,12 @@ def _parse(raw: str, where: str) -> Taxonomy:
             if value is not None and value not in ids:
                 raise ConfigurationError(f"{where}: type {t.id!r}: {key!r} names unknown type {value!r}")
     nots = data.get("not_triggers", [])
-    if not isinstance(nots, list) or not all(isinstance(n, str) and re.search(r"\w", n) for n in nots):
+    if not isinstance(nots, list) or not all(isinstance(n, str) for n in nots):
         raise ConfigurationError(f"{where}: 'not_triggers' must be a list of words or phrases")
+    for n in nots:
+        # The matcher joins words across spaces and hyphens only: anything else could never match.
+        if not _PHRASE.fullmatch(n.strip()):
+            raise ConfigurationError(f"{where}: not_triggers: {n!r} must be words separated by spaces or hyphens")
     return Taxonomy(types=types, default=default, source=where, not_triggers=tuple(n.strip() for n in nots))
 
 

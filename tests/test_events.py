@@ -127,6 +127,7 @@ def test_a_user_taxonomy_replaces_the_shipped_one(tmp_path):
         (_minimal(label=""), "'label' must be a non-empty string"),
         ({**_minimal(), "not_triggers": "press conference"}, "'not_triggers' must be a list"),
         ({**_minimal(), "not_triggers": ["ok", 3]}, "'not_triggers' must be a list"),
+        ({**_minimal(), "not_triggers": ["Flood-Co. Inc"]}, "must be words separated by spaces or hyphens"),
     ],
 )
 def test_invalid_taxonomies_are_rejected_with_the_file_and_the_problem(tmp_path, data, message):
@@ -150,6 +151,14 @@ def test_not_triggers_hide_the_trigger_words_inside_them(tmp_path, parse):
     assert tax.not_triggers == ("inundated with calls",)
     text = "The hotline in Derna was inundated with calls."
     assert classify(text, mentions(text, "Derna"), taxonomy=tax)[0].type == "mention"
+
+
+def test_local_government_business_is_political(parse):
+    # The taxonomy counts councils and hearings as domestic politics, not diplomacy or a plain mention.
+    text = "The council meeting in Gainesville ran past midnight."
+    assert types(text, "Gainesville", run=parse) == {"Gainesville": "political"}
+    text = "A public hearing on the rezoning was held in Decatur on Monday."
+    assert types(text, "Decatur", run=parse) == {"Decatur": "political"}
 
 
 def test_missing_taxonomy_file_is_a_configuration_error(tmp_path):
