@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate, repeat
+from itertools import accumulate, compress, count, repeat
 from pathlib import Path
 from typing import Any
 
@@ -287,6 +287,12 @@ def _parse_term(value: Any, tid: str, j: int, where: str) -> TriggerTerm:
     term = value.get("term")
     if not isinstance(term, str) or not re.search(r"\w", term):
         raise ConfigurationError(f"{where}: {label}: 'term' must be a non-empty word or phrase")
+    if not _PHRASE.fullmatch(term.strip()):
+        # The matcher joins words across spaces and hyphens only: "U.N. talks"
+        # or "coup d'etat" could never match, so say so now, not never.
+        raise ConfigurationError(
+            f"{where}: {label}: {term.strip()!r} must be words separated by spaces or hyphens "
+            "(a term with other punctuation never matches)")
     weight = value.get("weight", 1.0)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 1:
         raise ConfigurationError(f"{where}: {label} ({term!r}): 'weight' must be a number in (0, 1]")
@@ -380,6 +386,7 @@ class _Hit:
 
 
 _WORD = re.compile(r"\w+")
+_WORD_SPLIT = re.compile(r"(\w+)")
 # What may separate the words of a multi-word trigger ("air strike", "air-strike").
 _JOINER = re.compile(r"[\s\-]+")
 
@@ -398,35 +405,37 @@ def _find_triggers(text: str, lex: _Lexicon, ranges: Sequence[tuple[int, int]] |
 
 
 def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int) -> list[_Hit]:
-    words = [m.span() for m in _WORD.finditer(text, pos, endpos)]
-    lowered = [w.lower() for w in _WORD.findall(text, pos, endpos)]
+    # The split, the offsets and the test of which words may start a term
+    # run in C; Python looks only at those few words.
+    parts = _WORD_SPLIT.split(text[pos:endpos])
+    words = parts[1::2]  # parts alternate gap, word, gap, ..., gap
+    bounds = list(accumulate(map(len, parts)))  # word k spans bounds[2k]..bounds[2k+1]
+    lowered = list(map(str.lower, words))
+    n = len(words)
     hits: list[_Hit] = []
-    i, n = 0, len(words)
-    while i < n:
-        longest = lex.starts.get(lowered[i])
-        if longest is None:  # most words start no trigger
-            i += 1
-            continue
+    next_free = 0
+    for i in compress(count(), map(lex.starts.__contains__, lowered)):
+        if i < next_free:
+            continue  # inside the previous hit
+        longest = lex.starts[lowered[i]]
         found = None
         for size in range(min(longest, n - i), 0, -1):
             j = i + size - 1
-            if size > 1 and not all(_JOINER.fullmatch(text, words[k][1], words[k + 1][0])
-                                    for k in range(i, j)):
+            if size > 1 and not all(_JOINER.fullmatch(parts[2 * k + 2]) for k in range(i, j)):
                 continue
             entry = lex.forms.get(" ".join(lowered[i : j + 1]))
             if entry is None and lex.exact_forms:
-                entry = lex.exact_forms.get(" ".join(text[s:e] for s, e in words[i : j + 1]))
+                entry = lex.exact_forms.get(" ".join(words[i : j + 1]))
             if entry is not None:
                 found = (entry, j)
                 break
         if found is None:
-            i += 1
             continue
         (etype, weight), j = found
-        start, end = words[i][0], words[j][1]
+        start, end = pos + bounds[2 * i], pos + bounds[2 * j + 1]
         if etype:  # a not-trigger phrase only hides the words it covers
             hits.append(_Hit(etype, weight, start, end, text[start:end]))
-        i = j + 1
+        next_free = j + 1
     return hits
 
 
@@ -576,14 +585,17 @@ def _in_name(text: str, hit: _Hit, doc: Any | None) -> bool:
     Opposition Members on Arms Charges"): there every word is capitalised and
     the small NER model reads the whole line as one organisation.
     """
+    word = hit.text
+    plain = not word[:1].isupper() or word.isupper()
+    if plain and doc is None:
+        return False  # the answer below, without reading the line
     if title_case_at(text, hit.start):
         return False
     if doc is not None:
         span = doc.char_span(hit.start, hit.end, alignment_mode="expand")
         if span is not None and any(t.ent_type_ in _NAME_ENTS for t in span):
             return True
-    word = hit.text
-    if not word[:1].isupper() or word.isupper():
+    if plain:
         return False
     if _SENTENCE_OPEN.search(text[max(0, hit.start - 40) : hit.start]):
         return False

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import accumulate, compress, count
+from operator import itemgetter, or_
 from typing import Protocol
 
 from geomap.model import Field, Mention
@@ -61,28 +63,35 @@ def stoplist() -> frozenset[str]:
 
 
 _TOKEN = re.compile(r"[^\W\d_][\w\u2019'\-\.]*", re.UNICODE)
+# The same tokens as a capture group, for re.split: the text comes back as
+# alternating gaps and tokens, all cut in C (a finditer loop in Python was the
+# fast mode's largest cost).
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})", re.UNICODE)
 _CONNECTORS = frozenset({"of", "de", "del", "al", "el", "la", "le", "du", "des", "upon", "on", "an",
                          "ad", "as", "es", "ash", "az", "ar", "at", "bin", "ibn", "da", "do", "dos"})
-_POSSESSIVE = re.compile(r"(?:['\u2019]s?|\.)$")
 _TRIMMABLE = frozenset("s.'\u2019-")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\u201c\"(\[-]\s*|\n)$")
 
 
 @dataclass(frozen=True)
 class _Words:
-    """A text's words, computed once per text (each text is read twice).
+    """A text's name-forming words, computed once per text (each text is read twice).
 
-    ``spans`` are word offsets with possessives and trailing dots cut off;
-    ``cap`` tells which words start with a capital; ``reach[i]`` is the last
-    index of the run of capitalised words and connectors that starts at
-    ``i``, joined by spaces or hyphens on one line (``i`` itself when the
-    word is neither).
+    Only the words that can be part of a name are kept: capitalised words,
+    connectors ("of", "al", "bin") and "the" after "of". ``spans`` are their
+    offsets with possessives and trailing dots cut off; ``cap`` tells which
+    start with a capital; ``reach[i]`` is the last index of the run of
+    capitalised words and connectors that starts at ``i``, joined by spaces
+    or hyphens on one line (``i`` itself when the word is neither).
+    ``lower`` holds the text's other words as written, each once. (Whatever
+    separates two kept words that were not adjacent holds a word, so no gap
+    test can join them: keeping only these words changes no run.)
     """
 
     spans: list[tuple[int, int]]
     words: list[str]
     cap: list[bool]
     reach: list[int]
+    lower: frozenset[str]
 
 
 def _trim(word: str) -> str:
@@ -99,33 +108,67 @@ def _trim(word: str) -> str:
     return trimmed.rstrip("-") if trimmed[-1:] == "-" else trimmed
 
 
+# Lower-case words that may join a name.
+_JOINERS = frozenset(_CONNECTORS | {"the"})
+
+
+def _is_joiner(word: str) -> bool:
+    """Tell whether a lower-case token joins a name once trimmed ("of", "al", "of.", "aL")."""
+    return word in _JOINERS or _trim(word).lower() in _JOINERS
+
+
+def _case_forms(word: str) -> set[str]:
+    forms = {""}
+    for ch in word:
+        forms = {f + c for f in forms for c in {ch.lower(), ch.upper()}}
+    return forms
+
+
+# The other lower-case tokens _is_joiner accepts that can join a name: a
+# connector in odd case ("aL") or with a hyphen after it ("al- Qaeda"). With
+# any other ending ("of.", "al's") the gap after the word holds a stop or an
+# apostrophe and joins nothing. Rare, so the exact per-token test runs only
+# in a text that holds one.
+_ODD_JOINERS = frozenset(
+    form + end for word in _JOINERS for form in _case_forms(word) if form[0].islower() for end in ("", "-")
+) - _JOINERS
+
+
 @lru_cache(maxsize=2)
 def _words(text: str) -> _Words:
+    parts = _TOKEN_SPLIT.split(text)
+    tokens = parts[1::2]
+    # parts alternate gap, token, gap, ..., gap: a token starts where the
+    # parts before it end. The maps below run in C, not per token in Python.
+    starts = list(accumulate(map(len, parts)))[0::2]
+    is_cap = list(map(str.isupper, map(itemgetter(0), tokens)))
+    caps = set(compress(tokens, is_cap))
+    lower = set(tokens) - caps
+    joins = map(_JOINERS.__contains__ if lower.isdisjoint(_ODD_JOINERS) else _is_joiner, tokens)
+    keep = compress(count(), map(or_, is_cap, joins))
     spans: list[tuple[int, int]] = []
     words: list[str] = []
-    for m in _TOKEN.finditer(text):
-        word = m.group()
+    for k in keep:
+        word = tokens[k]
         if word[-1] in _TRIMMABLE:
             word = _trim(word)
             if not word:
                 continue
-        s = m.start()
+        if (not word[0].isupper() and word.lower() == "the"
+                and not (word == "the" and k and _trim(tokens[k - 1]) == "of")):
+            # Only "of the" inside a name joins: "Democratic Republic of the Congo".
+            continue
+        s = starts[k]
         spans.append((s, s + len(word)))
         words.append(word)
     cap = [w[:1].isupper() for w in words]
     n = len(words)
-    member = [c or w.lower() in _CONNECTORS for c, w in zip(cap, words, strict=True)]
-    for k in range(1, n):
-        # "of the" inside a name: "Democratic Republic of the Congo".
-        if words[k] == "the" and words[k - 1] == "of":
-            member[k] = True
     reach = list(range(n))
     for k in range(n - 2, -1, -1):
-        if member[k] and member[k + 1]:
-            gap = text[spans[k][1]:spans[k + 1][0]]
-            if gap == " " or ("\n" not in gap and (gap in _GAPS or gap.strip() in ("", "-"))):
-                reach[k] = reach[k + 1]
-    return _Words(spans, words, cap, reach)
+        gap = text[spans[k][1]:spans[k + 1][0]]
+        if gap == " " or ("\n" not in gap and (gap in _GAPS or gap.strip() in ("", "-"))):
+            reach[k] = reach[k + 1]
+    return _Words(spans, words, cap, reach, frozenset(lower))
 
 
 _GAPS = frozenset({" ", "-", "- ", " -"})
@@ -485,7 +528,7 @@ def _gazetteer_spans(
     """
     ws = _words(text)
     tokens, words, cap, reach = ws.spans, ws.words, ws.cap, ws.reach
-    lowered = {normalize(w) for w in {w for w, c in zip(words, cap, strict=True) if not c}}
+    lowered = _lowered(ws.lower)
     elsewhere: dict[str, bool] = {}
     skip_to = 0
     for i in [k for k, c in enumerate(cap) if c]:
@@ -502,7 +545,9 @@ def _gazetteer_spans(
             span = (s0, tokens[j][1])
             surface = text[s0:span[1]]
             key = normalize(surface)
-            if key in stop:
+            # The memoised gazetteer question first: most spans name no place,
+            # and the tests below only veto a name.
+            if key in stop or not index.has_name(surface):
                 continue
             if i == j and _is_common_word(index, surface, key, lowered):
                 continue
@@ -512,14 +557,13 @@ def _gazetteer_spans(
                 # "Let those far..." / "Read more": a capital from grammar, not
                 # a name, unless the name is a country, region or big city.
                 continue
-            if index.has_name(surface):
-                if _CONTRACTION.search(surface):
-                    continue  # "I'll" is no "Ill." (Illinois)
-                if surface.isupper() and len(key.replace(" ", "")) <= 3 and not _is_area(index, surface):
-                    # "BA", "MA": a postcode or code in GeoNames, an acronym in the news.
-                    continue
-                best, best_j = span, j
-                break
+            if _CONTRACTION.search(surface):
+                continue  # "I'll" is no "Ill." (Illinois)
+            if surface.isupper() and len(key.replace(" ", "")) <= 3 and not _is_area(index, surface):
+                # "BA", "MA": a postcode or code in GeoNames, an acronym in the news.
+                continue
+            best, best_j = span, j
+            break
         if (best is not None and best_j == i and _in_name_run(text, tokens, i, stop)
                 and not _INSTITUTION.match(text, best[1])
                 and not (keep_in_run is not None and keep_in_run(best))):
@@ -530,17 +574,28 @@ def _gazetteer_spans(
             yield best, "gazetteer"
             skip_to = best_j + 1
             continue
+        if not _after_cue(text, s0):
+            continue
         run_end = _run_end(ws, i, stop)
-        run_key = normalize(text[s0:tokens[run_end][1]])
-        if (_after_cue(text, s0) and run_end - i < 4 and run_key not in stop
+        run = text[s0:tokens[run_end][1]]
+        run_key = normalize(run)
+        if (run_end - i < 4 and run_key not in stop
                 and not (run_end == i and run_key in lowered)
-                and not text[s0:tokens[run_end][1]].isupper()
+                and not run.isupper()
                 and not _speaker(text, s0, tokens[run_end][1])):
             # An unknown name where the grammar expects a place ("the city
             # of Beni Jawad", "near Al Sedra"): a variant-spelling candidate
             # that the pipeline keeps only if it resolves.
             yield (s0, tokens[run_end][1]), "variant"
             skip_to = run_end + 1
+
+
+def _lowered(words: frozenset[str]) -> set[str]:
+    """Return the lookup keys of lower-case words, as :func:`normalize` and :func:`_trim` make them."""
+    # Plain lower-case ASCII words are their own keys (most of them): picked
+    # out by C-level filters instead of a normalize call each.
+    plain = set(filter(str.isascii, filter(str.isalpha, filter(str.islower, words))))
+    return plain | {normalize(_trim(w) if w[-1] in _TRIMMABLE else w) for w in words - plain}
 
 
 # Place cues (see _after_cue): a preposition, "<generic> of", a comma or a colon.
@@ -863,7 +918,8 @@ _BOILERPLATE_HEADERS = re.compile(
 )
 _CREDIT = re.compile(r"\b(?:photo|image|picture|credit|file photo|photograph)\s*:\s*\S", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-\u2022*\u2013\u2014]|\d+\.)\s+")
-_ENDS_SENTENCE = re.compile(r"[.!?:\u201d\"'\u2019)\]]\s*$")
+# What ends a sentence, as the last character of a stripped line.
+_SENTENCE_ENDS = frozenset(".!?:\u201d\"'\u2019)]")
 
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:
@@ -889,15 +945,15 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
             in_list = True
             continue
-        if in_list and (_LIST_ITEM.match(line) or not _ENDS_SENTENCE.search(stripped) or stripped.endswith("?")):
+        if in_list and (_LIST_ITEM.match(line) or stripped[-1] not in _SENTENCE_ENDS or stripped[-1] == "?"):
             spans.append((start, end))
             continue
         in_list = False
-        if _CREDIT.search(stripped):
+        if ":" in stripped and _CREDIT.search(stripped):
             spans.append((start, end))
             continue
         prev_blank = idx == 0 or not lines[idx - 1].strip()
         next_blank = idx + 1 >= len(lines) or not lines[idx + 1].strip()
-        if prev_blank and next_blank and len(stripped.split()) < 25 and not _ENDS_SENTENCE.search(stripped):
+        if prev_blank and next_blank and stripped[-1] not in _SENTENCE_ENDS and len(stripped.split()) < 25:
             spans.append((start, end))
     return spans

@@ -70,7 +70,17 @@ class Gazetteer:
             self._add_extra(rec)
         # Answers to repeated questions ("Libya" in every article of a feed):
         # the file is read-only, so they never go stale.
-        self._memo: dict[tuple[Any, ...], Any] = {}
+        # One memo per question, each a dict whose misses compute the answer:
+        # a hit is a plain dict lookup, the fast path's commonest call.
+        self._lookups = _Memo(lambda q: tuple(self._lookup(q[0], q[1], q[2], variants=q[3])))
+        self._has_names = _Memo(self._has_name)
+        self._majors = _Memo(self._is_major)
+        self._areas = _Memo(self._is_area)
+        self._regions_of = _Memo(lambda q: self._is_region_of(*q))
+        self._demonyms = _Memo(self._demonym)
+        # Demonyms are few (a few hundred keys): asking about a word that is
+        # none, as fast mode does for every capitalised word, needs no query.
+        self._demonym_keys = frozenset(k for (k,) in self._con.execute("SELECT DISTINCT key FROM demonym"))
         self._country_cache: dict[str, Place | None] = {}
 
     # -- construction -----------------------------------------------------
@@ -153,8 +163,7 @@ class Gazetteer:
             exactly or as an alias.
         """
         countries = (country,) if isinstance(country, str) or country is None else tuple(country)
-        return list(self._memoised(("lookup", name, countries, limit, variants),
-                                   lambda: tuple(self._lookup(name, country, limit, variants=variants))))
+        return list(self._lookups[(name, countries, limit, variants)])
 
     def _lookup(
         self,
@@ -211,16 +220,9 @@ class Gazetteer:
             return {c.place.id: c for c in countries_named} if len(countries_named) == 1 else {}
         return found
 
-    def _memoised(self, question: tuple[Any, ...], answer: Callable[[], Any]) -> Any:
-        if question not in self._memo:
-            if len(self._memo) >= _MEMO_SIZE:
-                self._memo.clear()  # crude but bounded; a feed's names repeat soon enough
-            self._memo[question] = answer()
-        return self._memo[question]
-
     def has_name(self, name: str) -> bool:
         """Return True when the name is the exact or alternate name of any place."""
-        return bool(self._memoised(("has_name", name), lambda: self._has_name(name)))
+        return self._has_names[name]
 
     def _has_name(self, name: str) -> bool:
         key = normalize(name)
@@ -236,7 +238,7 @@ class Gazetteer:
         Major: a continent, country, region, sea, admin1 region, capital or a
         place of 100,000 people, by exact name or alias.
         """
-        return bool(self._memoised(("is_major", name), lambda: self._is_major(name)))
+        return self._majors[name]
 
     def _is_major(self, name: str) -> bool:
         return self._names_a(name, MAJOR_FEATURES, MAJOR_POPULATION)
@@ -265,7 +267,7 @@ class Gazetteer:
         abbreviations; GeoNames also lists postcode areas and codes ("BA"
         for Bath) that are acronyms of something else in news text.
         """
-        return bool(self._memoised(("is_area", name), lambda: self._is_area(name)))
+        return self._areas[name]
 
     def _is_area(self, name: str) -> bool:
         return self._names_a(name, _AREA_CODES)
@@ -279,7 +281,7 @@ class Gazetteer:
         regions by first-level region (GeoNames gives towns no second-level code
         for many countries).
         """
-        return bool(self._memoised(("is_region_of", region, name), lambda: self._is_region_of(region, name)))
+        return self._regions_of[(region, name)]
 
     def _is_region_of(self, region: str, name: str) -> bool:
         codes = {
@@ -293,11 +295,11 @@ class Gazetteer:
 
     def demonym(self, word: str) -> Place | None:
         """Return the place a demonym refers to ("Libyan" → Libya), or None."""
-        return self._memoised(("demonym", word), lambda: self._demonym(word))  # type: ignore[no-any-return]
+        return self._demonyms[word]
 
     def _demonym(self, word: str) -> Place | None:
         key = normalize(word)
-        if not key:
+        if key not in self._demonym_keys:
             return None
         row = self._con.execute(
             "SELECT p.* FROM demonym d JOIN place p ON p.pid = d.pid WHERE d.key = ? ORDER BY p.pop DESC LIMIT 1",
@@ -355,8 +357,22 @@ FEATURE_RANK: dict[str, int] = {
 }
 
 
-#: Most answers a Gazetteer keeps in memory before it starts over.
-_MEMO_SIZE = 200_000
+#: Most answers to one kind of question a Gazetteer keeps before it starts over.
+_MEMO_SIZE = 100_000
+
+
+class _Memo(dict):  # type: ignore[type-arg]
+    """Answers by question; a missing one is computed, and the memo is bounded."""
+
+    def __init__(self, answer: Callable[[Any], Any]) -> None:
+        super().__init__()
+        self.answer = answer
+
+    def __missing__(self, question: Any) -> Any:
+        if len(self) >= _MEMO_SIZE:
+            self.clear()  # crude but bounded; a feed's names repeat soon enough
+        value = self[question] = self.answer(question)
+        return value
 # How close a variant must be to a country's name to stand without context:
 # "Algieria" is .93 of "Algeria"; unrelated names that share a consonant
 # skeleton score far lower ("Alghero" .67).

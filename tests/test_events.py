@@ -128,6 +128,8 @@ def test_a_user_taxonomy_replaces_the_shipped_one(tmp_path):
         ({**_minimal(), "not_triggers": "press conference"}, "'not_triggers' must be a list"),
         ({**_minimal(), "not_triggers": ["ok", 3]}, "'not_triggers' must be a list"),
         ({**_minimal(), "not_triggers": ["Flood-Co. Inc"]}, "must be words separated by spaces or hyphens"),
+        (_minimal(triggers=["U.N. flood relief"]), "'U.N. flood relief' must be words separated by spaces"),
+        (_minimal(triggers=[{"term": "coup d'etat", "exact": True}]), "never matches"),
     ],
 )
 def test_invalid_taxonomies_are_rejected_with_the_file_and_the_problem(tmp_path, data, message):
