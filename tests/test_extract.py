@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from geomap.extract import EntitySpan, boilerplate_spans, extract, place_sentences
 from geomap.gazetteer import Gazetteer, PlaceRecord
@@ -351,3 +353,69 @@ def test_place_cues_are_read_backwards_from_the_name():
     # No whitespace before the name, a word that only ends like a cue, a
     # generic with no "of", a cue noun not right before "of".
     assert not any(cue(b) for b in ("in", "Berlin ", "the city ", "the city  of ", "cityof ", "said "))
+
+
+def _words_oracle(text):
+    """The straightforward tokenisation ``_words`` replaced: every token, then the name-forming ones.
+
+    Kept here as an oracle: the fast version must find the same names.
+    """
+    import re as _re
+
+    from geomap.extract import _CONNECTORS, _GAPS, _TOKEN, _trim, _Words
+
+    spans, words = [], []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        if word[-1] in "s.'\u2019-":
+            word = _trim(word)
+        spans.append((m.start(), m.start() + len(word)))
+        words.append(word)
+    cap = [w[:1].isupper() for w in words]
+    member = [c or w.lower() in _CONNECTORS for c, w in zip(cap, words, strict=True)]
+    for k in range(1, len(words)):
+        if words[k] == "the" and words[k - 1] == "of":
+            member[k] = True
+    reach = list(range(len(words)))
+    for k in range(len(words) - 2, -1, -1):
+        if member[k] and member[k + 1]:
+            gap = text[spans[k][1]:spans[k + 1][0]]
+            if gap == " " or ("\n" not in gap and (gap in _GAPS or gap.strip() in ("", "-"))):
+                reach[k] = reach[k + 1]
+    keep = [k for k in range(len(words)) if member[k]]
+    index = {k: n for n, k in enumerate(keep)}
+    lower = frozenset(t for t in _re.findall(_TOKEN.pattern, text) if not t[0].isupper())
+    return _Words([spans[k] for k in keep], [words[k] for k in keep], [cap[k] for k in keep],
+                  [index[reach[k]] for k in keep], lower)
+
+
+NAME_PIECES = st.sampled_from([
+    "Tripoli", "Sirte", "Ras", "Lanuf", "Beni", "Jawad", "Libya", "Democratic", "Republic", "Congo", "Kerry",
+    "John", "Gulf", "Sidra", "Derna", "al", "Al", "aL", "al-", "of", "Of", "of.", "of-", "the", "The", "tHe",
+    "the-", "bin", "said", "in", "near", "'s", "Libya's", "U.S.", "Ind.", "city", "THE", "D.C.", "São", "fell",
+])
+SEPARATORS = st.sampled_from([" ", " ", " ", "-", "- ", " -", ", ", ". ", "\n", " and ", ": ", "  ", "'"])
+
+
+@given(st.lists(st.tuples(NAME_PIECES, SEPARATORS), max_size=25))
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_the_fast_tokenisation_finds_the_names_the_plain_one_finds(mini_gazetteer, pieces):
+    from unittest import mock
+
+    import geomap.extract as ex
+
+    text = "".join(w + s for w, s in pieces)
+    fast = extract(text, mini_gazetteer)
+    ex._words.cache_clear()
+    with mock.patch.object(ex, "_words", _words_oracle):
+        plain = extract(text, mini_gazetteer)
+    ex._words.cache_clear()
+    assert fast == plain
+    ws, oracle = ex._words(text), _words_oracle(text)
+    # Same capitalised words, and from each the same capitalised words in its run.
+    def runs(w):
+        return [[w.spans[j] for j in range(i, w.reach[i] + 1) if w.cap[j]] for i in range(len(w.cap)) if w.cap[i]]
+    assert runs(ws) == runs(oracle)
+    # The article's lower-case words, as keys.
+    trimmed = [ex._trim(t) if t[-1] in "s.'\u2019-" else t for t in ex._TOKEN.findall(text) if not t[0].isupper()]
+    assert ex._lowered(ws.lower) == {ex.normalize(t) for t in trimmed}
