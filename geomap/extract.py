@@ -81,7 +81,7 @@ class _Words:
     offsets with possessives and trailing dots cut off; ``cap`` tells which
     start with a capital; ``reach[i]`` is the last index of the run of
     capitalised words and connectors that starts at ``i``, joined by spaces
-    or hyphens on one line (``i`` itself when the word is neither).
+    or hyphens on one line (``i`` itself when the next word does not join it).
     ``lower`` holds the text's other words as written, each once. (Whatever
     separates two kept words that were not adjacent holds a word, so no gap
     test can join them: keeping only these words changes no run.)

@@ -162,8 +162,7 @@ class Gazetteer:
             Also try the transliteration-variant key when nothing matches
             exactly or as an alias.
         """
-        countries = (country,) if isinstance(country, str) or country is None else tuple(country)
-        return list(self._lookups[(name, countries, limit, variants)])
+        return list(self._lookups[(name, _country_set(country), limit, variants)])
 
     def _lookup(
         self,

@@ -25,6 +25,20 @@ def test_country_filter(mini_gazetteer):
     assert mini_gazetteer.lookup("Rome", country=["EG"]) == []
 
 
+def test_memoised_answers_keep_the_question_apart(mini_gazetteer, full_gazetteer):
+    # Answers are memoised per question: an unfiltered lookup must not answer
+    # a filtered one, a country code in lower case is the same question, and
+    # changing a returned list changes no later answer.
+    both = mini_gazetteer.lookup("Tripoli")
+    assert {c.place.country_code for c in both} >= {"LY", "LB"}
+    assert names(mini_gazetteer.lookup("Tripoli", country="lb")) == [("Tripoli", "LB", "exact")]
+    both.clear()
+    assert len(mini_gazetteer.lookup("Tripoli")) >= 2
+    # Demonyms are answered from the keys held in memory, then the file.
+    assert full_gazetteer.demonym("Libyan").country_code == "LY"
+    assert full_gazetteer.demonym("Tripoli") is None
+
+
 def test_variants_need_context_when_ambiguous(mini_gazetteer):
     # "sdr" is the skeleton of Essider (LY) and Sadr City (IQ): ambiguous worldwide.
     assert mini_gazetteer.lookup("Al-Sedra") == []
