@@ -25,6 +25,13 @@ Each mode runs ``--repeat`` times, interleaved, and the fastest run counts
 Import-to-first-result latency is timed in another fresh process per geomap
 mode. Fast-mode accuracy is scored beside the default's on the first
 ``--accuracy-docs`` documents. Results go to ``benchmarks/results/speed.md``.
+
+``--baseline REV`` compares this tree with a git revision instead (an A/B):
+REV is checked out into a temporary worktree and both trees run the geomap
+modes on the same corpus, alternating, ``--repeat`` times each, so the
+machine's drift hits both alike. It prints best and median seconds per tree,
+their ratio and whether both found the same number of mentions, and writes
+``benchmarks/results/speed_ab.md``.
 """
 
 from __future__ import annotations
@@ -33,13 +40,18 @@ import argparse
 import json
 import os
 import platform
+import shutil
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
 RESULTS = HERE / "results" / "speed.md"
+AB_RESULTS = HERE / "results" / "speed_ab.md"
 
 WORKER = r"""
 import json, resource, sys, time
@@ -99,8 +111,15 @@ def build_corpus(mb: float, path: Path) -> tuple[int, int]:
     return n, size
 
 
-def run(code: str, *args: str) -> str:
-    res = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
+def run(code: str, *args: str, tree: Path | None = None) -> str:
+    """Run ``code`` in a fresh interpreter; ``tree`` puts that checkout's geomap first on the path."""
+    env = cwd = None
+    if tree is not None:
+        # `python -c` puts the working directory first on the path: run in the tree itself.
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(tree), os.environ.get("PYTHONPATH")]))}
+        cwd = tree
+    res = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False,
+                         env=env, cwd=cwd)
     if res.returncode != 0:
         raise SystemExit(f"benchmark step failed ({args}):\n{res.stderr[-2000:]}")
     return res.stdout.strip().splitlines()[-1]
@@ -137,12 +156,73 @@ def accuracy(n_docs: int) -> dict[str, tuple[float, float, float]]:
     return out
 
 
+def ab(rev: str, corpus: Path, n_bytes: int, repeat: int, output: Path) -> int:
+    """Time this tree against git revision ``rev``, alternating runs on the same corpus."""
+    git = ["git", "-C", str(ROOT)]
+    sha = subprocess.run([*git, "rev-parse", "--short", rev], capture_output=True, text=True, check=False)
+    if sha.returncode != 0:
+        raise SystemExit(f"--baseline: {rev!r} is not a revision of {ROOT}: {sha.stderr.strip()}")
+    here = subprocess.run([*git, "describe", "--always", "--dirty"], capture_output=True, text=True,
+                          check=False).stdout.strip()
+    kb = n_bytes / 1000
+    with tempfile.TemporaryDirectory(prefix="geomap-ab-") as tmp:
+        base = Path(tmp) / "baseline"
+        subprocess.run([*git, "worktree", "add", "--detach", "--quiet", str(base), rev], check=True)
+        try:
+            # The map assets (and the GeoNames country points the gazetteer build
+            # reads from them) come from npm, not git: lend the baseline ours.
+            shutil.copytree(ROOT / "geomap" / "assets", base / "geomap" / "assets", dirs_exist_ok=True)
+            times: dict[tuple[str, str], list[float]] = {}
+            items: dict[tuple[str, str], set[int]] = {}
+            for r in range(repeat):
+                for mode in ("geomap", "geomap-fast"):
+                    for name, tree in (("baseline", base), ("this tree", ROOT)):
+                        print(f"running {mode} on {name} ({r + 1}/{repeat})...", file=sys.stderr, flush=True)
+                        check = run("import geomap; print(geomap.__file__)", tree=tree)
+                        if not Path(check).resolve().is_relative_to(tree.resolve()):
+                            raise SystemExit(f"--baseline: {name} imported geomap from {check}, not from {tree}")
+                        out = json.loads(run(WORKER, mode, str(corpus.resolve()), tree=tree))
+                        times.setdefault((mode, name), []).append(out["seconds"])
+                        items.setdefault((mode, name), set()).add(out["items"])
+        finally:
+            subprocess.run([*git, "worktree", "remove", "--force", str(base)], check=False)
+    lines = [
+        f"# Speed A/B: this tree ({here}) against {rev} ({sha.stdout.strip()})",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')}: {repeat} alternating runs per tree and mode on "
+        f"{n_bytes / 1e6:.2f} MB of GeoWebNews texts, one fresh process per run. "
+        f"Reproduce: `python benchmarks/speed.py --baseline {rev} --repeat {repeat}`.",
+        "",
+        "| mode | tree | best s | median s | KB/s (best) | mentions |",
+        "|---|---|--:|--:|--:|--:|",
+    ]
+    for (mode, name), ts in times.items():
+        found = ", ".join(f"{n:,}" for n in sorted(items[(mode, name)]))
+        lines.append(f"| `{mode}` | {name} | {min(ts):.2f} | {statistics.median(ts):.2f} | "
+                     f"{kb / min(ts):,.0f} | {found} |")
+    lines += ["", "| mode | speed-up, best | speed-up, median | same mentions |", "|---|--:|--:|---|"]
+    for mode in ("geomap", "geomap-fast"):
+        old, new = times[(mode, "baseline")], times[(mode, "this tree")]
+        same = "yes" if items[(mode, "baseline")] == items[(mode, "this tree")] else "no"
+        lines.append(f"| `{mode}` | {min(old) / min(new):.2f} × | "
+                     f"{statistics.median(old) / statistics.median(new):.2f} × | {same} |")
+    text = "\n".join(lines) + "\n"
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(text)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--mb", type=float, default=5.0, help="corpus size in MB (default 5)")
     ap.add_argument("--accuracy-docs", type=int, default=100)
     ap.add_argument("--repeat", type=int, default=2, help="runs per mode; the fastest counts (default 2)")
-    ap.add_argument("-o", "--output", type=Path, default=RESULTS)
+    ap.add_argument("-o", "--output", type=Path, default=None,
+                    help=f"results file (default {RESULTS.relative_to(ROOT)}, or {AB_RESULTS.relative_to(ROOT)} "
+                         "with --baseline)")
+    ap.add_argument("--baseline", metavar="REV",
+                    help="compare this tree with git revision REV (A/B of the geomap modes) instead")
     args = ap.parse_args(argv)
 
     from geomap.evaluate import find_eval_dir
@@ -154,6 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     n_docs, n_bytes = build_corpus(args.mb, corpus)
     kb = n_bytes / 1000
     print(f"corpus: {n_docs} documents, {n_bytes / 1e6:.2f} MB", file=sys.stderr)
+    if args.baseline:
+        return ab(args.baseline, corpus, n_bytes, args.repeat, args.output or AB_RESULTS)
+    args.output = args.output or RESULTS
 
     rows: dict[str, dict] = {}
     for rep in range(args.repeat):
