@@ -155,6 +155,23 @@ def test_not_triggers_hide_the_trigger_words_inside_them(tmp_path, parse):
     assert classify(text, mentions(text, "Derna"), taxonomy=tax)[0].type == "mention"
 
 
+@pytest.mark.parametrize(
+    ("text", "place", "expected"),
+    [
+        # Figurative conflict is no armed clash, a lightning strike no air strike...
+        ("Virginia joins 23 other states after lengthy court battles over the plate.", "Virginia", "mention"),
+        ("The trade war between Beijing and Washington hurt farmers in Iowa.", "Iowa", "mention"),
+        ("A lightning strike started a fire near Boulder on Sunday.", "Boulder", "mention"),
+        # ...and a hunger strike is a protest, not a bombing.
+        ("Teachers in Chicago began a hunger strike last month.", "Chicago", "protest"),
+        # The literal senses still count.
+        ("Fierce battles raged in Sirte on Monday.", "Sirte", "armed_clash"),
+    ],
+)
+def test_figurative_conflict_words_are_not_events(text, place, expected, parse):
+    assert types(text, place, run=parse) == {place: expected}
+
+
 def test_local_government_business_is_political(parse):
     # The taxonomy counts councils and hearings as domestic politics, not diplomacy or a plain mention.
     text = "The council meeting in Gainesville ran past midnight."
