@@ -325,10 +325,28 @@ _CLIENT_JS = r"""
 
   mark("controls");
   // --- initial view -------------------------------------------------------
+  // Fit the places into the part of the map the panels leave free: the layer,
+  // article and legend panels stack on the right, zoom and search on the left.
+  // On a map too narrow for that, the panels (collapsible) may cover some.
+  function panelPadding() {
+    var c = map.getContainer(), w = c.clientWidth;
+    function widest(side) {
+      var m = 0;
+      c.querySelectorAll(".leaflet-" + side).forEach(function (n) { m = Math.max(m, n.offsetWidth); });
+      return m;
+    }
+    var left = widest("left"), right = widest("right");
+    if (left + right > 0.6 * w) return [[30, 30], [30, 30]];
+    return [[left + 20, 30], [right + 20, 30]];
+  }
   if (D.bounds) {
-    var b = L.latLngBounds(D.bounds);
-    if (b.getNorthEast().equals(b.getSouthWest())) map.setView(b.getCenter(), 6);
-    else map.fitBounds(b, {padding: [30, 30], maxZoom: 8});
+    var b = L.latLngBounds(D.bounds), pad = panelPadding();
+    if (b.getNorthEast().equals(b.getSouthWest())) {
+      map.setView(b.getCenter(), 6);
+      map.panBy([(pad[1][0] - pad[0][0]) / 2, 0], {animate: false});
+    } else {
+      map.fitBounds(b, {paddingTopLeft: pad[0], paddingBottomRight: pad[1], maxZoom: 8});
+    }
   } else {
     map.setView([20, 0], 2);
   }

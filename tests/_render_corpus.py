@@ -9,7 +9,15 @@ TRIPOLI = Place("Tripoli", "2210247", 32.88743, 13.18733, "PPLC", "LY", "Tripoli
 BENGHAZI = Place("Benghazi", "88319", 32.11486, 20.06859, "PPLA", "LY", "Benghazi", 650629)
 ROME = Place("Rome", "3169070", 41.89193, 12.51133, "PPLC", "IT", "Lazio", 2318895)
 CAIRO = Place("Cairo", "360630", 30.06263, 31.24967, "PPLC", "EG", "Cairo", 7734614)
-PLACES = {p.name: p for p in (SIRTE, TRIPOLI, BENGHAZI, ROME, CAIRO)}
+WASHINGTON = Place("Washington", "4140963", 38.89511, -77.03637, "PPLC", "US", "District of Columbia", 689545)
+DENVER = Place("Denver", "5419384", 39.73915, -104.9847, "PPLA", "US", "Colorado", 715522)
+LONDON = Place("London", "2643743", 51.50853, -0.12574, "PPLC", "GB", "England", 8961989)
+BAGHDAD = Place("Baghdad", "98182", 33.34058, 44.40088, "PPLC", "IQ", "Baghdad", 7216000)
+DOHA = Place("Doha", "290030", 25.28545, 51.53096, "PPLC", "QA", "Baladīyat ad Dawḩah", 344939)
+SANAA = Place("Sanaa", "71137", 15.35472, 44.20667, "PPLC", "YE", "Amanat al Asimah", 1937451)
+NDJAMENA = Place("N'Djamena", "2427123", 12.10672, 15.0444, "PPLC", "TD", "Chari-Baguirmi", 721081)
+PLACES = {p.name: p for p in (SIRTE, TRIPOLI, BENGHAZI, ROME, CAIRO, WASHINGTON, DENVER, LONDON, BAGHDAD, DOHA,
+                              SANAA, NDJAMENA)}
 
 
 def result(article: Article, marks: list[tuple[str, str, str]], *, field_title: str | None = None) -> ArticleResult:
@@ -64,6 +72,28 @@ def realistic() -> list[ArticleResult]:
                     ("Sirte", "Sirte", "mention")]),
         result(a3, [("Rome", "Rome", "diplomacy"), ("Tripoli", "Tripoli", "protest"),
                     ("Nowhere", "Tripoli", "mention")]),
+    ]
+
+
+def worldwide() -> list[ArticleResult]:
+    """Two articles whose places span the Rockies to the Gulf, like the seed articles."""
+    a1 = Article(
+        "w1", "Coalition ministers meet",
+        "Ministers met in Rome and in Washington, with officials from Denver and London. "
+        "Strikes were reported near Baghdad and Sanaa.",
+        "w1.txt", published="2024-05-02",
+    )
+    a2 = Article(
+        "w2", "Gulf talks",
+        "Envoys gathered in Doha and Cairo; aid reached N'Djamena. Clashes continued in Sirte.",
+        "w2.txt", published="2024-05-03",
+    )
+    return [
+        result(a1, [("Rome", "Rome", "diplomacy"), ("Washington", "Washington", "diplomacy"),
+                    ("Denver", "Denver", "mention"), ("London", "London", "mention"),
+                    ("Baghdad", "Baghdad", "airstrike"), ("Sanaa", "Sanaa", "airstrike")]),
+        result(a2, [("Doha", "Doha", "diplomacy"), ("Cairo", "Cairo", "diplomacy"),
+                    ("N'Djamena", "N'Djamena", "humanitarian"), ("Sirte", "Sirte", "armed_clash")]),
     ]
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geomap.render import render_fragment, save_map
-from tests._render_corpus import hostile, realistic
+from tests._render_corpus import hostile, realistic, worldwide
 
 pytestmark = pytest.mark.browser
 
@@ -205,5 +205,40 @@ def test_fragment_renders_in_a_sandboxed_iframe(tmp_path, browser):
     # No allow-same-origin: the map cannot reach the host page.
     reach = "(() => { try { return parent.document.title || 'reached'; } catch (e) { return 'blocked'; } })()"
     assert inner.evaluate(reach) == "blocked"
+    pg.clean()
+    page.close()
+
+
+# The centres of the marker and cluster icons that lie under a control panel at the initial view.
+_HIDDEN = """(() => {
+  const boxes = [...document.querySelectorAll('.leaflet-control')]
+    .filter(c => !c.classList.contains('leaflet-control-attribution'))
+    .map(c => c.getBoundingClientRect());
+  const hidden = [];
+  for (const icon of document.querySelectorAll('.leaflet-marker-icon')) {
+    const r = icon.getBoundingClientRect();
+    const x = (r.left + r.right) / 2, y = (r.top + r.bottom) / 2;
+    const under = boxes.some(b => x >= b.left && x <= b.right && y >= b.top && y <= b.bottom);
+    if (under) hidden.push(icon.textContent || icon.className);
+  }
+  return hidden;
+})()"""
+
+
+@pytest.mark.parametrize("size", [(1000, 700), (1200, 800), (1600, 900)])
+@pytest.mark.parametrize("corpus", ["realistic", "worldwide", "seeds"])
+def test_the_first_view_keeps_markers_clear_of_the_panels(tmp_path, browser, size, corpus, request):
+    # The layer, article and legend panels sit over the map's right side and the
+    # search box over its top left: the first view fits the places into the rest.
+    if corpus == "seeds":  # the seed articles as the pipeline maps them: Colorado to Arabia, five panels' rows
+        results = list(request.getfixturevalue("seed_results").values())
+    else:
+        results = {"realistic": realistic, "worldwide": worldwide}[corpus]()
+    pg = Page(browser)
+    pg.page.set_viewport_size({"width": size[0], "height": size[1]})
+    page = pg.open(save_map(results, tmp_path / "map.html", title="Test"))
+    page.wait_for_timeout(300)
+    assert page.locator(".leaflet-marker-icon").count() > 0
+    assert pg.js(_HIDDEN) == []
     pg.clean()
     page.close()
