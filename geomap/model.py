@@ -100,6 +100,16 @@ class Place:
         return f"{self.country_code}.{self.admin1}.{self.admin2}"
 
     @property
+    def postal_only(self) -> bool:
+        """True for a town known only from the US postal list (id ``usps:...``).
+
+        Such towns have no population and are often a common word or a
+        person's name ("Beryl", "Irma"): one can be the place a name means,
+        but its name alone is no evidence of where the article is.
+        """
+        return self.id.startswith("usps:")
+
+    @property
     def __geo_interface__(self) -> dict[str, Any]:
         """Return a GeoJSON-like mapping of the place's point."""
         return {"type": "Point", "coordinates": (self.lon, self.lat)}

@@ -294,19 +294,24 @@ class Geoparser:
             for i, (m, res) in enumerate(resolved):
                 key = normalize(m.text)
                 cands = candidates.get(key, ())
-                if res.method in ("demonym", "geocoder") or len(
+                # A postal-only town left unresolved for want of backing may
+                # find it among the other places now (see resolve._backed).
+                postal = res.place is None and any(c.place.postal_only for c in cands)
+                if res.method in ("demonym", "geocoder") or (not postal and len(
                     {(c.place.country_code, c.place.admin1) for c in cands}
-                ) < 2:
+                ) < 2):
                     continue
                 # Votes follow every update, so a name settled a moment ago
                 # already speaks for its neighbours.
                 shares = votes.shares(exclude=key)
                 county = counties.get(key, {})
+                if postal and not (shares or support.get(key) or county):
+                    continue
                 # Redone when the choice lies outside the other places'
                 # regions, or outside a county the article names although
                 # another reading lies in it (Huntsville, Alabama beside
                 # "Walker County": Alabama has one, but Huntsville, Texas is in it).
-                if (shares and not _coherent(res.place, shares)) or (
+                if postal or (shares and not _coherent(res.place, shares)) or (
                     county and (res.place is None or res.place.county_code not in county)
                 ):
                     ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}),

@@ -84,6 +84,11 @@ def article_context(
         cands = candidates.get(normalize(m.text), ())
         if not cands or weak_alias(m.text, cands):
             continue
+        # A postal-only town is no evidence of the article's country: "Beryl"
+        # (a hurricane) would make a storm report American.
+        cands = [c for c in cands if not c.place.postal_only]
+        if not cands:
+            continue
         top = cands[0]
         if top.place.feature.startswith("PCL") and top.place.country_code:
             # A country name that is also a state's ("Georgia") is evidence
@@ -189,7 +194,8 @@ class RegionVotes:
 
 def _region_vote(m: Mention, res: Resolution) -> tuple[str, str, int] | None:
     p = res.place
-    if m.boilerplate or p is None or not p.country_code or not p.admin1 or p.feature.startswith("PCL"):
+    if (m.boilerplate or p is None or not p.country_code or not p.admin1 or p.feature.startswith("PCL")
+            or p.postal_only):
         return None
     # Weighted by confidence: a coin-toss among ten Henry Counties is no evidence.
     return normalize(m.text), f"{p.country_code}.{p.admin1}", round(res.score * 10_000)
@@ -238,15 +244,18 @@ def _support(
     code_of: Callable[[Place], str | None],
 ) -> dict[str, dict[str, float]]:
     regions: dict[str, set[str]] = {}
+    vouch: dict[str, set[str]] = {}  # the regions a name lends support to
     major: set[str] = set()
     for m, res in resolutions:
         key = normalize(m.text)
         if m.boilerplate or key in regions:
             continue
-        regions[key] = {
-            code for c in candidates.get(key, ())
-            if c.match_kind != "variant" and (code := code_of(c.place)) is not None
-        }
+        coded = [(c, code) for c in candidates.get(key, ())
+                 if c.match_kind != "variant" and (code := code_of(c.place)) is not None]
+        regions[key] = {code for _c, code in coded}
+        # A postal-only town may take support but lends none: "Milton" and
+        # "Hull" both have one in Illinois, which says nothing about England.
+        vouch[key] = {code for c, code in coded if not c.place.postal_only}
         if res.place is not None and res.place.feature in MAJOR_FEATURES:
             major.add(key)
     names = [k for k, codes in regions.items() if codes]
@@ -254,14 +263,16 @@ def _support(
     # through its namesake towns: "Mexico", "California" and "Washington"
     # are all towns in Missouri, which says nothing about a border story.
     voters = [k for k in names if k not in major]
-    holders: Counter[str] = Counter(code for k in voters for code in regions[k])
+    holders: Counter[str] = Counter(code for k in voters for code in vouch[k])
     out: dict[str, dict[str, float]] = {}
     others = len(names) - 1
     for key in names:
-        own = 0 if key in major else 1
         if others <= 0:
             continue
-        shares = {code: (holders[code] - own) / others for code in regions[key] if holders[code] > own}
+        # The name's own vote, if it cast one for the code, is no support.
+        own = set() if key in major else vouch[key]
+        shares = {code: (holders[code] - (code in own)) / others for code in regions[key]
+                  if holders[code] > (code in own)}
         if shares:
             out[key] = shares
     return out
@@ -574,6 +585,17 @@ def weak_alias(name: str, candidates: Sequence[Candidate]) -> bool:
                and (c.place.population or 0) < MAJOR_POPULATION for c in candidates)
 
 
+def _backed(place: Place, context: Context, qualifier: frozenset[str],
+            container: tuple[str, str | None, bool] | None) -> bool:
+    """Tell whether the article puts a place's first-level region (or county) in view."""
+    region = f"{place.country_code}.{place.admin1}"
+    if region in qualifier or (container is not None and container[:2] == (place.country_code, place.admin1)):
+        return True
+    county = place.county_code
+    return bool(context.admin1.get(region) or context.support.get(region)
+                or (county is not None and context.county.get(county)))
+
+
 def resolve_mention(
     mention: Mention,
     candidates: Sequence[Candidate],
@@ -613,6 +635,11 @@ def resolve_mention(
         # of some small town abroad. Without the article's countries behind
         # it, it is left unresolved rather than sent there.
         return Resolution(place=None, score=0.0, method="none", features=(*feats, ("weak_alias", 0.0)))
+    if best.place.postal_only and not _backed(best.place, context, qualifier, container):
+        # "Issue", "Crown", "Ruby": a town known only from the postal list is
+        # the place a name means when the article puts it in that state (a
+        # qualifier, a county, other places there), not on its own.
+        return Resolution(place=None, score=0.0, method="none", features=(*feats, ("postal_only", 0.0)))
     # A variant spelling is never certain, however alone it is.
     confidence = prob * (best.similarity if best.match_kind == "variant" else 1.0)
     method = "context" if any(k in ("context_country", "qualifier", "container") for k, _v in feats) else "gazetteer"

@@ -203,6 +203,26 @@ def test_us_counties_are_in_the_default_gazetteer(full_gazetteer):
 
 
 @pytest.mark.slow
+def test_us_towns_that_only_the_postal_list_knows(full_gazetteer):
+    # cities500 lacks places under 500 people and New England towns; local news names them.
+    (harwinton,) = [c.place for c in full_gazetteer.lookup("Harwinton")]
+    assert harwinton.id == "usps:CT:harwinton" and harwinton.postal_only and harwinton.population is None
+    assert abs(harwinton.lat - 41.77) < 0.1 and abs(harwinton.lon - (-73.06)) < 0.1
+    assert harwinton.admin1 == "CT" and harwinton.admin2 == "Litchfield County"
+    (grove,) = [c.place for c in full_gazetteer.lookup("Meadow Grove") if c.place.admin1 == "NE"]
+    assert grove.postal_only
+    # A town cities500 has is not listed again from its ZIP codes...
+    holtsville = [c.place for c in full_gazetteer.lookup("Holtsville") if c.place.admin1 == "NY"]
+    assert holtsville and not any(p.postal_only for p in holtsville)
+    # ...and ZIP codes of one organisation (the IRS in Holtsville) or of the military are no towns.
+    assert not [c for c in full_gazetteer.lookup("Internal Revenue Service")]
+    assert not [c for c in full_gazetteer.lookup("APO") if c.place.postal_only]
+    # A postal-only town never outranks a namesake with people.
+    top = full_gazetteer.lookup("Hull")[0].place
+    assert not top.postal_only
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "cc", "admin1", "lat", "lon"), [
     ("Kent", "GB", "ENG", 51.2, 0.7),  # GeoNames' own point: 51.25, 0.75
     ("Fife", "GB", "SCT", 56.2, -3.1),  # 56.25, -3.2

@@ -317,3 +317,57 @@ def test_a_town_known_by_another_name_yields_to_a_place_that_bears_the_name():
     # An alias that shares the name's letters is a spelling, not another name.
     new_york = [cand("New York City", "US", 8_175_133, "alias"), cand("New York", "US", 1_000, "exact")]
     assert resolve_mention(mention("New York"), new_york, Context(countries={})).place.name == "New York City"
+
+
+def test_a_postal_only_town_takes_support_but_lends_none():
+    # "Milton" and "Hull" each have a postal-only town in Illinois: two names
+    # sharing a region through such towns say nothing about where the article is.
+    from geomap.model import Candidate, Place
+    from geomap.resolve import RegionVotes, admin1_support, county_support
+
+    def cand(name, cc, adm, pid, pop=None, county=None):
+        p = Place(name=name, id=pid, lat=0.0, lon=0.0, feature="PPL", country_code=cc, admin1=adm,
+                  population=pop, admin2=county)
+        return Candidate(place=p, match_kind="exact", similarity=1.0, feature_class="P")
+
+    milton_gb, milton_il = cand("Milton", "GB", "ENG", "geonames:1", 9000), cand("Milton", "US", "IL", "usps:IL:milton")
+    hull_gb, hull_il = cand("Hull", "GB", "ENG", "geonames:2", 250000), cand("Hull", "US", "IL", "usps:IL:hull")
+    assert milton_il.place.postal_only and not milton_gb.place.postal_only
+    cands = {"milton": [milton_gb, milton_il], "hull": [hull_gb, hull_il]}
+    res = [(mention("Milton"), Resolution(milton_il.place, 0.5, "gazetteer")),
+           (mention("Hull"), Resolution(hull_gb.place, 0.5, "gazetteer"))]
+    assert admin1_support(res, cands) == {"milton": {"GB.ENG": 1.0}, "hull": {"GB.ENG": 1.0}}
+    # A town with people in the region does lend its support to a postal-only namesake.
+    cands["milton"] = [milton_il]
+    cands["hull"] = [cand("Hull", "US", "IL", "geonames:3", 1200)]
+    assert admin1_support(res, cands) == {"milton": {"US.IL": 1.0}}
+    # Nor does it vote for its region once resolved, or for its country in the article's context.
+    votes = RegionVotes([(mention("Milton"), Resolution(milton_il.place, 0.9, "gazetteer"))])
+    assert votes.shares(exclude="nowhere") == {}
+    assert article_context([mention("Milton")], {"milton": [milton_il]}).countries == {}
+    assert article_context([mention("Hull")], {"hull": cands["hull"]}).countries == {"US": 1.0}
+    # The same holds one level down.
+    res = [(mention("Milton"), Resolution(milton_il.place, 0.5, "gazetteer"))]
+    cands = {"milton": [cand("Milton", "US", "IL", "usps:IL:milton", county="Pike County")],
+             "pike county": [cand("Pike County", "US", "IL", "usps:IL:pike-county", county="Pike County")]}
+    res.append((mention("Pike County"), Resolution(cands["pike county"][0].place, 0.5, "gazetteer")))
+    assert county_support(res, cands) == {}
+
+
+def test_a_postal_only_town_needs_the_article_to_put_it_in_its_state(geoparser, fast_geoparser):
+    def places(gp, text):
+        return {m.mention.text: m.resolution.place and (m.resolution.place.name, m.resolution.place.admin1)
+                for m in gp.parse_text(text).mentions}
+
+    # Backed by neighbouring towns, or by a state after a comma: the postal town.
+    found = places(geoparser, "Police in Torrington and Litchfield said a man from Harwinton was arrested.")
+    assert found["Harwinton"] == ("Harwinton", "CT")
+    assert places(geoparser, "Residents of Harwinton, Conn., asked about the budget.")["Harwinton"] == (
+        "Harwinton", "CT")
+    # On its own a hurricane named Beryl is no town in Utah, and lends the
+    # story no American context: the Atlantic stays the ocean.
+    storm = places(geoparser, "Forecasters expect Beryl to strengthen over the Atlantic on Monday.")
+    assert storm.get("Beryl") is None and storm["Atlantic"] == ("Atlantic Ocean", None)
+    # Gazetteer-only recognition never takes a postal-only name for a place unprompted.
+    assert "Harwinton" not in places(fast_geoparser, "A man from Harwinton was arrested.")
+    assert "Beryl" not in places(fast_geoparser, "Forecasters expect Beryl to strengthen on Monday.")
