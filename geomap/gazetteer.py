@@ -81,6 +81,11 @@ class Gazetteer:
         # Demonyms are few (a few hundred keys): asking about a word that is
         # none, as fast mode does for every capitalised word, needs no query.
         self._demonym_keys = frozenset(k for (k,) in self._con.execute("SELECT DISTINCT key FROM demonym"))
+        # The build stores postal-only towns last (gazetteer_build.collect):
+        # names from the first of them on are not recognised by themselves.
+        (first,) = self._con.execute(
+            "SELECT min(pid) FROM place WHERE gid >= 'usps:' AND gid < 'usps;'").fetchone()
+        self._postal_from = first if first is not None else 1 << 62
         self._country_cache: dict[str, Place | None] = {}
 
     # -- construction -----------------------------------------------------
@@ -237,7 +242,7 @@ class Gazetteer:
         if key in self._extra_by_key:
             return True
         row = self._con.execute(
-            "SELECT 1 FROM name JOIN place USING (pid) WHERE key = ? AND gid NOT LIKE 'usps:%' LIMIT 1", (key,)
+            "SELECT 1 FROM name WHERE key = ? AND pid < ? LIMIT 1", (key, self._postal_from)
         ).fetchone()
         return row is not None
 

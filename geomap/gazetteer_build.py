@@ -170,11 +170,15 @@ def collect(progress: Progress | None = None) -> list[PlaceRecord]:
     if progress:
         progress("read", 3, 4)
     records.extend(_us_counties(_read_json(gnc / "us_counties.json"), zips))
-    records.extend(_us_postal_towns(city_records))
-    taken = {normalize(r.name) for r in records} | {normalize(n) for r in countries for n in r.names}
+    postal = list(_us_postal_towns(city_records))
+    taken = ({normalize(r.name) for r in records} | {normalize(r.name) for r in postal}
+             | {normalize(n) for r in countries for n in r.names})
     metros = {normalize(r.name) for r in city_records if (r.population or 0) >= _METRO_POPULATION}
     records.extend(_airports(taken, metros))
     records.extend(_admin2(subdivisions, towns))
+    # Postal-only towns come last: every place from the first of them on is
+    # one, so the name index can leave them out with a range on place ids.
+    records.extend(postal)
     if progress:
         progress("read", 4, 4)
     return records

@@ -220,6 +220,12 @@ def test_us_towns_that_only_the_postal_list_knows(full_gazetteer):
     # A postal-only town never outranks a namesake with people.
     top = full_gazetteer.lookup("Hull")[0].place
     assert not top.postal_only
+    # The build stores them last, which is how the name index leaves them out.
+    con = full_gazetteer._con
+    (first,) = con.execute("SELECT min(pid) FROM place WHERE gid LIKE 'usps:%'").fetchone()
+    others = con.execute("SELECT count(*) FROM place WHERE pid >= ? AND gid NOT LIKE 'usps:%'", (first,))
+    assert others.fetchone() == (0,)
+    assert not full_gazetteer.has_name("Harwinton") and full_gazetteer.has_name("Torrington")
 
 
 @pytest.mark.slow
