@@ -613,6 +613,15 @@ def resolve_mention(
         ``Resolution(None, 0.0, "none")`` when there are no candidates.
     """
     candidates = compatible(mention.text, candidates)
+    if any(c.place.postal_only for c in candidates):
+        # "Issue", "Crown", "Ruby": a town known only from the postal list is
+        # a reading of the name only where the article puts it in its state
+        # (a qualifier, a county, other places there); elsewhere the other
+        # readings compete without it.
+        candidates = [c for c in candidates
+                      if not c.place.postal_only or _backed(c.place, context, qualifier, container)]
+        if not candidates:
+            return Resolution(place=None, score=0.0, method="none", features=(("postal_only", 0.0),))
     if not candidates:
         return Resolution(place=None, score=0.0, method="none")
     scored = []
@@ -635,11 +644,6 @@ def resolve_mention(
         # of some small town abroad. Without the article's countries behind
         # it, it is left unresolved rather than sent there.
         return Resolution(place=None, score=0.0, method="none", features=(*feats, ("weak_alias", 0.0)))
-    if best.place.postal_only and not _backed(best.place, context, qualifier, container):
-        # "Issue", "Crown", "Ruby": a town known only from the postal list is
-        # the place a name means when the article puts it in that state (a
-        # qualifier, a county, other places there), not on its own.
-        return Resolution(place=None, score=0.0, method="none", features=(*feats, ("postal_only", 0.0)))
     # A variant spelling is never certain, however alone it is.
     confidence = prob * (best.similarity if best.match_kind == "variant" else 1.0)
     method = "context" if any(k in ("context_country", "qualifier", "container") for k, _v in feats) else "gazetteer"
