@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from geomap.errors import GeomapError
-from geomap.model import ArticleResult
+from geomap.model import EARTH_RADIUS_KM, ArticleResult, haversine_km
 
 __all__ = [
     "result_predictions",
@@ -65,8 +65,6 @@ __all__ = [
     "score_published",
 ]
 
-#: Mean earth radius (IUGG), km.
-EARTH_RADIUS_KM = 6371.0088
 #: Half the earth's circumference: the largest possible error, used to scale AUC.
 MAX_ERROR_KM = 20039.0
 #: Midpoints must be strictly closer than this many characters to match.
@@ -170,25 +168,6 @@ class Scores:
 # --------------------------------------------------------------------------- metrics
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Return the great-circle distance between two points, in km.
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2
-        Coordinates in decimal degrees.
-
-    Returns
-    -------
-    float
-        Distance on a sphere of radius :data:`EARTH_RADIUS_KM`.
-    """
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dphi = p2 - p1
-    dlmb = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
-    # min() guards asin against a rounding overshoot for antipodal points.
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
 
 
 def _midpoint(start: int, end: int) -> float:

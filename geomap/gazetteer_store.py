@@ -47,6 +47,11 @@ CREATE TABLE demonym (key TEXT NOT NULL, pid INTEGER NOT NULL,
 """
 
 
+#: Id prefix of the towns only the US postal list knows (gazetteer_build._us_postal_towns);
+#: the build stores them last, so ``Gazetteer.has_name`` can leave them out by place id.
+POSTAL_PREFIX = "usps:"
+
+
 @dataclass(frozen=True)
 class PlaceRecord:
     """One place as a source provides it, before it is stored.

@@ -6,6 +6,7 @@ them and use them as dictionary keys without defensive copies.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -84,6 +85,13 @@ class Place:
     #: The second-level region (county, district) the place lies in, or is:
     #: a GeoNames admin2 code, or a US county's name. None when unknown.
     admin2: str | None = None
+    #: True for a town known only from the US postal list (gazetteer ids
+    #: ``usps:...``). Such towns have no population and are often a common
+    #: word or a person's name ("Beryl", "Irma"): one can be the place a name
+    #: means, but its name alone is no evidence of where the article is. A
+    #: field rather than a test of the id: resolution asks it of every
+    #: candidate in every pass.
+    postal_only: bool = False
 
     @property
     def region_code(self) -> str:
@@ -98,16 +106,6 @@ class Place:
         if not (self.admin2 and self.admin1 and self.country_code):
             return None
         return f"{self.country_code}.{self.admin1}.{self.admin2}"
-
-    @property
-    def postal_only(self) -> bool:
-        """True for a town known only from the US postal list (id ``usps:...``).
-
-        Such towns have no population and are often a common word or a
-        person's name ("Beryl", "Irma"): one can be the place a name means,
-        but its name alone is no evidence of where the article is.
-        """
-        return self.id.startswith("usps:")
 
     @property
     def __geo_interface__(self) -> dict[str, Any]:
@@ -204,3 +202,28 @@ class InputFailure:
     def __str__(self) -> str:
         where = self.source + (f":{self.line}" if self.line is not None else "")
         return f"{where}: {self.reason}"
+
+
+#: Mean Earth radius (IUGG), km: the sphere distances are measured on.
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance between two points, in km.
+
+    Parameters
+    ----------
+    lat1, lon1, lat2, lon2
+        Coordinates in decimal degrees.
+
+    Returns
+    -------
+    float
+        Distance on a sphere of radius :data:`EARTH_RADIUS_KM`.
+    """
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dphi = p2 - p1
+    dlmb = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dlmb / 2) ** 2
+    # min() guards asin against a rounding overshoot for antipodal points.
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))

@@ -294,19 +294,27 @@ class Geoparser:
             for i, (m, res) in enumerate(resolved):
                 key = normalize(m.text)
                 cands = candidates.get(key, ())
-                # A postal-only town left unresolved for want of backing may
-                # find it among the other places now (see resolve._backed).
-                postal = res.place is None and any(c.place.postal_only for c in cands)
-                if res.method in ("demonym", "geocoder") or (not postal and len(
-                    {(c.place.country_code, c.place.admin1) for c in cands}
-                ) < 2):
+                if res.method in ("demonym", "geocoder"):
                     continue
+                # A postal-only town counts as a reading only where the other
+                # places back it (see resolve._backed): it alone gives a name
+                # no second region to weigh.
+                towns = [c.place for c in cands if c.place.postal_only]
+                shares: Mapping[str, float] | None = None
+                if len({(c.place.country_code, c.place.admin1) for c in cands if not c.place.postal_only}) < 2:
+                    if not towns:
+                        continue
+                    shares = votes.shares(exclude=key)
+                    backing = {*shares, *support.get(key, ())}
+                    county_backing = counties.get(key, {})
+                    if not any(p.region_code in backing or p.county_code in county_backing for p in towns):
+                        continue
+                postal = res.place is None and bool(towns)
                 # Votes follow every update, so a name settled a moment ago
                 # already speaks for its neighbours.
-                shares = votes.shares(exclude=key)
+                if shares is None:
+                    shares = votes.shares(exclude=key)
                 county = counties.get(key, {})
-                if postal and not (shares or support.get(key) or county):
-                    continue
                 # Redone when the choice lies outside the other places'
                 # regions, or outside a county the article names although
                 # another reading lies in it (Huntsville, Alabama beside

@@ -86,9 +86,10 @@ def article_context(
             continue
         # A postal-only town is no evidence of the article's country: "Beryl"
         # (a hurricane) would make a storm report American.
-        cands = [c for c in cands if not c.place.postal_only]
-        if not cands:
-            continue
+        if any(c.place.postal_only for c in cands):
+            cands = [c for c in cands if not c.place.postal_only]
+            if not cands:
+                continue
         top = cands[0]
         if top.place.feature.startswith("PCL") and top.place.country_code:
             # A country name that is also a state's ("Georgia") is evidence
@@ -250,12 +251,16 @@ def _support(
         key = normalize(m.text)
         if m.boilerplate or key in regions:
             continue
-        coded = [(c, code) for c in candidates.get(key, ())
-                 if c.match_kind != "variant" and (code := code_of(c.place)) is not None]
-        regions[key] = {code for _c, code in coded}
-        # A postal-only town may take support but lends none: "Milton" and
-        # "Hull" both have one in Illinois, which says nothing about England.
-        vouch[key] = {code for c, code in coded if not c.place.postal_only}
+        codes: set[str] = set()
+        lent: set[str] = set()
+        for c in candidates.get(key, ()):
+            if c.match_kind != "variant" and (code := code_of(c.place)) is not None:
+                codes.add(code)
+                # A postal-only town may take support but lends none: "Milton" and
+                # "Hull" both have one in Illinois, which says nothing about England.
+                if not c.place.postal_only:
+                    lent.add(code)
+        regions[key], vouch[key] = codes, lent
         if res.place is not None and res.place.feature in MAJOR_FEATURES:
             major.add(key)
     names = [k for k, codes in regions.items() if codes]

@@ -327,7 +327,7 @@ def test_a_postal_only_town_takes_support_but_lends_none():
 
     def cand(name, cc, adm, pid, pop=None, county=None):
         p = Place(name=name, id=pid, lat=0.0, lon=0.0, feature="PPL", country_code=cc, admin1=adm,
-                  population=pop, admin2=county)
+                  population=pop, admin2=county, postal_only=pid.startswith("usps:"))
         return Candidate(place=p, match_kind="exact", similarity=1.0, feature_class="P")
 
     milton_gb, milton_il = cand("Milton", "GB", "ENG", "geonames:1", 9000), cand("Milton", "US", "IL", "usps:IL:milton")
