@@ -156,7 +156,7 @@ def accuracy(n_docs: int) -> dict[str, tuple[float, float, float]]:
     return out
 
 
-def ab(rev: str, corpus: Path, n_bytes: int, repeat: int, output: Path) -> int:
+def ab(rev: str, corpus: Path, n_bytes: int, repeat: int, output: Path, mb: float = 5.0) -> int:
     """Time this tree against git revision ``rev``, alternating runs on the same corpus."""
     git = ["git", "-C", str(ROOT)]
     sha = subprocess.run([*git, "rev-parse", "--short", rev], capture_output=True, text=True, check=False)
@@ -191,7 +191,8 @@ def ab(rev: str, corpus: Path, n_bytes: int, repeat: int, output: Path) -> int:
         "",
         f"Measured {time.strftime('%Y-%m-%d')}: {repeat} alternating runs per tree and mode on "
         f"{n_bytes / 1e6:.2f} MB of GeoWebNews texts, one fresh process per run. "
-        f"Reproduce: `python benchmarks/speed.py --baseline {rev} --repeat {repeat}`.",
+        f"Reproduce: `python benchmarks/speed.py --baseline {rev} --repeat {repeat}"
+        f"{'' if mb == 5.0 else f' --mb {mb:g}'}`.",
         "",
         "| mode | tree | best s | median s | KB/s (best) | mentions |",
         "|---|---|--:|--:|--:|--:|",
@@ -235,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     kb = n_bytes / 1000
     print(f"corpus: {n_docs} documents, {n_bytes / 1e6:.2f} MB", file=sys.stderr)
     if args.baseline:
-        return ab(args.baseline, corpus, n_bytes, args.repeat, args.output or AB_RESULTS)
+        return ab(args.baseline, corpus, n_bytes, args.repeat, args.output or AB_RESULTS, mb=args.mb)
     args.output = args.output or RESULTS
 
     rows: dict[str, dict] = {}

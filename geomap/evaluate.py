@@ -168,8 +168,6 @@ class Scores:
 # --------------------------------------------------------------------------- metrics
 
 
-
-
 def _midpoint(start: int, end: int) -> float:
     return (start + end) / 2.0
 
