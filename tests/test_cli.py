@@ -39,6 +39,16 @@ def test_lookup_uses_the_given_gazetteer(runner, mini_gazetteer_path):
     assert res.exit_code == 0 and "LB" in res.output and "LY " not in res.output
 
 
+@pytest.mark.slow
+def test_lookup_marks_readings_that_need_context(runner, full_gazetteer):
+    res = runner.invoke(cli, ["lookup", "Gwinnett", "--gazetteer", str(full_gazetteer.path)])
+    assert res.exit_code == 0, res.output
+    assert "Gwinnett County" in res.output and "alias*" in res.output and "state in view" in res.output
+    rows = json.loads(runner.invoke(cli, ["lookup", "Gwinnett", "--gazetteer", str(full_gazetteer.path),
+                                          "--json"]).output)
+    assert [(r["name"], r["needs_context"]) for r in rows] == [("Gwinnett County", True)]
+
+
 def test_lookup_unknown_name_exits_1(runner, mini_gazetteer_path):
     res = runner.invoke(cli, ["lookup", "Xyzzyville", "--gazetteer", str(mini_gazetteer_path)])
     assert res.exit_code == 1 and "no place named" in res.output

@@ -202,6 +202,38 @@ def test_us_counties_are_in_the_default_gazetteer(full_gazetteer):
     assert {"CA", "FL", "NY"} <= states
 
 
+def test_short_names_need_context_and_are_not_recognised_alone(tmp_path):
+    # A county's name without "County" is stored, but as a name that needs
+    # context: the lookup offers it (flagged), the name index does not.
+    county = PlaceRecord(gid="fips:13135", name="Gwinnett County", lat=33.96, lon=-84.02, fclass="A",
+                         fcode="ADM2", cc="US", admin1="GA", short_names=("Gwinnett",))
+    clay = PlaceRecord(gid="fips:27027", name="Clay County", lat=46.89, lon=-96.49, fclass="A", fcode="ADM2",
+                       cc="US", admin1="MN", short_names=("Clay",))
+    town = PlaceRecord(gid="geonames:1", name="Clay", lat=38.47, lon=-81.08, fclass="P", fcode="PPL", cc="US",
+                       admin1="WV", population=491)
+    gaz = Gazetteer(write(tmp_path / "g.sqlite", [county, clay, town]))
+    (gwinnett,) = gaz.lookup("Gwinnett")
+    assert gwinnett.place.name == "Gwinnett County" and gwinnett.match_kind == "alias" and gwinnett.needs_context
+    assert not gaz.has_name("Gwinnett") and gaz.has_name("Gwinnett County")
+    assert not gaz.lookup("Gwinnett County")[0].needs_context
+    # "Clay" is a town's own name too: that reading stands alone, the county's waits.
+    assert [(c.place.name, c.needs_context) for c in gaz.lookup("Clay")] == [("Clay", False), ("Clay County", True)]
+    assert gaz.has_name("Clay")
+
+
+@pytest.mark.slow
+def test_us_counties_go_by_their_short_names_in_context(full_gazetteer):
+    # "DeKalb and Gwinnett", "Clay, Wilkin and Becker counties": every US county
+    # (parish, borough) is also its name without the word, as a reading that needs context.
+    gwinnett = full_gazetteer.lookup("Gwinnett")
+    assert [(c.place.name, c.place.admin1, c.needs_context) for c in gwinnett] == [("Gwinnett County", "GA", True)]
+    dekalb = full_gazetteer.lookup("DeKalb", limit=None)
+    assert {c.place.admin1 for c in dekalb if c.place.feature == "ADM2" and c.needs_context} >= {"GA", "IL", "IN", "TN"}
+    assert any(c.place.name == "DeKalb" and not c.needs_context for c in dekalb)  # DeKalb, Illinois
+    assert full_gazetteer.lookup("Pointe Coupee")[0].place.name == "Pointe Coupee Parish"
+    assert not full_gazetteer.has_name("Gwinnett") and not full_gazetteer.has_name("Pointe Coupee")
+
+
 @pytest.mark.slow
 def test_us_towns_that_only_the_postal_list_knows(full_gazetteer):
     # cities500 lacks places under 500 people and New England towns; local news names them.

@@ -328,7 +328,7 @@ def test_a_postal_only_town_takes_support_but_lends_none():
     def cand(name, cc, adm, pid, pop=None, county=None):
         p = Place(name=name, id=pid, lat=0.0, lon=0.0, feature="PPL", country_code=cc, admin1=adm,
                   population=pop, admin2=county, postal_only=pid.startswith("usps:"))
-        return Candidate(place=p, match_kind="exact", similarity=1.0, feature_class="P")
+        return Candidate(place=p, match_kind="exact", similarity=1.0, feature_class="P", needs_context=p.postal_only)
 
     milton_gb, milton_il = cand("Milton", "GB", "ENG", "geonames:1", 9000), cand("Milton", "US", "IL", "usps:IL:milton")
     hull_gb, hull_il = cand("Hull", "GB", "ENG", "geonames:2", 250000), cand("Hull", "US", "IL", "usps:IL:hull")
@@ -371,3 +371,41 @@ def test_a_postal_only_town_needs_the_article_to_put_it_in_its_state(geoparser, 
     # Gazetteer-only recognition never takes a postal-only name for a place unprompted.
     assert "Harwinton" not in places(fast_geoparser, "A man from Harwinton was arrested.")
     assert "Beryl" not in places(fast_geoparser, "Forecasters expect Beryl to strengthen on Monday.")
+
+
+def test_a_county_by_its_short_name_needs_its_state_in_view(geoparser, fast_geoparser):
+    def places(gp, text):
+        return {m.mention.text: m.resolution.place and (m.resolution.place.name, m.resolution.place.admin1)
+                for m in gp.parse_text(text).mentions}
+
+    found = places(geoparser, "Deputies in Gwinnett and DeKalb arrested two men after a chase that ended "
+                              "in Decatur, Ga.")
+    assert found["Gwinnett"] == ("Gwinnett County", "GA") and found["DeKalb"] == ("DeKalb County", "GA")
+    assert places(geoparser, "Residents of Miami-Dade braced for the storm as it neared Florida.")[
+        "Miami-Dade"] == ("Miami-Dade County", "FL")
+    # Without its state in view a short name is no county: a person, or the town that bears the name.
+    assert "Clay" not in places(geoparser, "Clay said the team would return to Paris next week.")
+    assert places(geoparser, "Officials in Ohio said Washington must act on the pipeline.")[
+        "Washington"] == ("Washington", "DC")
+    # Gazetteer-only recognition never takes a short name for a place unprompted.
+    assert "Gwinnett" not in places(fast_geoparser, "A man from Gwinnett was arrested.")
+
+
+def test_a_name_with_only_readings_in_context_dilutes_no_support():
+    # "Plattsville", "Woodstock" and "St. Mary" in an Ontario story: "St. Mary" is
+    # only St. Mary Parish's short name, as good as no place at all, so the two
+    # towns' shared Ontario is all the other names' support, not two thirds of it.
+    from geomap.model import Candidate, Place
+    from geomap.resolve import admin1_support
+
+    def cand(name, adm, pid, short=False):
+        p = Place(name=name, id=pid, lat=0.0, lon=0.0, feature="PPL", country_code="CA" if adm == "08" else "US",
+                  admin1=adm, population=1000)
+        return Candidate(place=p, match_kind="alias" if short else "exact", similarity=1.0, feature_class="P",
+                         needs_context=short)
+
+    cands = {"plattsville": [cand("Plattsville", "08", "g:1")], "woodstock": [cand("Woodstock", "08", "g:2")],
+             "st mary": [cand("St. Mary Parish", "LA", "fips:22101", short=True)]}
+    res = [(mention(n), Resolution(None, 0.0, "none")) for n in ("Plattsville", "Woodstock", "St. Mary")]
+    support = admin1_support(res, cands)
+    assert support["plattsville"] == {"CA.08": 1.0} and support["woodstock"] == {"CA.08": 1.0}
