@@ -35,6 +35,8 @@ from geomap.resolve import (
     region_head,
     resolve_mention,
     subdivisions,
+    township_head,
+    township_seats,
 )
 from geomap.text import normalize
 
@@ -348,6 +350,11 @@ class Geoparser:
             cands = [c for c in self.gazetteer.lookup(key, country=cc, limit=20) if not c.needs_context]
             if cands:
                 return cands
+        township = township_head(key) if not anywhere else None
+        if township is not None and township not in stoplist():
+            # "Readington Township", "Madison Twp.": around the village of
+            # its name, where the article puts that village's state in view.
+            return township_seats(self.gazetteer.lookup(township, limit=50, variants=False))
         head = region_head(key) if not anywhere else None
         if head is not None and head not in stoplist():
             # "Oaxaca State", "Kasserine Governorate": the region under its

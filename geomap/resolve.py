@@ -10,6 +10,7 @@ resolution score.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections import Counter
@@ -544,6 +545,35 @@ def region_head(key: str) -> str | None:
     """
     head = _REGION_TAIL.sub("", key)
     return head if head != key and head else None
+
+
+# A US or Canadian township: a civil division news names like a town
+# ("Readington Township", "Madison Twp."), mostly around a village of its name.
+_TOWNSHIP_TAIL = re.compile(r" (?:township|twp)\.?$")
+
+
+def township_head(key: str) -> str | None:
+    """Return a normalised township name without "Township" ("twp."), or None if it has none.
+
+    >>> township_head("readington township"), township_head("madison twp."), township_head("township")
+    ('readington', 'madison', None)
+    """
+    head = _TOWNSHIP_TAIL.sub("", key)
+    return head if head != key and head else None
+
+
+def township_seats(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Return the US and Canadian towns a township of their name may be around, as readings in context.
+
+    The gazetteer has no townships; the village that gave one its name is
+    usually inside it. A namesake is only a guess, so it counts only where
+    the article puts its state in view (``needs_context``), and no big city
+    or capital stands for a township ("Washington Township" is no Washington, D.C.).
+    """
+    return [dataclasses.replace(c, needs_context=True) for c in candidates
+            if c.place.country_code in ("US", "CA") and c.place.feature.startswith("PPL")
+            and c.place.feature != "PPLC" and (c.place.population or 0) < MAJOR_POPULATION
+            and c.match_kind != "variant"]
 
 
 def subdivisions(candidates: Sequence[Candidate]) -> list[Candidate]:

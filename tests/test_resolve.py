@@ -409,3 +409,28 @@ def test_a_name_with_only_readings_in_context_dilutes_no_support():
     res = [(mention(n), Resolution(None, 0.0, "none")) for n in ("Plattsville", "Woodstock", "St. Mary")]
     support = admin1_support(res, cands)
     assert support["plattsville"] == {"CA.08": 1.0} and support["woodstock"] == {"CA.08": 1.0}
+
+
+def test_a_township_sits_at_the_village_of_its_name_in_context(geoparser):
+    def places(text):
+        return {m.mention.text: m.resolution.place and (m.resolution.place.name, m.resolution.place.admin1)
+                for m in geoparser.parse_text(text).mentions}
+
+    found = places("The fire started in a barn in Hamilton Township, a few miles from Lebanon, Ohio.")
+    assert found["Hamilton Township"] == ("Hamilton", "OH")
+    # With no state in view a namesake is no answer (and never Washington, D.C.).
+    assert places("Voters in Washington Township approved the school levy on Tuesday.")["Washington Township"] is None
+
+
+def test_township_seats_are_small_north_american_towns_in_context():
+    from geomap.model import Candidate, Place
+    from geomap.resolve import township_head, township_seats
+
+    def cand(name, cc, feature, pop):
+        return Candidate(place=Place(name, f"g:{name}{cc}", 0.0, 0.0, feature, cc, "X", pop),
+                         match_kind="exact", similarity=1.0, feature_class="P")
+
+    seats = township_seats([cand("Washington", "US", "PPLC", 689_545), cand("Washington", "US", "PPL", 4_000),
+                            cand("Washington", "GB", "PPL", 53_000), cand("Washington", "US", "ADM2", None)])
+    assert [(c.place.country_code, c.place.feature, c.needs_context) for c in seats] == [("US", "PPL", True)]
+    assert township_head("tewksbury twp.") == "tewksbury" and township_head("township") is None
