@@ -153,7 +153,9 @@ class Resolution:
     ``place`` is None when nothing in the gazetteer (or the geocoder) fits.
     ``score`` is the resolver's confidence in [0, 1]; ``method`` says which
     component decided (``gazetteer``, ``context``, ``qualifier``: the county or
-    state after a comma, for a town the gazetteer lacks; ``geocoder``, ``none``).
+    state after a comma, for a town the gazetteer lacks; ``part_of``: the
+    place a part of which the mention names, "Northeast Georgia";
+    ``geocoder``, ``none``).
     """
 
     place: Place | None

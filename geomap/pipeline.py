@@ -30,6 +30,7 @@ from geomap.resolve import (
     container_of,
     county_support,
     in_qualifier,
+    part_head,
     qualifier_after,
     qualifier_regions,
     region_head,
@@ -355,6 +356,13 @@ class Geoparser:
             # "Readington Township", "Madison Twp.": around the village of
             # its name, where the article puts that village's state in view.
             return township_seats(self.gazetteer.lookup(township, limit=50, variants=False))
+        part = part_head(key) if not anywhere else None
+        if part is not None and part not in stoplist() and (
+                self.gazetteer.is_major(part) or self.gazetteer.is_area(part)):
+            # "Northeast Georgia", "South Philadelphia": a part of a state, a
+            # country or a big city is put at the whole (see _resolve). Not
+            # of a small town: "West Wing" is no part of Wing, North Dakota.
+            return [c for c in self.gazetteer.lookup(part, limit=20, variants=False) if not c.needs_context]
         head = region_head(key) if not anywhere else None
         if head is not None and head not in stoplist():
             # "Oaxaca State", "Kasserine Governorate": the region under its
@@ -405,6 +413,17 @@ class Geoparser:
             cands = areas(cands) or cands  # "the state of New York", "New York state"
         elif AIRPORT_AFTER.match(text, m.end):
             cands = airports(cands) or cands  # "Heathrow airport"
+        whole = part_head(m.text)
+        if whole is not None and cands and not self.gazetteer.lookup(m.text, limit=1, variants=False):
+            # The candidates are the whole's (_fallback), weighed as its
+            # name ("Philadelphia", whose alias Amman has too); say so, and
+            # halve the confidence: the part may lie far from the whole's point.
+            part = Mention(m.end - len(whole), m.end, whole, field=m.field, recognizer=m.recognizer,
+                           boilerplate=m.boilerplate)
+            res = resolve_mention(part, cands, context, qualifier=qualifier, container=container)
+            if res.place is not None:
+                return Resolution(place=res.place, score=round(res.score * 0.5, 4), method="part_of",
+                                  features=(*res.features, ("part_of", 1.0)))
         res = resolve_mention(m, cands, context, qualifier=qualifier, container=container)
         region = self._qualifier_region(m, text, cands, qcands, qualifier)
         if region is not None:

@@ -197,7 +197,9 @@ class RegionVotes:
 def _region_vote(m: Mention, res: Resolution) -> tuple[str, str, int] | None:
     p = res.place
     if (m.boilerplate or p is None or not p.country_code or not p.admin1 or p.feature.startswith("PCL")
-            or p.postal_only):
+            or p.postal_only or res.method == "part_of"):
+        # (A part of a place, "Historic Dublin", is that place again under
+        # another name: it must not vote for the place's own reading.)
         return None
     # Weighted by confidence: a coin-toss among ten Henry Counties is no evidence.
     return normalize(m.text), f"{p.country_code}.{p.admin1}", round(res.score * 10_000)
@@ -250,7 +252,7 @@ def _support(
     major: set[str] = set()
     for m, res in resolutions:
         key = normalize(m.text)
-        if m.boilerplate or key in regions:
+        if m.boilerplate or key in regions or res.method == "part_of":
             continue
         codes: set[str] = set()
         lent: set[str] = set()
@@ -545,6 +547,41 @@ def region_head(key: str) -> str | None:
     """
     head = _REGION_TAIL.sub("", key)
     return head if head != key and head else None
+
+
+# A part of a place named by a direction or a district word before it
+# ("Northeast Georgia", "South Philadelphia", "Metro Nashville", "Western
+# Kasai", "North-East England").
+_PART_OF = re.compile(
+    r"(?:(?:north|south)(?:[ -]?(?:east|west))?|east|west|(?:north|south)?(?:east|west)?ern"
+    r"|central|greater|metro|downtown|midtown|uptown|historic)[ -]+(.+)",
+    re.IGNORECASE,
+)
+
+
+# Words that name a kind of area, not one area: "South Coast", "Central
+# Plateau", "North Eastern Province" are no parts of Kenya's Coast province,
+# Nigeria's Plateau state or any Eastern Province.
+_GENERIC_PARTS = frozenset({
+    "coast", "plateau", "metro", "central", "eastern", "western", "northern", "southern", "district",
+    "province", "region", "valley", "highlands", "lowlands", "islands", "island", "delta", "shore", "side",
+    "end", "bank", "county", "city", "town", "village", "area", "zone", "sector", "state", "territory",
+    "coastal", "mountains", "lakes", "plains", "desert", "hills", "capital",
+})
+
+
+def part_head(name: str) -> str | None:
+    """Return the place a name marks a part of ("Northeast Georgia": "Georgia"), or None.
+
+    >>> part_head("northeast georgia"), part_head("North-East England"), part_head("Metro Nashville")
+    ('georgia', 'England', 'Nashville')
+    >>> part_head("north"), part_head("Georgia"), part_head("South Coast"), part_head("North Eastern Province")
+    (None, None, None, None)
+    """
+    m = _PART_OF.fullmatch(name)
+    if m is None or all(w in _GENERIC_PARTS for w in m.group(1).lower().split()):
+        return None
+    return m.group(1)
 
 
 # A US or Canadian township: a civil division news names like a town

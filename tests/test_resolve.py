@@ -434,3 +434,32 @@ def test_township_seats_are_small_north_american_towns_in_context():
                             cand("Washington", "GB", "PPL", 53_000), cand("Washington", "US", "ADM2", None)])
     assert [(c.place.country_code, c.place.feature, c.needs_context) for c in seats] == [("US", "PPL", True)]
     assert township_head("tewksbury twp.") == "tewksbury" and township_head("township") is None
+
+
+def test_a_part_of_a_place_is_put_at_the_whole(geoparser):
+    def places(text):
+        return {m.mention.text: m.resolution.place and (m.resolution.place.name, m.resolution.place.admin1,
+                                                        m.resolution.method)
+                for m in geoparser.parse_text(text).mentions}
+
+    georgia = places("Schools across Northeast Georgia, from Athens to Gainesville, are cutting bus routes.")
+    assert georgia["Northeast Georgia"] == ("Georgia", "GA", "part_of")
+    assert georgia["Athens"][:2] == ("Athens", "GA")
+    assert places("Gunmen attacked a convoy in Western Kasai, near the border with Angola.")[
+        "Western Kasai"][::2] == ("Kasaï", "part_of")
+    # The part is the place again under another name: it lends its own reading no
+    # support ("Historic Dublin" read as Dublin, Ireland must not pull "Dublin" there).
+    dublin = places("The festival returns to Historic Dublin this weekend, Dublin, Ohio, officials said.")
+    assert dublin["Historic Dublin"] == ("Dublin", "OH", "part_of") and dublin["Dublin"][:2] == ("Dublin", "OH")
+    # A generic word after the direction names no place; nor does a small town's name.
+    assert places("Aides in the West Wing said the storm hit the South Coast.").get("South Coast") is None
+    assert not places("Aides in the West Wing said the storm hit the South Coast.").get("West Wing")
+
+
+def test_part_head_needs_a_proper_name_after_the_direction():
+    from geomap.resolve import part_head
+
+    assert part_head("Northeast Georgia") == "Georgia" and part_head("Metro Nashville") == "Nashville"
+    assert part_head("south-west England") == "England" and part_head("Southern California") == "California"
+    assert part_head("North Eastern Province") is None and part_head("Central Plateau") is None
+    assert part_head("Georgia") is None and part_head("North") is None
