@@ -25,7 +25,7 @@ from operator import itemgetter, or_
 from typing import Protocol
 
 from geomap.model import Field, Mention
-from geomap.text import dotted_abbreviation, normalize, sentence_spans
+from geomap.text import dotted_abbreviation, furniture_header, normalize, sentence_spans
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # Entity labels whose spans are never places themselves, even when they
@@ -910,12 +910,6 @@ def _mention(
 
 # -- boilerplate -------------------------------------------------------------
 
-_BOILERPLATE_HEADERS = re.compile(
-    r"^\s*(?:read more|related posts?|related( articles| stories| news)?|more from|recommended|"
-    r"you may also like|also read|see also|trending|most read|popular|click to follow|follow us|"
-    r"share this|share|advertisement|subscribe.*|sign up.*|photo captions?|comments?)\s*:?\s*$",
-    re.IGNORECASE,
-)
 _CREDIT = re.compile(r"\b(?:photo|image|picture|credit|file photo|photograph)\s*:\s*\S", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\s*(?:[-\u2022*\u2013\u2014]|\d+\.)\s+")
 # What ends a sentence, as the last character of a stripped line.
@@ -941,7 +935,7 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
         stripped = line.strip()
         if not stripped:
             continue
-        if _BOILERPLATE_HEADERS.match(stripped):
+        if furniture_header(stripped):
             spans.append((start, end))
             in_list = True
             continue

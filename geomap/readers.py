@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, Any, AnyStr
 
 from geomap.model import Article, InputFailure
+from geomap.text import furniture_header
 
 logger = logging.getLogger("geomap.readers")
 
@@ -459,21 +460,29 @@ def split_title(text: str) -> tuple[str | None, str]:
 
     The first non-empty line is the title when it looks like one: at most
     150 characters, at least three words, not ending in sentence punctuation
-    (. ! ? : ; ,), and followed by more text. Otherwise there is no title and
-    the body is the whole text. The body keeps its characters exactly, minus
-    the title line and the blank lines right after it.
+    (. ! ? : ; ,), and followed by more text. Web-page furniture before it
+    ("Photo captions", "Share") is passed over and stays in the body, where
+    recognition flags it. Otherwise there is no title and the body is the
+    whole text. The body keeps its characters exactly, minus the title line
+    and the blank lines right after it.
 
     >>> split_title("Egypt strikes IS in Libya\\n\\nCairo said on Monday...")
     ('Egypt strikes IS in Libya', 'Cairo said on Monday...')
     >>> split_title("Egypt struck IS in Libya on Monday.\\nMore text.")[0] is None
     True
+    >>> split_title("Photo captions\\n\\nIS seizes Beni Jawad\\n\\nThe group said...")
+    ('IS seizes Beni Jawad', 'Photo captions\\n\\nThe group said...')
     """
-    lead = len(text) - len(text.lstrip())
-    first_end = text.find("\n", lead)
-    if first_end < 0:
-        return None, text
-    line = text[lead:first_end].strip()
-    rest = text[first_end + 1:]
+    start = len(text) - len(text.lstrip())
+    while True:
+        end = text.find("\n", start)
+        if end < 0:
+            return None, text
+        line = text[start:end].strip()
+        if not furniture_header(line):
+            break
+        start = end + 1 + len(text[end + 1:]) - len(text[end + 1:].lstrip())
+    rest = text[end + 1:]
     looks_like_title = (
         len(line) <= TITLE_MAX_CHARS
         and len(line.split()) >= TITLE_MIN_WORDS
@@ -482,7 +491,7 @@ def split_title(text: str) -> tuple[str | None, str]:
     )
     if not looks_like_title:
         return None, text
-    return line, rest[len(rest) - len(rest.lstrip()):]
+    return line, text[:start] + rest[len(rest) - len(rest.lstrip()):]
 
 
 def _read_jsonl(lines: Iterable[bytes | str | None], source: str, stem: str) -> Iterator[Item]:

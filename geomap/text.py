@@ -282,3 +282,20 @@ def title_case_at(text: str, pos: int) -> bool:
     ends = [e for e in (text.find(". ", pos), text.find("\n", pos)) if e >= 0]
     words = _CONTENT_WORD.findall(text, start, min(ends, default=len(text)))
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
+
+
+_FURNITURE_HEADER = re.compile(
+    r"^\s*(?:read more|related posts?|related( articles| stories| news)?|more from|recommended|"
+    r"you may also like|also read|see also|trending|most read|popular|click to follow|follow us|"
+    r"share this|share|advertisement|subscribe.*|sign up.*|photo captions?|comments?)\s*:?\s*$",
+    re.IGNORECASE,
+)
+
+
+def furniture_header(line: str) -> bool:
+    """Tell whether a line is a web page's furniture header, not the story's.
+
+    >>> furniture_header("Read More:"), furniture_header("Photo captions"), furniture_header("Rome talks")
+    (True, True, False)
+    """
+    return _FURNITURE_HEADER.match(line) is not None
