@@ -232,7 +232,7 @@ class Geoparser:
                 candidates[key] = [*cands, *self._fallback(key, countries)]
 
         out: list[_Located] = []
-        first_pass: dict[tuple[str, str | None, tuple[str, str | None, bool] | None], Resolution] = {}
+        first_pass: dict[tuple[str, str | None, tuple[str, str | None, bool] | None, str | None], Resolution] = {}
         for field, text, doc, mentions in found:
             resolved: list[tuple[Mention, Resolution]] = []
             containers: dict[int, tuple[str, str | None, bool]] = {}
@@ -247,7 +247,7 @@ class Geoparser:
                         containers[m.start] = container
                     # Same name, same qualifier, same context: same answer (an
                     # article listing a town a thousand times resolves it once).
-                    memo_key = (m.text, qualifier_after(text, m.end), container)
+                    memo_key = (m.text, qualifier_after(text, m.end), container, _cue(text, m))
                     if memo_key not in first_pass:
                         first_pass[memo_key] = self._resolve(
                             m, text, candidates.get(normalize(m.text), []), context, container=container
@@ -409,9 +409,10 @@ class Geoparser:
         if qtext:
             qcands = self.gazetteer.lookup(qtext, limit=10, variants=False)
             qualifier = qualifier_regions(qcands)
-        if AREA_BEFORE.search(text[max(0, m.start - 40):m.start]) or AREA_AFTER.match(text, m.end):
+        cue = _cue(text, m)
+        if cue == "area":
             cands = areas(cands) or cands  # "the state of New York", "New York state"
-        elif AIRPORT_AFTER.match(text, m.end):
+        elif cue == "airport":
             cands = airports(cands) or cands  # "Heathrow airport"
         whole = part_head(m.text)
         if whole is not None and cands and not self.gazetteer.lookup(m.text, limit=1, variants=False):
@@ -437,6 +438,19 @@ class Geoparser:
 
 
 _LIST_ITEM_BEFORE = re.compile(r",\s*$")
+
+
+def _cue(text: str, m: Mention) -> str | None:
+    """Return what the words around a mention make it: "area" ("the state of New York"), "airport", or None.
+
+    Part of the first pass's memo key: "the state of New York" and a bare
+    "New York" in one article are two questions, whichever comes first.
+    """
+    if AREA_BEFORE.search(text, max(0, m.start - 40), m.start) or AREA_AFTER.match(text, m.end):
+        return "area"
+    if AIRPORT_AFTER.match(text, m.end):
+        return "airport"
+    return None
 
 
 #: spaCy components the dependency parse needs (en_core_web_sm's ``ner`` has its own embedding).

@@ -463,3 +463,17 @@ def test_part_head_needs_a_proper_name_after_the_direction():
     assert part_head("south-west England") == "England" and part_head("Southern California") == "California"
     assert part_head("North Eastern Province") is None and part_head("Central Plateau") is None
     assert part_head("Georgia") is None and part_head("North") is None
+
+
+def test_the_state_of_new_york_and_new_york_are_two_questions_in_either_order(geoparser):
+    # One article can name the state ("the state of New York") and the city (a
+    # bare "New York"); which comes first must not decide what the other is.
+    city = "In New York, the mayor opened cooling centers in Brooklyn."
+    state = "Farms across the state of New York lost crops."
+    city_first, state_first = f"{city} {state}", f"{state} {city}"
+    for text in (city_first, state_first):
+        got = {(m.mention.start, m.resolution.place.name) for m in geoparser.parse_text(text).mentions
+               if m.mention.text == "New York"}
+        assert {name for _s, name in got} == {"New York", "New York City"}, (text, got)
+        state_at = text.index("state of New York") + len("state of ")
+        assert (state_at, "New York") in got
