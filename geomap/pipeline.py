@@ -361,8 +361,13 @@ class Geoparser:
                 self.gazetteer.is_major(part) or self.gazetteer.is_area(part)):
             # "Northeast Georgia", "South Philadelphia": a part of a state, a
             # country or a big city is put at the whole (see _resolve). Not
-            # of a small town: "West Wing" is no part of Wing, North Dakota.
-            return [c for c in self.gazetteer.lookup(part, limit=20, variants=False) if not c.needs_context]
+            # of a small town: "West Wing" is no part of Wing, North Dakota;
+            # nor of a continent, a sea or a region of countries, whose point
+            # says little of where "Northern Europe" or "the Eastern Mediterranean" is.
+            wholes = [c for c in self.gazetteer.lookup(part, limit=20, variants=False) if not c.needs_context]
+            if any(c.place.feature in _TOO_WIDE_TO_PART for c in wholes):
+                return []  # nor a namesake town: "Southwest Asia" is no part of Asia, Peru
+            return wholes
         head = region_head(key) if not anywhere else None
         if head is not None and head not in stoplist():
             # "Oaxaca State", "Kasserine Governorate": the region under its
@@ -438,6 +443,8 @@ class Geoparser:
 
 
 _LIST_ITEM_BEFORE = re.compile(r",\s*$")
+#: Features whose point is no place for a part of them (see Geoparser._fallback).
+_TOO_WIDE_TO_PART = frozenset({"CONT", "OCN", "SEA", "GULF", "RGN"})
 
 
 def _cue(text: str, m: Mention) -> str | None:
