@@ -225,11 +225,15 @@ class Geoparser:
                       for key in {normalize(m.text) for m in all_mentions if m.recognizer != "demonym"}}
         context = article_context(all_mentions, candidates)
         countries = sorted(context.countries, key=lambda c: -context.countries[c])
+        parts: set[str] = set()  # names of a part of a place, resolved as the whole
         for key, cands in candidates.items():
             if all(c.needs_context for c in cands):
                 # Nothing but readings that need context ("St. Mary" is only
                 # St. Mary Parish's short name): the fallback's may still fit.
-                candidates[key] = [*cands, *self._fallback(key, countries)]
+                extra = self._fallback(key, countries)
+                if not extra and (extra := self._wholes(key)):
+                    parts.add(key)
+                candidates[key] = [*cands, *extra]
 
         out: list[_Located] = []
         first_pass: dict[tuple[str, str | None, tuple[str, str | None, bool] | None, str | None], Resolution] = {}
@@ -249,8 +253,9 @@ class Geoparser:
                     # article listing a town a thousand times resolves it once).
                     memo_key = (m.text, qualifier_after(text, m.end), container, _cue(text, m))
                     if memo_key not in first_pass:
+                        key = normalize(m.text)
                         first_pass[memo_key] = self._resolve(
-                            m, text, candidates.get(normalize(m.text), []), context, container=container
+                            m, text, candidates.get(key, []), context, container=container, part_of=key in parts
                         )
                     res = first_pass[memo_key]
                 prev = (m, res)
@@ -267,7 +272,7 @@ class Geoparser:
                 if m.boilerplate and not self.keep_boilerplate:
                     continue
                 resolved.append((m, res))
-            out.append((field, text, doc, self._second_pass(text, resolved, candidates, context, containers)))
+            out.append((field, text, doc, self._second_pass(text, resolved, candidates, context, containers, parts)))
         return out
 
     def _second_pass(
@@ -277,6 +282,7 @@ class Geoparser:
         candidates: Mapping[str, Sequence[Candidate]],
         context: Context,
         containers: Mapping[int, tuple[str, str | None, bool]],
+        parts: set[str],
     ) -> list[tuple[Mention, Resolution]]:
         """Resolve again with the regions of the article's other places as evidence.
 
@@ -329,7 +335,7 @@ class Geoparser:
                 ):
                     ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}),
                                   county=county)
-                    new = self._resolve(m, text, cands, ctx, container=containers.get(m.start))
+                    new = self._resolve(m, text, cands, ctx, container=containers.get(m.start), part_of=key in parts)
                     resolved[i] = (m, new)
                     votes.replace(i, m, new)
                     if new.place != res.place:
@@ -356,18 +362,6 @@ class Geoparser:
             # "Readington Township", "Madison Twp.": around the village of
             # its name, where the article puts that village's state in view.
             return township_seats(self.gazetteer.lookup(township, limit=50, variants=False))
-        part = part_head(key) if not anywhere else None
-        if part is not None and part not in stoplist() and (
-                self.gazetteer.is_major(part) or self.gazetteer.is_area(part)):
-            # "Northeast Georgia", "South Philadelphia": a part of a state, a
-            # country or a big city is put at the whole (see _resolve). Not
-            # of a small town: "West Wing" is no part of Wing, North Dakota;
-            # nor of a continent, a sea or a region of countries, whose point
-            # says little of where "Northern Europe" or "the Eastern Mediterranean" is.
-            wholes = [c for c in self.gazetteer.lookup(part, limit=20, variants=False) if not c.needs_context]
-            if any(c.place.feature in _TOO_WIDE_TO_PART for c in wholes):
-                return []  # nor a namesake town: "Southwest Asia" is no part of Asia, Peru
-            return wholes
         head = region_head(key) if not anywhere else None
         if head is not None and head not in stoplist():
             # "Oaxaca State", "Kasserine Governorate": the region under its
@@ -378,6 +372,23 @@ class Geoparser:
                 return []  # "Colorado State", "San Diego State": a US university
             return subdivisions(cands)
         return anywhere
+
+    def _wholes(self, key: str) -> list[Candidate]:
+        """Candidates for the place a name marks a part of ("Northeast Georgia": Georgia), or none.
+
+        The last resort for a name with no candidates of its own. A part of
+        a state, a country or a big city is put at the whole (see
+        :meth:`_resolve`). Not of a small town: "West Wing" is no part of
+        Wing, North Dakota; nor of a continent, a sea or a region of
+        countries, whose point says little of where "Northern Europe" or
+        "the Eastern Mediterranean" is, nor of a namesake town instead
+        ("Southwest Asia" is no part of Asia, Peru).
+        """
+        part = part_head(key)
+        if part is None or part in stoplist() or not (self.gazetteer.is_major(part) or self.gazetteer.is_area(part)):
+            return []
+        wholes = [c for c in self.gazetteer.lookup(part, limit=20, variants=False) if not c.needs_context]
+        return [] if any(c.place.feature in _TOO_WIDE_TO_PART for c in wholes) else wholes
 
     def _qualifier_region(
         self, m: Mention, text: str, cands: Sequence[Candidate], qcands: Sequence[Candidate], qualifier: frozenset[str]
@@ -407,6 +418,7 @@ class Geoparser:
         context: Context,
         *,
         container: tuple[str, str | None, bool] | None = None,
+        part_of: bool = False,
     ) -> Resolution:
         qualifier: frozenset[str] = frozenset()
         qcands: list[Candidate] = []
@@ -419,11 +431,10 @@ class Geoparser:
             cands = areas(cands) or cands  # "the state of New York", "New York state"
         elif cue == "airport":
             cands = airports(cands) or cands  # "Heathrow airport"
-        whole = part_head(m.text)
-        if whole is not None and cands and not self.gazetteer.lookup(m.text, limit=1, variants=False):
-            # The candidates are the whole's (_fallback), weighed as its
-            # name ("Philadelphia", whose alias Amman has too); say so, and
-            # halve the confidence: the part may lie far from the whole's point.
+        if part_of and (whole := part_head(m.text)) is not None:
+            # The candidates are the whole's (_wholes), weighed as its name
+            # ("Philadelphia", whose alias Amman has too); say so, and halve
+            # the confidence: the part may lie far from the whole's point.
             part = Mention(m.end - len(whole), m.end, whole, field=m.field, recognizer=m.recognizer,
                            boilerplate=m.boilerplate)
             res = resolve_mention(part, cands, context, qualifier=qualifier, container=container)
