@@ -278,11 +278,66 @@ def extract(
     for span in [sp for sp in found if _after_title(text, sp[0])]:
         del found[span]
     _join_split_names(text, found, index, field, boilerplate)
+    _add_county_lists(text, found, field, boilerplate)
     eponyms = _disease_eponyms(text, found, index)
     for span in [sp for sp, m in found.items() if m.text in eponyms and not _as_place(text, sp)]:
         del found[span]
     _one_sense_per_discourse(text, found, blocks, field, boilerplate, skip=eponyms)
     return [found[k] for k in sorted(found)]
+
+
+# A list of counties by their short names: "Becker, Clay, Douglas and Otter Tail
+# counties", "Cooke, Grayson and Love counties", "Orleans and Jefferson parishes".
+_LIST_ITEM = r"[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,2}"
+_COUNTY_LIST = re.compile(
+    rf"((?:{_LIST_ITEM}, )*{_LIST_ITEM},? (?:and|or|&) {_LIST_ITEM}) (?:counties|parishes)\b"
+)
+_COUNTY_LIST_ITEM = re.compile(_LIST_ITEM)
+_ITEM_STOP = re.compile(r"(\S+\.) ")
+# Capitalised words that start a sentence or a phrase, not a county's name ("In Harvey").
+_LIST_LEAD = re.compile(
+    r"(?:In|The|From|At|On|For|Of|To|By|With|Across|And|Both|Neighboring|Neighbouring|Small|Large|Rural|Nearby) "
+)
+
+
+def county_lists(text: str) -> list[list[tuple[int, int]]]:
+    """Return the spans of the names in each list of counties ("Cooke, Grayson and Love counties").
+
+    The plural says what each name is, though alone "Clay", "Grant" or
+    "Love" is a word or a person; the names need not be known places.
+
+    >>> t = "Flooding hit Clay, Wilkin and Otter Tail counties."
+    >>> [[t[s:e] for s, e in names] for names in county_lists(t)]
+    [['Clay', 'Wilkin', 'Otter Tail']]
+    """
+    lists = []
+    for m in _COUNTY_LIST.finditer(text):
+        body = m.start(1)
+        spans = []
+        for item in _COUNTY_LIST_ITEM.finditer(m.group(1)):
+            start = item.start()
+            # "Nebraska. Dakota": a sentence ends inside the item (not "St. Lucie").
+            for stop in _ITEM_STOP.finditer(m.group(1), start, item.end()):
+                if not dotted_abbreviation(stop.group(1)):
+                    start = stop.end()
+            while (lead := _LIST_LEAD.match(m.group(1), start, item.end())) is not None:
+                start = lead.end()
+            if start < item.end():
+                spans.append((body + start, body + item.end()))
+        lists.append(spans)
+    return lists
+
+
+def _add_county_lists(text: str, found: dict[tuple[int, int], Mention], field: Field,
+                      boilerplate: Sequence[tuple[int, int]]) -> None:
+    """Add the names of county lists that no other mention covers (see :func:`county_lists`)."""
+    if "counties" not in text and "parishes" not in text:
+        return
+    taken = _Coverage(len(text), found)
+    for span in (span for names in county_lists(text) for span in names):
+        if not taken.overlaps(span):
+            found[span] = _mention(text, span, field, "gazetteer", boilerplate)
+            taken.add(span)
 
 
 def _one_sense_per_discourse(

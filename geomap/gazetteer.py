@@ -306,9 +306,10 @@ class Gazetteer:
         return self._regions_of[(region, name)]
 
     def _is_region_of(self, region: str, name: str) -> bool:
+        # Not by a county's short name: "in Paris, Henry said" names no Henry County.
         codes = {
             c.place.region_code for c in self.lookup(region, limit=20, variants=False)
-            if c.place.country_code and c.place.feature in _AREA_CODES | {"ADM2"}
+            if c.place.country_code and c.place.feature in _AREA_CODES | {"ADM2"} and not c.needs_context
         }
         return bool(codes) and any(
             c.place.country_code in codes or f"{c.place.country_code}.{c.place.admin1}" in codes

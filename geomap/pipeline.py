@@ -7,14 +7,16 @@ functions over the frozen dataclasses in :mod:`geomap.model`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from geomap import events as events_mod
 from geomap.errors import DependencyError
-from geomap.extract import EntitySpan, boilerplate_spans, extract, place_sentences, stoplist
+from geomap.extract import EntitySpan, boilerplate_spans, county_lists, extract, place_sentences, stoplist
 from geomap.gazetteer import Gazetteer
 from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, Mention, Place, Resolution
 from geomap.resolve import (
@@ -223,6 +225,20 @@ class Geoparser:
                           for m in all_mentions if m.recognizer == "demonym"}
         candidates = {key: self.gazetteer.lookup(key, limit=50, variants=False)
                       for key in {normalize(m.text) for m in all_mentions if m.recognizer != "demonym"}}
+        # Names in lists of counties have their own candidates, by position;
+        # a name the article uses only there has them everywhere (they then
+        # also lend support to the article's other names).
+        listed = _listed_counties(found, self.gazetteer, candidates)
+        listed_keys: dict[str, list[Candidate]] = {}
+        for f, _text, _d, ms in found:
+            for m in ms:
+                if (f, m.start) in listed:
+                    listed_keys.setdefault(normalize(m.text), listed[(f, m.start)])
+        for f, _text, _d, ms in found:
+            for m in ms:
+                if (f, m.start) not in listed:
+                    listed_keys.pop(normalize(m.text), None)
+        candidates.update(listed_keys)
         context = article_context(all_mentions, candidates)
         countries = sorted(context.countries, key=lambda c: -context.countries[c])
         parts: set[str] = set()  # names of a part of a place, resolved as the whole
@@ -251,11 +267,14 @@ class Geoparser:
                         containers[m.start] = container
                     # Same name, same qualifier, same context: same answer (an
                     # article listing a town a thousand times resolves it once).
-                    memo_key = (m.text, qualifier_after(text, m.end), container, _cue(text, m))
+                    in_list = listed.get((field, m.start))
+                    memo_key = (m.text, qualifier_after(text, m.end), container,
+                                "county" if in_list else _cue(text, m))
                     if memo_key not in first_pass:
                         key = normalize(m.text)
                         first_pass[memo_key] = self._resolve(
-                            m, text, candidates.get(key, []), context, container=container, part_of=key in parts
+                            m, text, in_list or candidates.get(key, []), context, container=container,
+                            part_of=key in parts,
                         )
                     res = first_pass[memo_key]
                 prev = (m, res)
@@ -272,7 +291,9 @@ class Geoparser:
                 if m.boilerplate and not self.keep_boilerplate:
                     continue
                 resolved.append((m, res))
-            out.append((field, text, doc, self._second_pass(text, resolved, candidates, context, containers, parts)))
+            here = {start: cands for (f, start), cands in listed.items() if f == field}
+            out.append((field, text, doc,
+                        self._second_pass(text, resolved, candidates, context, containers, parts, here)))
         return out
 
     def _second_pass(
@@ -283,6 +304,7 @@ class Geoparser:
         context: Context,
         containers: Mapping[int, tuple[str, str | None, bool]],
         parts: set[str],
+        listed: Mapping[int, Sequence[Candidate]],
     ) -> list[tuple[Mention, Resolution]]:
         """Resolve again with the regions of the article's other places as evidence.
 
@@ -304,7 +326,7 @@ class Geoparser:
             changed = False
             for i, (m, res) in enumerate(resolved):
                 key = normalize(m.text)
-                cands = candidates.get(key, ())
+                cands = listed.get(m.start) or candidates.get(key, ())
                 if res.method in ("demonym", "geocoder"):
                     continue
                 # A postal-only town or a county's short name counts as a
@@ -454,7 +476,51 @@ class Geoparser:
 
 
 _LIST_ITEM_BEFORE = re.compile(r",\s*$")
-#: Features whose point is no place for a part of them (see Geoparser._fallback).
+def _listed_counties(found: Sequence[tuple[Field, str, Any, list[Mention]]], gazetteer: Gazetteer,
+                     candidates: Mapping[str, Sequence[Candidate]]) -> dict[tuple[Field, int], list[Candidate]]:
+    """Return the candidates of the names in the article's lists of counties, by (field, start).
+
+    See :func:`geomap.extract.county_lists`.
+
+    "Cooke, Grayson and Love counties": the plural completes each name, so
+    it is the county's own (an exact match that needs no more context);
+    and a list names counties of one state where it can, the state that
+    has most of them (Texas has a Cooke and a Grayson County; Love County
+    is in Oklahoma only), instead of, name by name, whichever of thirty
+    Madison Counties comes first. Where states tie ("Anderson and Cherokee
+    counties": Texas and Kansas have both), the one the article's other
+    names most often first mean wins ("near Tyler, Texas").
+    """
+    out: dict[tuple[Field, int], list[Candidate]] = {}
+    elsewhere: Counter[str] | None = None
+    for field, text, _d, _ms in found:
+        if "counties" not in text and "parishes" not in text:
+            continue
+        for names in county_lists(text):
+            counties: dict[int, list[Candidate]] = {}
+            for s, e in names:
+                # Looked up by the full name: "Washington County" is one of
+                # thirty, more than a lookup of "Washington" has room for.
+                listed = [dataclasses.replace(c, needs_context=False)
+                          for generic in ("County", "Parish")
+                          for c in gazetteer.lookup(f"{text[s:e]} {generic}", limit=None, variants=False)
+                          if c.place.feature == "ADM2" and c.match_kind == "exact"]
+                if listed:
+                    counties[s] = listed
+            states = Counter(state for listed in counties.values() for state in {c.place.region_code for c in listed})
+            most = max(states.values(), default=0)
+            best = {state for state, n in states.items() if n == most}
+            if len(best) > 1:
+                if elsewhere is None:
+                    elsewhere = Counter(cands[0].place.region_code for cands in candidates.values() if cands)
+                top = max(elsewhere[state] for state in best)
+                best = {state for state in best if elsewhere[state] == top}
+            for s, listed in counties.items():
+                out[(field, s)] = [c for c in listed if c.place.region_code in best] or listed
+    return out
+
+
+#: Features whose point is no place for a part of them (see Geoparser._wholes).
 _TOO_WIDE_TO_PART = frozenset({"CONT", "OCN", "SEA", "GULF", "RGN"})
 
 

@@ -479,8 +479,10 @@ def qualifier_regions(cands: Sequence[Candidate]) -> frozenset[str]:
     )
     if top:
         return top
+    # Not by a county's short name: "in Paris, Henry said" puts Paris in no Henry County.
     return frozenset(f"{c.place.country_code}.{c.place.admin1}" for c in cands
-                     if c.place.country_code and c.place.admin1 and c.place.feature == "ADM2")
+                     if c.place.country_code and c.place.admin1 and c.place.feature == "ADM2"
+                     and not c.needs_context)
 
 
 _COMMA_GAP = re.compile(r"\s*,\s*")

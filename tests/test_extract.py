@@ -419,3 +419,26 @@ def test_the_fast_tokenisation_finds_the_names_the_plain_one_finds(mini_gazettee
     # The article's lower-case words, as keys.
     trimmed = [ex._trim(t) if t[-1] in "s.'\u2019-" else t for t in ex._TOKEN.findall(text) if not t[0].isupper()]
     assert ex._lowered(ws.lower) == {ex.normalize(t) for t in trimmed}
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Flooding hit Becker, Clay, Otter Tail and Wilkin counties.", [["Becker", "Clay", "Otter Tail", "Wilkin"]]),
+        ("In Harvey, Harper and Kingman counties roofs fell.", [["Harvey", "Harper", "Kingman"]]),
+        ("Growth slowed in Nebraska. Dakota, Otoe and Washington counties gained.", [["Dakota", "Otoe", "Washington"]]),
+        ("Voters in St. Lucie and Martin counties", [["St. Lucie", "Martin"]]),
+        ("Levees in Orleans and Jefferson parishes held.", [["Orleans", "Jefferson"]]),
+        ("Most rural counties lost people.", []),
+        ("Harris County grew.", []),
+    ],
+)
+def test_county_lists(text, names):
+    from geomap.extract import county_lists
+
+    assert [[text[s:e] for s, e in found] for found in county_lists(text)] == names
+
+
+def test_names_in_a_county_list_are_mentions_though_alone_they_are_words(mini_gazetteer):
+    text = "Storms hit Cooke, Grayson and Love counties on Monday."
+    assert [m.text for m in extract(text, mini_gazetteer)] == ["Cooke", "Grayson", "Love"]

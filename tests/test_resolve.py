@@ -385,6 +385,8 @@ def test_a_county_by_its_short_name_needs_its_state_in_view(geoparser, fast_geop
         "Miami-Dade"] == ("Miami-Dade County", "FL")
     # Without its state in view a short name is no county: a person, or the town that bears the name.
     assert "Clay" not in places(geoparser, "Clay said the team would return to Paris next week.")
+    # Nor is it a qualifier after a comma: "in Paris, Henry said" puts Paris in no Henry County.
+    assert places(geoparser, "We met in Paris, Henry said on Monday.") == {"Paris": ("Paris", "11")}
     assert places(geoparser, "Officials in Ohio said Washington must act on the pipeline.")[
         "Washington"] == ("Washington", "DC")
     # Gazetteer-only recognition never takes a short name for a place unprompted.
@@ -481,3 +483,29 @@ def test_the_state_of_new_york_and_new_york_are_two_questions_in_either_order(ge
         assert {name for _s, name in got} == {"New York", "New York City"}, (text, got)
         state_at = text.index("state of New York") + len("state of ")
         assert (state_at, "New York") in got
+
+
+def test_a_list_of_counties_names_counties_of_one_state(geoparser, fast_geoparser):
+    def places(gp, text):
+        return [(m.mention.text, m.resolution.place and (m.resolution.place.name, m.resolution.place.admin1))
+                for m in gp.parse_text(text).mentions]
+
+    mn = "Flooding closed roads in Becker, Clay, Douglas, Grant, Mahnomen, Otter Tail, Swift and Wilkin counties."
+    for gp in (geoparser, fast_geoparser):
+        found = places(gp, mn)
+        assert [name for name, _p in found] == ["Becker", "Clay", "Douglas", "Grant", "Mahnomen", "Otter Tail",
+                                                "Swift", "Wilkin"]
+        assert all(p is not None and p[0].endswith(" County") and p[1] == "MN" for _n, p in found), found
+    # Texas has a Cooke and a Grayson County; Love County is in Oklahoma only.
+    assert places(geoparser, "Girls from Cooke, Grayson and Love counties will compete.") == [
+        ("Cooke", ("Cooke County", "TX")), ("Grayson", ("Grayson County", "TX")), ("Love", ("Love County", "OK"))]
+    # One of thirty Washington Counties, in the state the list shares; "Washington"
+    # elsewhere in the article is still the capital.
+    ohio = places(geoparser, "Sheriffs in Clark and Washington counties in Ohio asked for help. "
+                             "Lawmakers in Washington promised funds.")
+    assert ohio == [("Clark", ("Clark County", "OH")), ("Washington", ("Washington County", "OH")),
+                    ("Ohio", ("Ohio", "OH")), ("Washington", ("Washington", "DC"))]
+    # States that tie (Texas and Kansas both have an Anderson and a Cherokee County):
+    # the one the article's other names mean.
+    texas = dict(places(geoparser, "The refuge lies in Anderson and Cherokee counties, near Tyler, Texas."))
+    assert texas["Anderson"] == ("Anderson County", "TX") and texas["Cherokee"] == ("Cherokee County", "TX")
