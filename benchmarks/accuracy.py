@@ -328,7 +328,7 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   it out, raised LGL Acc@161 .868 -> .872 (GeoWebNews and GeoVirus unchanged). In a list of
   counties ("Clay, Wilkin and Otter Tail counties", 21 lists in 16 LGL articles, none in the
   other corpora) every name is a county, of the state most of the list's names share: LGL
-  F1 .781 -> .785, Acc@161 .872 -> .877. A township the gazetteer lacks ("Hamilton
+  F1 .781 -> .784, Acc@161 .872 -> .877. A township the gazetteer lacks ("Hamilton
   Township") is read, in the same way, as the small US or Canadian town of its name: 6 more
   toponyms placed (4 of them within 161 km) on LGL, 1 on GeoWebNews.
 * **A part of a place** ("Northeast Georgia", "South Los Angeles", "Northern Europe") the
