@@ -288,11 +288,13 @@ def extract(
 
 # A list of counties by their short names: "Becker, Clay, Douglas and Otter Tail
 # counties", "Cooke, Grayson and Love counties", "Orleans and Jefferson parishes".
-_LIST_ITEM = r"[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,2}"
-_COUNTY_LIST = re.compile(
-    rf"((?:{_LIST_ITEM}, )*{_LIST_ITEM},? (?:and|or|&) {_LIST_ITEM}) (?:counties|parishes)\b"
-)
-_COUNTY_LIST_ITEM = re.compile(_LIST_ITEM)
+_COUNTY_NAME = r"[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,2}"
+# Matched backwards from each "counties" within a bounded stretch, so a long
+# run of capitalised words costs linear time, not quadratic.
+_COUNTY_LIST = re.compile(rf"(?<![\w.'\u2019-])(?:{_COUNTY_NAME}, )*{_COUNTY_NAME},? (?:and|or|&) {_COUNTY_NAME}$")
+_COUNTY_LIST_END = re.compile(r" (?:counties|parishes)\b")
+_COUNTY_LIST_REACH = 400  # characters: eight or ten names
+_COUNTY_LIST_ITEM = re.compile(_COUNTY_NAME)
 _ITEM_STOP = re.compile(r"(\S+\.) ")
 # Capitalised words that start a sentence or a phrase, not a county's name ("In Harvey").
 _LIST_LEAD = re.compile(
@@ -311,19 +313,21 @@ def county_lists(text: str) -> list[list[tuple[int, int]]]:
     [['Clay', 'Wilkin', 'Otter Tail']]
     """
     lists = []
-    for m in _COUNTY_LIST.finditer(text):
-        body = m.start(1)
+    for end in _COUNTY_LIST_END.finditer(text):
+        m = _COUNTY_LIST.search(text, max(0, end.start() - _COUNTY_LIST_REACH), end.start())
+        if m is None:
+            continue
         spans = []
-        for item in _COUNTY_LIST_ITEM.finditer(m.group(1)):
+        for item in _COUNTY_LIST_ITEM.finditer(text, m.start(), m.end()):
             start = item.start()
             # "Nebraska. Dakota": a sentence ends inside the item (not "St. Lucie").
-            for stop in _ITEM_STOP.finditer(m.group(1), start, item.end()):
+            for stop in _ITEM_STOP.finditer(text, start, item.end()):
                 if not dotted_abbreviation(stop.group(1)):
                     start = stop.end()
-            while (lead := _LIST_LEAD.match(m.group(1), start, item.end())) is not None:
+            while (lead := _LIST_LEAD.match(text, start, item.end())) is not None:
                 start = lead.end()
             if start < item.end():
-                spans.append((body + start, body + item.end()))
+                spans.append((start, item.end()))
         lists.append(spans)
     return lists
 

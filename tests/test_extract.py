@@ -442,3 +442,14 @@ def test_county_lists(text, names):
 def test_names_in_a_county_list_are_mentions_though_alone_they_are_words(mini_gazetteer):
     text = "Storms hit Cooke, Grayson and Love counties on Monday."
     assert [m.text for m in extract(text, mini_gazetteer)] == ["Cooke", "Grayson", "Love"]
+
+
+def test_a_long_run_of_capitalised_names_before_counties_is_read_once():
+    # Hostile text: 20,000 names and no "and" before "counties". Matched backwards
+    # within a bounded stretch, this is one short search (quadratic, about a minute).
+    from geomap.extract import county_lists
+
+    assert county_lists("Abc, " * 20_000 + "x counties") == []
+    text = "Abc, " * 20_000 + "Clay and Wilkin counties"
+    found = county_lists(text)
+    assert len(found) == 1 and [text[s:e] for s, e in found[0]][-2:] == ["Clay", "Wilkin"]
