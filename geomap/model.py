@@ -134,8 +134,10 @@ class Candidate:
     needs_context
         The name reads as this place only where the article puts the
         place's region in view: a town only the US postal list knows
-        (:attr:`Place.postal_only`), or a US county named without "County"
-        ("Gwinnett"). Resolution drops such a candidate otherwise.
+        (:attr:`Place.postal_only`), a US county named without "County"
+        ("Gwinnett"), or the village a township the gazetteer lacks is
+        named after ("Hamilton Township"). Resolution drops such a
+        candidate otherwise.
     """
 
     place: Place
