@@ -342,8 +342,10 @@ _CLIENT_JS = r"""
   if (D.bounds) {
     var b = L.latLngBounds(D.bounds), pad = panelPadding();
     if (b.getNorthEast().equals(b.getSouthWest())) {
-      map.setView(b.getCenter(), 6);
-      map.panBy([(pad[1][0] - pad[0][0]) / 2, 0], {animate: false});
+      // One place: centre it in the free strip. The shifted centre is
+      // computed, not panned to: a panBy right after the first setView is lost.
+      var shift = L.point((pad[1][0] - pad[0][0]) / 2, 0);
+      map.setView(map.unproject(map.project(b.getCenter(), 6).add(shift), 6), 6, {animate: false});
     } else {
       map.fitBounds(b, {paddingTopLeft: pad[0], paddingBottomRight: pad[1], maxZoom: 8});
     }

@@ -45,6 +45,14 @@ def result(article: Article, marks: list[tuple[str, str, str]], *, field_title: 
     return ArticleResult(article, tuple(out))
 
 
+def single_place() -> list[ArticleResult]:
+    """One article about one place: the map's bounds are a single point."""
+    # A long title widens the article panel: the right panels outgrow the left ones.
+    art = Article("s1", "Airstrikes on Sirte as rival governments trade blame over the collapse of talks",
+                  "Airstrikes hit Sirte on Monday. Residents of Sirte fled west.", "s1.txt")
+    return [result(art, [("Sirte", "Sirte", "airstrike"), ("Sirte", "Sirte", "humanitarian")])]
+
+
 def realistic() -> list[ArticleResult]:
     """Three plausible Libya/Mediterranean articles, one with a duplicated title."""
     a1 = Article(

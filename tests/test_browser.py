@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from geomap.render import render_fragment, save_map
-from tests._render_corpus import hostile, realistic, worldwide
+from tests._render_corpus import hostile, realistic, single_place, worldwide
 
 pytestmark = pytest.mark.browser
 
@@ -226,19 +226,37 @@ _HIDDEN = """(() => {
 
 
 @pytest.mark.parametrize("size", [(1000, 700), (1200, 800), (1600, 900)])
-@pytest.mark.parametrize("corpus", ["realistic", "worldwide", "seeds"])
+@pytest.mark.parametrize("corpus", ["realistic", "worldwide", "seeds", "single"])
 def test_the_first_view_keeps_markers_clear_of_the_panels(tmp_path, browser, size, corpus, request):
     # The layer, article and legend panels sit over the map's right side and the
     # search box over its top left: the first view fits the places into the rest.
     if corpus == "seeds":  # the seed articles as the pipeline maps them: Colorado to Arabia, five panels' rows
         results = list(request.getfixturevalue("seed_results").values())
     else:
-        results = {"realistic": realistic, "worldwide": worldwide}[corpus]()
+        # "single": one place, so no bounds to fit; the view centres it in the free part.
+        results = {"realistic": realistic, "worldwide": worldwide, "single": single_place}[corpus]()
     pg = Page(browser)
     pg.page.set_viewport_size({"width": size[0], "height": size[1]})
     page = pg.open(save_map(results, tmp_path / "map.html", title="Test"))
     page.wait_for_timeout(300)
     assert page.locator(".leaflet-marker-icon").count() > 0
     assert pg.js(_HIDDEN) == []
+    if corpus == "single":
+        # Centred in the part of the map between the left and right panels, not under the wider side.
+        offset = pg.js(_OFF_CENTRE)
+        assert abs(offset) < 5, offset
     pg.clean()
     page.close()
+
+
+# How far the one marker's centre lies from the middle of the strip the panels leave free (px).
+_OFF_CENTRE = """(() => {
+  const c = document.querySelector('.leaflet-container'), box = c.getBoundingClientRect();
+  const widest = side => Math.max(0, ...[...c.querySelectorAll('.leaflet-' + side)].map(n => n.offsetWidth));
+  let left = widest('left') + 20, right = widest('right') + 20;
+  if (left + right - 40 > 0.6 * c.clientWidth) { left = 30; right = 30; }
+  const icons = [...document.querySelectorAll('.leaflet-marker-icon')];
+  if (icons.length !== 1) return 1e9;
+  const r = icons[0].getBoundingClientRect();
+  return (r.left + r.right) / 2 - (box.left + (left + c.clientWidth - right) / 2);
+})()"""
