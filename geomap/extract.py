@@ -220,6 +220,12 @@ def extract(
             for piece in _comma_pieces(text, span, index) if span else ():
                 surface = text[piece[0]:piece[1]]
                 if normalize(surface) not in stop and not _CAMEL_ACRONYM.fullmatch(surface):
+                    # The NER calls "Sri Lankan" a place at times: a demonym
+                    # that names no place is read as the demonym it is.
+                    if not index.has_name(surface) and _is_demonym(index, surface):
+                        if demonyms:
+                            found[piece] = _mention(text, piece, field, "demonym", boilerplate)
+                        continue
                     found[piece] = _mention(text, piece, field, "ner", boilerplate)
             continue
         if ent.label == "NORP" and demonyms:

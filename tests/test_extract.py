@@ -453,3 +453,15 @@ def test_a_long_run_of_capitalised_names_before_counties_is_read_once():
     text = "Abc, " * 20_000 + "Clay and Wilkin counties"
     found = county_lists(text)
     assert len(found) == 1 and [text[s:e] for s, e in found[0]][-2:] == ["Clay", "Wilkin"]
+
+
+@pytest.mark.slow
+def test_a_demonym_the_ner_calls_a_place_is_read_as_a_demonym(full_gazetteer):
+    # en_core_web_sm tags "Sri Lankan" GPE at times; it names no place, so it is
+    # the demonym it is (mapped to Sri Lanka like "Libyan" to Libya), not an unknown place.
+    text = "Sri Lankan troops entered Kilinochchi."
+    ents = [EntitySpan(0, 10, "GPE"), EntitySpan(text.index("Kilinochchi"), len(text) - 1, "GPE")]
+    found = {m.text: m.recognizer for m in extract(text, full_gazetteer, entities=ents)}
+    assert found == {"Sri Lankan": "demonym", "Kilinochchi": "ner"}
+    # Without demonyms asked for, it is no mention at all.
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents, demonyms=False)] == ["Kilinochchi"]
