@@ -219,6 +219,8 @@ def extract(
             span = _clean_entity(text, ent.start, ent.end)
             for piece in _comma_pieces(text, span, index) if span else ():
                 surface = text[piece[0]:piece[1]]
+                if surface.islower() and " " not in surface:
+                    continue  # "the metro area", "the gulf": a common noun the NER took for a place
                 if normalize(surface) not in stop and not _CAMEL_ACRONYM.fullmatch(surface):
                     # The NER calls "Sri Lankan" a place at times: a demonym
                     # that names no place is read as the demonym it is.

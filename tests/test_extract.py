@@ -465,3 +465,12 @@ def test_a_demonym_the_ner_calls_a_place_is_read_as_a_demonym(full_gazetteer):
     assert found == {"Sri Lankan": "demonym", "Kilinochchi": "ner"}
     # Without demonyms asked for, it is no mention at all.
     assert [m.text for m in extract(text, full_gazetteer, entities=ents, demonyms=False)] == ["Kilinochchi"]
+
+
+def test_a_lower_case_word_the_ner_calls_a_place_is_no_mention(mini_gazetteer):
+    # en_core_web_sm tags "metro" in "the four metro Athens counties" GPE at times;
+    # mapped, it was Metro in Indonesia. A name of more words may start lower-case.
+    text = "Jobless rates rose in the metro area around Tripoli."
+    ents = [EntitySpan(text.index("metro"), text.index("metro") + 5, "GPE"),
+            EntitySpan(text.index("Tripoli"), text.index("Tripoli") + 7, "GPE")]
+    assert [m.text for m in extract(text, mini_gazetteer, entities=ents)] == ["Tripoli"]
