@@ -363,8 +363,8 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   .874 -> .872. A demonym the NER tags as a place ("Sri Lankan", "Angolan") is read as the
   demonym it is, no longer left an unknown place: LGL and GeoWebNews 5 more matches, GeoVirus
   5 more unannotated predictions (F1 -.001). A single lower-case word the NER tags as a
-  place ("the metro area", "meth", "n't") is no mention: 33 junk mentions on the three news
-  corpora, 7 of them mapped (Metro, Indonesia in a Georgia story), none a gold toponym.
+  place ("the metro area", "meth", "n't") is no mention: 27 junk mentions on the three news
+  corpora, 6 of them mapped (Metro, Indonesia in a Georgia story), none a gold toponym.
 * **Another name.** GeoNames lists old and informal names as aliases (Dayton, Ohio is also
   "Venice"; Richmond, Virginia "Manchester"). A town that has a name only as an alias quite
   unlike its own (rapidfuzz ratio < 60, not containing it) ranks 1.0 below when some place
