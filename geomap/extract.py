@@ -342,13 +342,18 @@ def county_lists(text: str) -> list[list[tuple[int, int]]]:
 
 def _add_county_lists(text: str, found: dict[tuple[int, int], Mention], field: Field,
                       boilerplate: Sequence[tuple[int, int]]) -> None:
-    """Add the names of county lists that no other mention covers (see :func:`county_lists`)."""
+    """Add the names of county lists that no other mention covers (see :func:`county_lists`).
+
+    Their recognizer is ``county_list``: unlike a name the NER or the
+    gazetteer found, such a name ("Clay", "Love") is not copied to its other
+    occurrences in the article, which are as often a person.
+    """
     if "counties" not in text and "parishes" not in text:
         return
     taken = _Coverage(len(text), found)
     for span in (span for names in county_lists(text) for span in names):
         if not taken.overlaps(span):
-            found[span] = _mention(text, span, field, "gazetteer", boilerplate)
+            found[span] = _mention(text, span, field, "county_list", boilerplate)
             taken.add(span)
 
 

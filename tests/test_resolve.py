@@ -505,6 +505,10 @@ def test_a_list_of_counties_names_counties_of_one_state(geoparser, fast_geoparse
                              "Lawmakers in Washington promised funds.")
     assert ohio == [("Clark", ("Clark County", "OH")), ("Washington", ("Washington County", "OH")),
                     ("Ohio", ("Ohio", "OH")), ("Washington", ("Washington", "DC"))]
+    # A name found only in the list is not copied to its other occurrences: there "Clay" is a person.
+    levee = places(geoparser, "Residents in Clay and Wilkin counties were evacuated on Monday. "
+                              "Asked about the levee, Clay said it held.")
+    assert levee == [("Clay", ("Clay County", "MN")), ("Wilkin", ("Wilkin County", "MN"))]
     # States that tie (Texas and Kansas both have an Anderson and a Cherokee County):
     # the one the article's other names mean.
     texas = dict(places(geoparser, "The refuge lies in Anderson and Cherokee counties, near Tyler, Texas."))
