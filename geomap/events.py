@@ -330,6 +330,36 @@ class _Lexicon:
     exact_forms: Mapping[str, tuple[str, float]]
     #: First word of a form (lower case) -> most words in a form starting with it.
     starts: Mapping[str, int]
+    #: Finds the words of ``starts`` in lower-case text (see :func:`_start_pattern`).
+    start_words: re.Pattern[str]
+
+
+def _start_pattern(words: Iterable[str]) -> re.Pattern[str]:
+    """Compile a regular expression that finds any of ``words`` as a whole word.
+
+    The alternatives are nested as a trie ("clash(?:e(?:d|s))?..."), so
+    the engine reads each character of the text once or twice whatever the
+    size of the lexicon; a flat alternation of two thousand words would try
+    every one at every position.
+
+    >>> _start_pattern(["clash", "clashes", "air"]).findall("air clashes, clashed")
+    ['air', 'clashes']
+    """
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def alternation(node: dict[str, dict]) -> str:
+        alts = [re.escape(ch) + alternation(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return re.compile(rf"\b{alternation(trie)}\b")
 
 
 # Lexicons by taxonomy identity: hashing a taxonomy walks every trigger,
@@ -373,7 +403,7 @@ def _build_lexicon(taxonomy: Taxonomy) -> _Lexicon:
         words = k.split(" ")
         first = words[0].lower()
         starts[first] = max(starts.get(first, 1), len(words))
-    return _Lexicon(forms, exact_forms, starts)
+    return _Lexicon(forms, exact_forms, starts, _start_pattern(starts))
 
 
 @dataclass(frozen=True)
@@ -399,12 +429,59 @@ def _find_triggers(text: str, lex: _Lexicon, ranges: Sequence[tuple[int, int]] |
     trial of every alternative at every position). ``ranges`` (sorted,
     disjoint) limits the search to those parts of the text.
     """
+    lowered = text.lower()
     if ranges is None:
-        return _find_in(text, lex, 0, len(text))
-    return [h for s, e in ranges for h in _find_in(text, lex, s, e)]
+        return _find_in(text, lex, 0, len(text), lowered)
+    return [h for s, e in ranges for h in _find_in(text, lex, s, e, lowered)]
 
 
-def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int) -> list[_Hit]:
+# The words after a term's first word that may continue it ("air strike", "air-strike").
+_NEXT_WORD = re.compile(r"[\s\-]+(\w+)")
+
+
+def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int, lowered: str | None = None) -> list[_Hit]:
+    # The regular expression finds the few words that may start a term (in
+    # C); Python looks only at those and the words after them.
+    low = text.lower() if lowered is None else lowered
+    if len(low) != len(text):
+        return _find_in_words(text, lex, pos, endpos)  # lower case moved the offsets ("İ")
+    hits: list[_Hit] = []
+    next_free = pos
+    forms, exact, starts = lex.forms, lex.exact_forms, lex.starts
+    for first in lex.start_words.finditer(low, pos, endpos):
+        start, end = first.span()
+        if start < next_free:
+            continue  # inside the previous hit
+        key = low[start:end]
+        longest = starts.get(key, 0)
+        entry = None
+        if longest > 1:
+            # Longest first: "air strike" before "air".
+            words, ends = [text[start:end]], [end]
+            while len(words) < longest and (more := _NEXT_WORD.match(text, ends[-1], endpos)) is not None:
+                words.append(more.group(1))
+                ends.append(more.end())
+            for size in range(len(words), 1, -1):
+                entry = forms.get(" ".join(w.lower() for w in words[:size]))
+                if entry is None and exact:
+                    entry = exact.get(" ".join(words[:size]))
+                if entry is not None:
+                    end = ends[size - 1]
+                    break
+        if entry is None:
+            entry = forms.get(key)
+            if entry is None and exact:
+                entry = exact.get(text[start:end])
+            if entry is None:
+                continue
+        etype, weight = entry
+        if etype:  # a not-trigger phrase only hides the words it covers
+            hits.append(_Hit(etype, weight, start, end, text[start:end]))
+        next_free = end
+    return hits
+
+
+def _find_in_words(text: str, lex: _Lexicon, pos: int, endpos: int) -> list[_Hit]:
     # The split, the offsets and the test of which words may start a term
     # run in C; Python looks only at those few words.
     parts = _WORD_SPLIT.split(text[pos:endpos])
@@ -555,11 +632,17 @@ def classify(
         ctx = _WindowContext(text)
     # Triggers count only inside a mention's sentence: search just those.
     ranges = ctx.ranges(mentions)
-    ctx.prepare(ranges, mentions)
-    found = _find_triggers(text, _lexicon(tax), ranges)
-    ctx.set_hits([h for h in found if not _in_name(text, h, doc)])
+    hits = [h for h in _find_triggers(text, _lexicon(tax), ranges) if not _in_name(text, h, doc)]
+    ctx.set_hits(hits)
+    groups = _coordinations(text, mentions)
+    # Only sentences with a trigger need more than that (most places are a
+    # plain mention), and the first member of each list, whose preposition
+    # speaks for the list.
+    starts = ctx.hit_starts
+    busy = [(s, e) for s, e in ranges if bisect_left(starts, s) < bisect_left(starts, e)]
+    ctx.prepare(busy, mentions, [mentions[g[0]] for g in groups if len(g) > 1])
     events: list[Event | None] = [None] * len(mentions)
-    for group in _coordinations(text, mentions):
+    for group in groups:
         # Coordinated places ("the US, France and the UK are deploying") share
         # one event: the best any of them gets, with the group's first member
         # deciding whether the list is a reference point or an origin.
@@ -675,8 +758,14 @@ class _Context:
     def sentence(self, m: Mention) -> tuple[int, int] | None:
         raise NotImplementedError
 
-    def prepare(self, ranges: Sequence[tuple[int, int]], mentions: Sequence[Mention]) -> None:
-        """Get ready to attach ``mentions``, whose sentences are ``ranges``."""
+    def prepare(
+        self, ranges: Sequence[tuple[int, int]], mentions: Sequence[Mention], anchors: Sequence[Mention] = ()
+    ) -> None:
+        """Get ready to attach ``mentions`` to the triggers in ``ranges``, their sentences that hold one.
+
+        ``anchors`` are the first places of lists, whose words speak for the
+        whole list wherever they are.
+        """
 
     def ranges(self, mentions: Sequence[Mention]) -> list[tuple[int, int]]:
         """Sorted, merged spans of the sentences that hold the mentions."""
@@ -742,14 +831,17 @@ class _WindowContext(_SentenceIndex):
         self.cum: list[int] = [0]
         self._moods: dict[int, str] = {}
 
-    def prepare(self, ranges: Sequence[tuple[int, int]], mentions: Sequence[Mention]) -> None:
-        # Tokens only of the mentions' sentences (about half of news text),
-        # not of the whole text. Each stretch is widened by enough tokens for
-        # the few lookups past a sentence (the words before a place, the
-        # object after a trigger), so every token read is the one a
-        # tokenisation of the whole text would give at that place; indices
-        # differ from the whole text's only by a constant within a sentence.
-        spans = [*ranges, *((m.start, m.end) for m in mentions if m.end > self._sentence(m.start)[1])]
+    def prepare(
+        self, ranges: Sequence[tuple[int, int]], mentions: Sequence[Mention], anchors: Sequence[Mention] = ()
+    ) -> None:
+        # Tokens only of the sentences with a mention and a trigger (about a
+        # fifth of news text), not of the whole text. Each stretch is widened
+        # by enough tokens for the few lookups past a sentence (the words
+        # before a place, the object after a trigger), so every token read is
+        # the one a tokenisation of the whole text would give at that place;
+        # indices differ from the whole text's only by a constant within a sentence.
+        spans = [*ranges, *((m.start, m.end) for m in mentions if m.end > self._sentence(m.start)[1]),
+                 *((a.start, a.end) for a in anchors)]
         starts, toks = self.tok_starts, self.toks
         for lo, hi in _stretches(self.text, spans):
             found = list(_TOKEN.finditer(self.text, lo, hi))

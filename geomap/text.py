@@ -179,7 +179,9 @@ def variant_key(name: str) -> str:
     return " ".join(t for t in tokens if t)
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"'])\s+(?=[\"\u201c\u2018'(\[]?[A-Z0-9])|\n+")
+# The closing mark is matched, not looked behind for: a lookbehind is tried
+# at every position of the text, the mark's character class is one scan.
+_SENTENCE_END = re.compile(r"[.!?\u201d\"']\s+(?=[\"\u201c\u2018'(\[]?[A-Z0-9])|\n+")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -202,10 +204,13 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
     for m in _SENTENCE_END.finditer(text):
-        if text[m.start() - 1 : m.start()] == "." and _abbreviation_before(text, m.start()):
-            continue
-        if m.start() > start:
-            spans.append(_trim(text, start, m.start()))
+        end = m.start()
+        if text[end] != "\n":
+            end += 1  # after the closing mark
+            if text[end - 1] == "." and _abbreviation_before(text, end):
+                continue
+        if end > start:
+            spans.append(_trim(text, start, end))
         start = m.end()
     if start < len(text):
         spans.append(_trim(text, start, len(text)))

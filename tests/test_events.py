@@ -235,6 +235,24 @@ def test_capturing_people_is_an_arrest_capturing_a_town_is_control(parse):
     assert types("Soldiers captured Mosul in July.", "Mosul", run=parse)["Mosul"] == "territorial_control"
 
 
+def test_trigger_search_finds_what_a_word_by_word_reading_finds():
+    # The search runs a regular expression over the lower-cased text; where
+    # lower case changes the text's length ("İ" becomes two characters) it
+    # reads word by word instead. Both must find the same terms.
+    from geomap.events import _find_in_words, _find_triggers, _lexicon
+
+    lex = _lexicon(load_taxonomy())
+    root = Path(__file__).resolve().parent.parent / "seeds"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.txt"))]
+    texts.append("Air  strikes and an air-strike hit Derna; IED blasts, a firefight, fighting in Sirte.")
+    for text in texts:
+        assert _find_triggers(text, lex) == _find_in_words(text, lex, 0, len(text))
+        assert _find_triggers(text, lex)
+    for head in ("Izmir", "İzmir"):
+        text = f"{head} news. Militants seized Sirte after an air-strike on Derna."
+        assert types(text, "Sirte", "Derna") == {"Sirte": "territorial_control", "Derna": "airstrike"}
+
+
 def test_trigger_words_inside_names_are_not_events(parse):
     text = "Chris Paul lifted the Houston Rockets to a 96-94 win over the Portland Trail Blazers."
     assert types(text, "Houston", run=parse)["Houston"] == "mention"
