@@ -320,23 +320,28 @@ class Geoparser:
         for _round in range(2):
             # Recounted each round: "Paris" first read as France lends no
             # support, but once it is Paris, Tennessee it vouches for Henry
-            # County, Tennessee, which holds it.
-            support = admin1_support(resolved, candidates)
-            counties = county_support(resolved, candidates)
+            # County, Tennessee, which holds it. Computed when first needed:
+            # many articles have no name that a second region could claim.
+            support: dict[str, dict[str, float]] | None = None
+            counties: dict[str, dict[str, float]] = {}
             changed = False
             for i, (m, res) in enumerate(resolved):
-                key = normalize(m.text)
-                cands = listed.get(m.start) or candidates.get(key, ())
                 if res.method in ("demonym", "geocoder"):
                     continue
+                key = normalize(m.text)
+                cands = listed.get(m.start) or candidates.get(key, ())
                 # A postal-only town or a county's short name counts as a
                 # reading only where the other places back it (see
                 # resolve._backed): it alone gives a name no second region to weigh.
                 towns = [c.place for c in cands if c.needs_context]
                 shares: Mapping[str, float] | None = None
-                if len({(c.place.country_code, c.place.admin1) for c in cands if not c.needs_context}) < 2:
-                    if not towns:
-                        continue
+                one_region = len({(c.place.country_code, c.place.admin1) for c in cands if not c.needs_context}) < 2
+                if one_region and not towns:
+                    continue
+                if support is None:  # (before any change this round)
+                    support = admin1_support(resolved, candidates)
+                    counties = county_support(resolved, candidates)
+                if one_region:
                     shares = votes.shares(exclude=key)
                     backing = {*shares, *support.get(key, ())}
                     county_backing = counties.get(key, {})

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from rapidfuzz.fuzz import ratio
 
@@ -320,12 +321,7 @@ def score_candidate(
         country is.
     """
     place = cand.place
-    feats = [
-        ("feature:" + place.feature, FEATURE_PRIOR.get(place.feature, 0.0)),
-        ("population", WEIGHTS["population"] * math.log10((place.population or 0) + 1)),
-        ("alt_names", WEIGHTS["alt_names"] * math.log2(cand.alt_count + 1)),
-        ("match:" + cand.match_kind, _match_penalty(cand)),
-    ]
+    feats = list(_prior(place.feature, place.population, cand.alt_count, cand.match_kind))
     if cand.match_kind == "variant":
         feats.append(("similarity", -WEIGHTS["similarity"] * (1.0 - cand.similarity)))
     if place.country_code:
@@ -368,6 +364,20 @@ def score_candidate(
     # filtered for display (:func:`resolve_mention`), which saves that work
     # for the other candidates.
     return sum(v for _k, v in feats), tuple(feats)
+
+
+@lru_cache(maxsize=1 << 16)
+def _prior(feature: str, population: int | None, alt_count: int, match_kind: str) -> tuple[tuple[str, float], ...]:
+    """Return the features of a candidate that no context changes (memoised: asked for every candidate)."""
+    # Natural Earth names seas with their generic ("Atlantic Ocean"); news
+    # drops it ("the tropical Atlantic"): that alias is the usual name.
+    penalty = 0.0 if match_kind == "alias" and feature in ("OCN", "SEA", "GULF") else MATCH_PENALTY[match_kind]
+    return (
+        ("feature:" + feature, FEATURE_PRIOR.get(feature, 0.0)),
+        ("population", WEIGHTS["population"] * math.log10((population or 0) + 1)),
+        ("alt_names", WEIGHTS["alt_names"] * math.log2(alt_count + 1)),
+        ("match:" + match_kind, penalty),
+    )
 
 
 def namesake_regions(candidates: Sequence[Candidate]) -> frozenset[str]:
@@ -415,14 +425,6 @@ def _renamed(name: str, candidates: Sequence[Candidate]) -> list[Candidate]:
 # Below this rapidfuzz ratio an alias is another name, not another spelling
 # ("Venice"/"Dayton" 17, "Manchester"/"Richmond" 22; "Kiev"/"Kyiv" 75).
 _RENAMED_SIMILARITY = 60
-
-
-def _match_penalty(cand: Candidate) -> float:
-    if cand.match_kind == "alias" and cand.place.feature in ("OCN", "SEA", "GULF"):
-        # Natural Earth names seas with their generic ("Atlantic Ocean"); news
-        # drops it ("the tropical Atlantic"): that alias is the usual name.
-        return 0.0
-    return MATCH_PENALTY[cand.match_kind]
 
 
 def _qualifies(cand: Candidate, qualifier: frozenset[str]) -> bool:
