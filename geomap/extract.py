@@ -921,11 +921,15 @@ def _join_split_names(
 
 
 def _ner_pieces(found: dict[tuple[int, int], Mention], span: tuple[int, int]) -> list[tuple[int, int]] | None:
-    """Return the NER places strictly inside ``span``, or None when another mention overlaps it."""
+    """Return the NER places and demonyms strictly inside ``span``, or None when another mention overlaps it.
+
+    A known name that covers them is the place: "Democratic Republic" and
+    "Congo", "American" in "American Samoa", "Dominican" in "Dominican Republic".
+    """
     pieces = []
     for key, m in found.items():
         if key[0] < span[1] and span[0] < key[1]:
-            if m.recognizer != "ner" or key[0] < span[0] or key[1] > span[1] or key == span:
+            if m.recognizer not in ("ner", "demonym") or key[0] < span[0] or key[1] > span[1] or key == span:
                 return None
             pieces.append(key)
     return pieces or None

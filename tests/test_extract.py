@@ -470,6 +470,16 @@ def test_a_demonym_the_ner_calls_a_place_is_read_as_a_demonym(full_gazetteer):
     assert [m.text for m in extract(text, full_gazetteer, entities=ents, demonyms=False)] == ["Kilinochchi"]
 
 
+def test_a_known_name_that_starts_with_a_demonym_is_the_place(full_gazetteer):
+    # Without the NER every capitalised demonym is a mention first; the
+    # longer known name over it must still win ("American" was the mention,
+    # and "Samoa" lost, in --fast before).
+    text = "Storms hit American Samoa, the Dominican Republic and British Columbia; a Czech team left."
+    found = {m.text: m.recognizer for m in extract(text, full_gazetteer)}
+    assert found == {"American Samoa": "gazetteer", "Dominican Republic": "gazetteer",
+                     "British Columbia": "gazetteer", "Czech": "demonym"}
+
+
 def test_a_lower_case_word_the_ner_calls_a_place_is_no_mention(mini_gazetteer):
     # en_core_web_sm tags "metro" in "the four metro Athens counties" GPE at times;
     # mapped, it was Metro in Indonesia. A name of more words may start lower-case.
