@@ -240,9 +240,11 @@ def extract(
     if entities is None and demonyms:
         # Fast mode: capitalised words that are demonyms ("Libyan", "Russian").
         ws = _words(text)
-        for (s, e), word, cap in zip(ws.spans, ws.words, ws.cap, strict=True):
-            if cap and not word.isupper() and _is_demonym(index, word):
-                found[(s, e)] = _mention(text, (s, e), field, "demonym", boilerplate)
+        # Asked once per distinct word, then looked for.
+        named = {w for w in set(compress(ws.words, ws.cap)) if not w.isupper() and _is_demonym(index, w)}
+        if named:
+            for k in compress(count(), map(named.__contains__, ws.words)):
+                found[ws.spans[k]] = _mention(text, ws.spans[k], field, "demonym", boilerplate)
 
     # Words of the people the article names in full ("John Kerry"): a lone
     # "Kerry" or "Jordan" later is that person, not the place.
@@ -254,7 +256,10 @@ def extract(
         outer = blocks.containing(span)
         return outer is not None and _survives_blocking(text, span, outer)
 
-    for span, recognizer in _gazetteer_spans(text, index, stop, heads_public_body):
+    # Without the NER, the surnames of people the text names in full ("Tom
+    # Jones") mark the same word alone as that person ("Jones said").
+    name_ends: dict[str, int] | None = {} if entities is None else None
+    for span, recognizer in _gazetteer_spans(text, index, stop, heads_public_body, name_ends):
         if taken.overlaps(span):
             pieces = _ner_pieces(found, span) if recognizer == "gazetteer" and span not in found else None
             if not pieces:
@@ -284,13 +289,26 @@ def extract(
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)
     for span in [sp for sp in found if _after_title(text, sp[0])]:
+        if name_ends is not None:
+            name_ends.setdefault(text[span[0]:span[1]], span[0])  # "President Obama"
         del found[span]
+    if name_ends is not None:
+        # Only where the text names the person before it uses the name alone:
+        # "Jackson is a city ... named after Andrew Jackson" keeps its town.
+        first_use: dict[str, int] = {}
+        for (start, _e), m in sorted(found.items()):
+            first_use.setdefault(m.text, start)
+        name_ends = {w: pos for w, pos in name_ends.items() if pos < first_use.get(w, len(text))}
+        for span in [sp for sp, m in found.items()
+                     if m.recognizer == "gazetteer" and _person_at(index, text, sp, name_ends)]:
+            del found[span]
     _join_split_names(text, found, index, field, boilerplate)
     _add_county_lists(text, found, field, boilerplate)
     eponyms = _disease_eponyms(text, found, index)
     for span in [sp for sp, m in found.items() if m.text in eponyms and not _as_place(text, sp)]:
         del found[span]
-    _one_sense_per_discourse(text, found, blocks, field, boilerplate, skip=eponyms)
+    person = None if name_ends is None else lambda span: _person_at(index, text, span, name_ends)
+    _one_sense_per_discourse(text, found, blocks, field, boilerplate, skip=eponyms, person=person)
     return [found[k] for k in sorted(found)]
 
 
@@ -364,8 +382,12 @@ def _one_sense_per_discourse(
     field: Field,
     boilerplate: Sequence[tuple[int, int]],
     skip: frozenset[str] = frozenset(),
+    person: Callable[[tuple[int, int]], bool] | None = None,
 ) -> None:
     """Add the other occurrences of names already taken as places (except ``skip``).
+
+    Without the NER, ``person`` tells which occurrences name a person
+    (:func:`_person_at`); they are not copies of the place.
 
     The small NER model tags the same town GPE in one sentence and PERSON or
     ORG in the next ("an Alexandria man", "Alexandria police"); a writer
@@ -392,7 +414,7 @@ def _one_sense_per_discourse(
                 outer = blocks.containing(span)
                 if outer is not None and (outer[1] - outer[0]) > (span[1] - span[0]):
                     continue
-                if _after_title(text, span[0]):
+                if _after_title(text, span[0]) or (person is not None and person(span)):
                     continue
                 found[span] = _mention(text, span, field, "discourse", boilerplate)
                 taken.add(span)
@@ -448,6 +470,28 @@ _DISEASE_AFTER = re.compile(
 )
 _LOCATIVE = re.compile(r"\b(?:in|near|at|outside)\s+(?:the\s+)?$")
 _QUALIFIED = re.compile(r",\s+[A-Z]")
+
+
+def _person_at(index: NameIndex, text: str, span: tuple[int, int], name_ends: dict[str, int]) -> bool:
+    """Tell whether a small place's one-word name is, here, a person's.
+
+    Fast mode only, where no NER tells people from places: after a title or
+    a first name ("President Obama", "Tom Jones"), as a speaker ("Jones
+    said"), or alone after the text named the person in full ("Jones"
+    after "Tom Jones": ``name_ends`` gives where), unless the grammar makes
+    it a place ("in Jones", "Jones, Oklahoma"). A country, region or big
+    city stays a place.
+    """
+    word = text[span[0]:span[1]]
+    if " " in word or _as_place(text, span) or _is_major(index, word):
+        return False
+    return (span[0] > name_ends.get(word, len(text)) or _speaker(text, span[0], span[1]) or _after_title(text, span[0])
+            or _FIRST_NAME_BEFORE.search(text, max(0, span[0] - 30), span[0]) is not None)
+
+
+# A capitalised word and one space right before a name: "Tom Jones" (not "In
+# Jones", whose first word the caller's stoplist test would drop anyway).
+_FIRST_NAME_BEFORE = re.compile(r"(?<![\w.'\u2019-])(?!(?:In|At|Near|From|To|The|And|Of|On|For|By)\b)[A-Z][a-z]+ $")
 
 
 def _as_place(text: str, span: tuple[int, int]) -> bool:
@@ -592,15 +636,20 @@ def _gazetteer_spans(
     index: NameIndex,
     stop: frozenset[str],
     keep_in_run: Callable[[tuple[int, int]], bool] | None = None,
+    name_ends: dict[str, int] | None = None,
 ) -> Iterable[tuple[tuple[int, int], str]]:
     """Longest known names inside runs of capitalised words.
 
     A lone known word inside a longer run is dropped unless a public-body head
     follows it, or ``keep_in_run`` (the NER's organisation spans) says so.
+    Such words that end their run ("Jones" in "Tom Jones") are added to
+    ``name_ends``, with where they first do: the surnames of the people the
+    text names in full.
     """
     ws = _words(text)
     tokens, words, cap, reach = ws.spans, ws.words, ws.cap, ws.reach
     lowered = _lowered(ws.lower)
+    has_name = index.has_name
     elsewhere: dict[str, bool] = {}
     skip_to = 0
     for i in [k for k, c in enumerate(cap) if c]:
@@ -616,10 +665,12 @@ def _gazetteer_spans(
                 continue
             span = (s0, tokens[j][1])
             surface = text[s0:span[1]]
-            key = normalize(surface)
             # The memoised gazetteer question first: most spans name no place,
             # and the tests below only veto a name.
-            if key in stop or not index.has_name(surface):
+            if not has_name(surface):
+                continue
+            key = normalize(surface)
+            if key in stop:
                 continue
             if i == j and _is_common_word(index, surface, key, lowered):
                 continue
@@ -641,6 +692,9 @@ def _gazetteer_spans(
                 and not (keep_in_run is not None and keep_in_run(best))):
             # A lone known word inside a longer run of capitalised words is
             # part of a person's or an organisation's name ("John Kerry").
+            if name_ends is not None and not (i + 1 < len(cap) and cap[i + 1]
+                                              and text[tokens[i][1]:tokens[i + 1][0]] == " "):
+                name_ends.setdefault(text[best[0]:best[1]], best[0])
             best = None
         if best is not None:
             yield best, "gazetteer"
@@ -672,6 +726,7 @@ def _lowered(words: frozenset[str]) -> set[str]:
 
 # Place cues (see _after_cue): a preposition, "<generic> of", a comma or a colon.
 _CUE_WORDS = frozenset("in near at from to into outside around toward towards across through via".split())
+_CUE_LAST_LETTERS = frozenset(w[-1] for w in (*_CUE_WORDS, "of"))
 _CUE_NOUNS = frozenset("city town village port region province district governorate area outskirts suburb "
                        "oasis coast capital cities towns villages".split())
 
@@ -759,12 +814,16 @@ def _after_cue(text: str, start: int) -> bool:
     this runs for every capitalised word. (It gave the same answer as the
     regex it replaced at 529,029 positions of the speed corpus.)
     """
-    before = text[max(0, start - 40):start]
-    stripped = before.rstrip()
-    if len(stripped) == len(before) or not stripped:
+    if not start or not text[start - 1].isspace():
         return False  # the cue must be followed by whitespace
-    if stripped[-1] in ",:":
+    stripped = text[max(0, start - 40):start].rstrip()
+    if not stripped:
+        return False
+    last = stripped[-1]
+    if last in ",:":
         return True
+    if last not in _CUE_LAST_LETTERS:
+        return False  # (most words: no cue ends in their last letter)
     word, rest = _last_word(stripped)
     if word in _CUE_WORDS:
         return True

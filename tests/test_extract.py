@@ -480,6 +480,21 @@ def test_a_known_name_that_starts_with_a_demonym_is_the_place(full_gazetteer):
                      "British Columbia": "gazetteer", "Czech": "demonym"}
 
 
+def test_without_the_ner_a_surname_is_not_the_town_of_that_name(full_gazetteer):
+    # --fast has no NER to tell people from places. A small town's name is
+    # the person's after a title, a first name or the person's full name,
+    # and as a speaker; "in Jones" or "Jones, Oklahoma" is still the town.
+    text = ("Tom Jones met voters in Jones, Oklahoma, on Monday. Later Jones said the vote mattered. "
+            "According to Jones, it did. President Obama agreed; Obama said so.")
+    found = [(m.text, text[m.end:m.end + 10]) for m in extract(text, full_gazetteer)]
+    assert found == [("Jones", ", Oklahoma"), ("Oklahoma", ", on Monda")]
+    # A name the text uses alone before it names the person stays the town
+    # (and its repeats with it): "Jackson ... named after Andrew Jackson".
+    text = ("Waverly is a city in Iowa. It was named by Sir Walter Waverly's admirers. "
+            "In 2010 Waverly had 9,874 people. Waverly is on the Cedar River.")
+    assert [m.text for m in extract(text, full_gazetteer)].count("Waverly") == 3
+
+
 def test_a_lower_case_word_the_ner_calls_a_place_is_no_mention(mini_gazetteer):
     # en_core_web_sm tags "metro" in "the four metro Athens counties" GPE at times;
     # mapped, it was Metro in Indonesia. A name of more words may start lower-case.
