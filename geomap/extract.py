@@ -24,7 +24,7 @@ from itertools import accumulate, compress, count
 from operator import itemgetter, or_
 from typing import Protocol
 
-from geomap.model import Field, Mention
+from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Field, Mention
 from geomap.text import dotted_abbreviation, furniture_header, normalize, sentence_spans
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -479,14 +479,33 @@ def _person_at(index: NameIndex, text: str, span: tuple[int, int], name_ends: di
     a first name ("President Obama", "Tom Jones"), as a speaker ("Jones
     said"), or alone after the text named the person in full ("Jones"
     after "Tom Jones": ``name_ends`` gives where), unless the grammar makes
-    it a place ("in Jones", "Jones, Oklahoma"). A country, region or big
-    city stays a place.
+    it a place ("in Jones", "Jones, Oklahoma"). A country's name, or a big
+    city's or region's own name, stays a place (:func:`_major_by_name`).
     """
     word = text[span[0]:span[1]]
-    if " " in word or _as_place(text, span) or _is_major(index, word):
+    if " " in word or _as_place(text, span):
         return False
-    return (span[0] > name_ends.get(word, len(text)) or _speaker(text, span[0], span[1]) or _after_title(text, span[0])
-            or _FIRST_NAME_BEFORE.search(text, max(0, span[0] - 30), span[0]) is not None)
+    person = (span[0] > name_ends.get(word, len(text)) or _speaker(text, span[0], span[1])
+              or _after_title(text, span[0]) or _FIRST_NAME_BEFORE.search(text, max(0, span[0] - 30), span[0]))
+    return bool(person) and not _major_by_name(index, word)
+
+
+def _major_by_name(index: NameIndex, word: str) -> bool:
+    """Tell whether ``word`` names a country or continent, or is a major place's own name.
+
+    "Chen", "Wang" and "Park" are only aliases of big places somewhere;
+    "Jordan", "Lincoln" and "Nelson" are the names of a country, a city and
+    a region, and "Britain" is a country's, alias or not.
+    """
+    lookup = getattr(index, "lookup", None)
+    if lookup is None:
+        return _is_major(index, word)
+    return any(c.place.feature.startswith(_COUNTRY_LIKE) or (c.match_kind == "exact" and (
+        c.place.feature in MAJOR_FEATURES or (c.place.population or 0) >= MAJOR_POPULATION))
+        for c in lookup(word, limit=20, variants=False))
+
+
+_COUNTRY_LIKE = ("PCL", "TERR", "CONT", "RGN")
 
 
 # A capitalised word and one space right before a name: "Tom Jones" (not "In

@@ -493,6 +493,10 @@ def test_without_the_ner_a_surname_is_not_the_town_of_that_name(full_gazetteer):
     text = ("Waverly is a city in Iowa. It was named by Sir Walter Waverly's admirers. "
             "In 2010 Waverly had 9,874 people. Waverly is on the Cedar River.")
     assert [m.text for m in extract(text, full_gazetteer)].count("Waverly") == 3
+    # A big place's alias is no exception ("Chen" is one somewhere); a
+    # country's name is, alias or not ("Britain said" is metonymy).
+    text = "Charlie Chen, 48, was charged. Chen denied it. Britain said it would appeal."
+    assert [m.text for m in extract(text, full_gazetteer)] == ["Britain"]
 
 
 def test_a_lower_case_word_the_ner_calls_a_place_is_no_mention(mini_gazetteer):
