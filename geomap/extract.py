@@ -483,11 +483,11 @@ def _person_at(index: NameIndex, text: str, span: tuple[int, int], name_ends: di
     city's or region's own name, stays a place (:func:`_major_by_name`).
     """
     word = text[span[0]:span[1]]
-    if " " in word or _as_place(text, span):
+    if " " in word:
         return False
     person = (span[0] > name_ends.get(word, len(text)) or _speaker(text, span[0], span[1])
               or _after_title(text, span[0]) or _FIRST_NAME_BEFORE.search(text, max(0, span[0] - 30), span[0]))
-    return bool(person) and not _major_by_name(index, word)
+    return bool(person) and not _as_place(text, span) and not _major_by_name(index, word)
 
 
 def _major_by_name(index: NameIndex, word: str) -> bool:
