@@ -24,7 +24,7 @@ from itertools import accumulate, compress, count
 from operator import itemgetter, or_
 from typing import Protocol
 
-from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Field, Mention
+from geomap.model import MAJOR_POPULATION, Field, Mention
 from geomap.text import dotted_abbreviation, furniture_header, normalize, sentence_spans
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -491,21 +491,25 @@ def _person_at(index: NameIndex, text: str, span: tuple[int, int], name_ends: di
 
 
 def _major_by_name(index: NameIndex, word: str) -> bool:
-    """Tell whether ``word`` names a country or continent, or is a major place's own name.
+    """Tell whether ``word`` names a country or continent, or is a big place's own name.
 
     "Chen", "Wang" and "Park" are only aliases of big places somewhere;
-    "Jordan", "Lincoln" and "Nelson" are the names of a country, a city and
-    a region, and "Britain" is a country's, alias or not.
+    "Jordan" and "Lincoln" are the names of a country and a city of 290,000,
+    and "Britain" is a country's, alias or not.
     """
     lookup = getattr(index, "lookup", None)
     if lookup is None:
         return _is_major(index, word)
     return any(c.place.feature.startswith(_COUNTRY_LIKE) or (c.match_kind == "exact" and (
-        c.place.feature in MAJOR_FEATURES or (c.place.population or 0) >= MAJOR_POPULATION))
+        c.place.feature in _NAMED_MAJOR or (c.place.population or 0) >= MAJOR_POPULATION))
         for c in lookup(word, limit=20, variants=False))
 
 
 _COUNTRY_LIKE = ("PCL", "TERR", "CONT", "RGN")
+# Besides places of 100,000 people, the named places that outweigh a person
+# of that name; a small region, capital or island does not (Uruguay's Flores
+# department after "Matthew D. Flores", New Zealand's Nelson after "Roy A. Nelson").
+_NAMED_MAJOR = frozenset({"SEA", "OCN", "GULF"})
 
 
 # A capitalised word and one space right before a name: "Tom Jones" (not "In
