@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate, compress, count, repeat
+from itertools import accumulate, repeat
 from pathlib import Path
 from typing import Any
 
@@ -416,18 +416,16 @@ class _Hit:
 
 
 _WORD = re.compile(r"\w+")
-_WORD_SPLIT = re.compile(r"(\w+)")
-# What may separate the words of a multi-word trigger ("air strike", "air-strike").
-_JOINER = re.compile(r"[\s\-]+")
 
 
 def _find_triggers(text: str, lex: _Lexicon, ranges: Sequence[tuple[int, int]] | None = None) -> list[_Hit]:
     """Find lexicon terms on word boundaries, longest first, without overlaps.
 
-    Word n-grams looked up in dictionaries: one pass over the words, instead
-    of a regular expression with thousands of alternatives (which costs a
-    trial of every alternative at every position). ``ranges`` (sorted,
-    disjoint) limits the search to those parts of the text.
+    A term's first word is found by one trie-shaped regular expression
+    (:func:`_start_pattern`), its other words after it (joined by spaces or
+    hyphens: "air strike", "air-strike"), and the longest form the lexicon
+    knows wins. ``ranges`` (sorted, disjoint) limits the search to those
+    parts of the text.
     """
     lowered = text.lower()
     if ranges is None:
@@ -435,7 +433,7 @@ def _find_triggers(text: str, lex: _Lexicon, ranges: Sequence[tuple[int, int]] |
     return [h for s, e in ranges for h in _find_in(text, lex, s, e, lowered)]
 
 
-# The words after a term's first word that may continue it ("air strike", "air-strike").
+# A word after a term's first word that may continue it ("air strike", "air-strike").
 _NEXT_WORD = re.compile(r"[\s\-]+(\w+)")
 
 
@@ -443,17 +441,21 @@ def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int, lowered: str | Non
     # The regular expression finds the few words that may start a term (in
     # C); Python looks only at those and the words after them.
     low = text.lower() if lowered is None else lowered
-    if len(low) != len(text):
-        return _find_in_words(text, lex, pos, endpos)  # lower case moved the offsets ("İ")
+    if len(low) == len(text):
+        finder, haystack = lex.start_words, low
+    else:  # lower case moved the offsets ("İ" is two characters lower-cased)
+        finder, haystack = _any_case(lex.start_words.pattern), text
     hits: list[_Hit] = []
     next_free = pos
     forms, exact, starts = lex.forms, lex.exact_forms, lex.starts
-    for first in lex.start_words.finditer(low, pos, endpos):
+    for first in finder.finditer(haystack, pos, endpos):
         start, end = first.span()
         if start < next_free:
             continue  # inside the previous hit
-        key = low[start:end]
+        key = text[start:end].lower()
         longest = starts.get(key, 0)
+        if not longest:
+            continue  # ("İzmir" matches "izmir" in any case, but is no such word)
         entry = None
         if longest > 1:
             # Longest first: "air strike" before "air".
@@ -481,39 +483,9 @@ def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int, lowered: str | Non
     return hits
 
 
-def _find_in_words(text: str, lex: _Lexicon, pos: int, endpos: int) -> list[_Hit]:
-    # The split, the offsets and the test of which words may start a term
-    # run in C; Python looks only at those few words.
-    parts = _WORD_SPLIT.split(text[pos:endpos])
-    words = parts[1::2]  # parts alternate gap, word, gap, ..., gap
-    bounds = list(accumulate(map(len, parts)))  # word k spans bounds[2k]..bounds[2k+1]
-    lowered = list(map(str.lower, words))
-    n = len(words)
-    hits: list[_Hit] = []
-    next_free = 0
-    for i in compress(count(), map(lex.starts.__contains__, lowered)):
-        if i < next_free:
-            continue  # inside the previous hit
-        longest = lex.starts[lowered[i]]
-        found = None
-        for size in range(min(longest, n - i), 0, -1):
-            j = i + size - 1
-            if size > 1 and not all(_JOINER.fullmatch(parts[2 * k + 2]) for k in range(i, j)):
-                continue
-            entry = lex.forms.get(" ".join(lowered[i : j + 1]))
-            if entry is None and lex.exact_forms:
-                entry = lex.exact_forms.get(" ".join(words[i : j + 1]))
-            if entry is not None:
-                found = (entry, j)
-                break
-        if found is None:
-            continue
-        (etype, weight), j = found
-        start, end = pos + bounds[2 * i], pos + bounds[2 * j + 1]
-        if etype:  # a not-trigger phrase only hides the words it covers
-            hits.append(_Hit(etype, weight, start, end, text[start:end]))
-        next_free = j + 1
-    return hits
+@lru_cache(maxsize=16)
+def _any_case(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- classification
