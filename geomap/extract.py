@@ -257,7 +257,8 @@ def extract(
         return outer is not None and _survives_blocking(text, span, outer)
 
     # Without the NER, the surnames of people the text names in full ("Tom
-    # Jones") mark the same word alone as that person ("Jones said").
+    # Jones") mark the same word alone as that person ("Jones said"). (With
+    # it, only the words around each occurrence do: see _person_at.)
     name_ends: dict[str, int] | None = {} if entities is None else None
     for span, recognizer in _gazetteer_spans(text, index, stop, heads_public_body, name_ends):
         if taken.overlaps(span):
@@ -299,16 +300,17 @@ def extract(
         for (start, _e), m in sorted(found.items()):
             first_use.setdefault(m.text, start)
         name_ends = {w: pos for w, pos in name_ends.items() if pos < first_use.get(w, len(text))}
-        for span in [sp for sp, m in found.items()
-                     if m.recognizer == "gazetteer" and _person_at(index, text, sp, name_ends)]:
-            del found[span]
+    surnames = name_ends if name_ends is not None else {}
+    for span in [sp for sp, m in found.items()
+                 if m.recognizer == "gazetteer" and _person_at(index, text, sp, surnames)]:
+        del found[span]
     _join_split_names(text, found, index, field, boilerplate)
     _add_county_lists(text, found, field, boilerplate)
     eponyms = _disease_eponyms(text, found, index)
     for span in [sp for sp, m in found.items() if m.text in eponyms and not _as_place(text, sp)]:
         del found[span]
-    person = None if name_ends is None else lambda span: _person_at(index, text, span, name_ends)
-    _one_sense_per_discourse(text, found, blocks, field, boilerplate, skip=eponyms, person=person)
+    _one_sense_per_discourse(text, found, blocks, field, boilerplate, skip=eponyms,
+                             person=lambda span: _person_at(index, text, span, surnames))
     return [found[k] for k in sorted(found)]
 
 
@@ -386,8 +388,8 @@ def _one_sense_per_discourse(
 ) -> None:
     """Add the other occurrences of names already taken as places (except ``skip``).
 
-    Without the NER, ``person`` tells which occurrences name a person
-    (:func:`_person_at`); they are not copies of the place.
+    ``person`` tells which occurrences name a person (:func:`_person_at`):
+    they are not copies of the place, whether or not the NER saw the person.
 
     The small NER model tags the same town GPE in one sentence and PERSON or
     ORG in the next ("an Alexandria man", "Alexandria police"); a writer
@@ -475,19 +477,24 @@ _QUALIFIED = re.compile(r",\s+[A-Z]")
 def _person_at(index: NameIndex, text: str, span: tuple[int, int], name_ends: dict[str, int]) -> bool:
     """Tell whether a small place's one-word name is, here, a person's.
 
-    Fast mode only, where no NER tells people from places: after a title or
-    a first name ("President Obama", "Tom Jones"), as a speaker ("Jones
-    said"), or alone after the text named the person in full ("Jones"
-    after "Tom Jones": ``name_ends`` gives where), unless the grammar makes
-    it a place ("in Jones", "Jones, Oklahoma"). A country's name, or a big
-    city's or region's own name, stays a place (:func:`_major_by_name`).
+    After a title or a first name ("President Obama", "Tom Jones"), as a
+    speaker ("Jones said"), or alone after the text named the person in
+    full ("Jones" after "Tom Jones": ``name_ends`` gives where; fast mode,
+    where no NER tags people), unless the grammar makes it a place ("in
+    Jones", "Jones, Oklahoma"). A country's name, or a big city's or
+    region's own name, stays a place (:func:`_major_by_name`).
     """
     word = text[span[0]:span[1]]
     if " " in word:
         return False
     person = (span[0] > name_ends.get(word, len(text)) or _speaker(text, span[0], span[1])
-              or _after_title(text, span[0]) or _FIRST_NAME_BEFORE.search(text, max(0, span[0] - 30), span[0]))
-    return bool(person) and not _as_place(text, span) and not _major_by_name(index, word)
+              or _after_title(text, span[0]) or _after_first_name(text, span[0]))
+    return person and not _as_place(text, span) and not _major_by_name(index, word)
+
+
+def _after_first_name(text: str, start: int) -> bool:
+    before = _FIRST_NAME_BEFORE.search(text, max(0, start - 30), start)
+    return before is not None and before.group(1) not in _NOT_FIRST_NAMES
 
 
 def _major_by_name(index: NameIndex, word: str) -> bool:
@@ -512,9 +519,20 @@ _COUNTRY_LIKE = ("PCL", "TERR", "CONT", "RGN")
 _NAMED_MAJOR = frozenset({"SEA", "OCN", "GULF"})
 
 
-# A capitalised word and one space right before a name: "Tom Jones" (not "In
-# Jones", whose first word the caller's stoplist test would drop anyway).
-_FIRST_NAME_BEFORE = re.compile(r"(?<![\w.'\u2019-])(?!(?:In|At|Near|From|To|The|And|Of|On|For|By)\b)[A-Z][a-z]+ $")
+# A capitalised word and one space right before a name: "Tom Jones", unless
+# the word is one that starts a sentence or a place's name ("Although
+# Quincy", "Greater Eureka", "In Jones").
+_FIRST_NAME_BEFORE = re.compile(r"(?<![\w.'\u2019-])([A-Z][a-z]+) $")
+_NOT_FIRST_NAMES = frozenset(
+    "In At Near From To Into Onto The And Of On For By As Although Though While Within When Where Whereas "
+    "After Before Since Because If Unless Until Unlike Like With Without Via Across Around Outside Inside "
+    "Throughout Between Beyond Behind Below Beneath Beside Besides During Despite Under Over Above Along Among "
+    "Toward Towards Through Upon Against Both Each Every All Some Many Most Much Only Even Also But Or Nor So "
+    "Yet Then Thus Hence However Meanwhile Today Yesterday Tomorrow Tonight Last Next This That These Those "
+    "Its His Her Their Our My Your A An Greater Old New Upper Lower Downtown Central Historic Metro Northern "
+    "Southern Eastern Western North South East West Northeast Northwest Southeast Southwest Mid Little Big "
+    "Great Fort Port Mount Lake Saint San Santa".split()
+)
 
 
 def _as_place(text: str, span: tuple[int, int]) -> bool:

@@ -502,6 +502,16 @@ def test_without_the_ner_a_surname_is_not_the_town_of_that_name(full_gazetteer):
     assert [m.text for m in extract(text, full_gazetteer)] == ["Washington"]
 
 
+def test_a_place_name_is_not_copied_to_a_person_the_ner_missed(full_gazetteer):
+    # With the NER too: one sense per discourse copies a place's name to its
+    # other occurrences, but not to one after a first name or a title, or
+    # one that speaks, when the NER missed that person.
+    text = "Floods hit Flores on Monday. Matthew Flores, 34, lost his home; Flores said the water rose fast."
+    i = text.index("Flores")
+    found = extract(text, full_gazetteer, entities=[EntitySpan(i, i + 6, "GPE")])
+    assert [(m.text, m.start) for m in found] == [("Flores", i)]
+
+
 def test_a_lower_case_word_the_ner_calls_a_place_is_no_mention(mini_gazetteer):
     # en_core_web_sm tags "metro" in "the four metro Athens counties" GPE at times;
     # mapped, it was Metro in Indonesia. A name of more words may start lower-case.
