@@ -497,6 +497,10 @@ def test_without_the_ner_a_surname_is_not_the_town_of_that_name(full_gazetteer):
     # country's name is, alias or not ("Britain said" is metonymy).
     text = "Charlie Chen, 48, was charged. Chen denied it. Britain said it would appeal."
     assert [m.text for m in extract(text, full_gazetteer)] == ["Britain"]
+    # A capitalised word that starts a sentence is no first name: "Although
+    # Eureka" is still the town.
+    text = "Eureka is a city in California. Although Eureka is small, its port is busy."
+    assert [m.text for m in extract(text, full_gazetteer)] == ["Eureka", "California", "Eureka"]
     # Nor is a small region's own name (Uruguay's Flores department).
     text = "Who would have wanted Matthew D. Flores dead? Flores was 19. Washington said nothing."
     assert [m.text for m in extract(text, full_gazetteer)] == ["Washington"]
