@@ -325,6 +325,10 @@ class Geoparser:
             support: dict[str, dict[str, float]] | None = None
             counties: dict[str, dict[str, float]] = {}
             changed = False
+            # Answers by name, as in the first pass: a name's repeats ask the
+            # same question until another name's vote moves (its own vote is
+            # left out of its context).
+            memo: dict[str, dict[_Question, Resolution]] = {}
             for i, (m, res) in enumerate(resolved):
                 if res.method in ("demonym", "geocoder"):
                     continue
@@ -360,11 +364,18 @@ class Geoparser:
                 if postal or (shares and not _coherent(res.place, shares)) or (
                     county and (res.place is None or res.place.county_code not in county)
                 ):
-                    ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}),
-                                  county=county)
-                    new = self._resolve(m, text, cands, ctx, container=containers.get(m.start), part_of=key in parts)
+                    question = (m.text, qualifier_after(text, m.end), containers.get(m.start),
+                                "county" if m.start in listed else _cue(text, m))
+                    new = memo.get(key, {}).get(question)
+                    if new is None:
+                        ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}),
+                                      county=county)
+                        new = self._resolve(m, text, cands, ctx, container=containers.get(m.start),
+                                            part_of=key in parts)
+                        memo.setdefault(key, {})[question] = new
                     resolved[i] = (m, new)
-                    votes.replace(i, m, new)
+                    if votes.replace(i, m, new):
+                        memo = {key: memo.get(key, {})}
                     if new.place != res.place:
                         changed = True
             if not changed:
@@ -398,7 +409,10 @@ class Geoparser:
             if key.endswith(" state") and any(c.place.country_code == "US" for c in cands):
                 return []  # "Colorado State", "San Diego State": a US university
             return subdivisions(cands)
-        return anywhere
+        # A spelling variant that no country of the article backs is a guess:
+        # kept only when it is close to the stored name ("Mauritious"), not a
+        # shared consonant skeleton ("East Asia" is no Ust'-Isha, "Americas" no Amorgos).
+        return [c for c in anywhere if c.match_kind != "variant" or c.similarity >= _LONE_VARIANT]
 
     def _wholes(self, key: str) -> list[Candidate]:
         """Candidates for the place a name marks a part of ("Northeast Georgia": Georgia), or none.
@@ -524,6 +538,12 @@ def _listed_counties(found: Sequence[tuple[Field, str, Any, list[Mention]]], gaz
                 out[(field, s)] = [c for c in listed if c.place.region_code in best] or listed
     return out
 
+
+#: What a mention's words ask of the resolver: its text, qualifier, container and cue (see Geoparser._locate).
+_Question = tuple[str, str | None, tuple[str, str | None, bool] | None, str | None]
+
+#: Least similarity of a variant reading outside the article's countries (see Geoparser._fallback).
+_LONE_VARIANT = 0.7
 
 #: Features whose point is no place for a part of them (see Geoparser._wholes).
 _TOO_WIDE_TO_PART = frozenset({"CONT", "OCN", "SEA", "GULF", "RGN"})

@@ -174,16 +174,17 @@ class RegionVotes:
         self._total_weight[code] += sign * weight
         self._total_count[code] += sign
 
-    def replace(self, i: int, m: Mention, res: Resolution) -> None:
-        """Replace the vote of the ``i``-th resolution with that of ``res``."""
+    def replace(self, i: int, m: Mention, res: Resolution) -> bool:
+        """Replace the vote of the ``i``-th resolution with that of ``res``; return whether it changed."""
         old, new = self._cast[i], _region_vote(m, res)
         if old == new:
-            return
+            return False
         if old is not None:
             self._add(old, -1)
         if new is not None:
             self._add(new, 1)
         self._cast[i] = new
+        return True
 
     def shares(self, exclude: str) -> dict[str, float]:
         """Shares of each region among the votes of every mention text but ``exclude``."""

@@ -262,3 +262,30 @@ def test_a_region_named_with_its_generic_is_the_region(geoparser):
     assert [(p.name, p.feature, p.country_code) for p in placed(res, "Oaxaca State")] == [("Oaxaca", "ADM1", "MX")]
     assert [(p.feature, p.country_code) for p in placed(res, "Kasserine Governorate")] == [("ADM1", "TN")]
     assert placed(res, "Colorado State") == [] and placed(res, "San Diego State") == []
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_world_and_us_macro_regions_are_the_regions(geoparser, fast_geoparser, fast):
+    # UN M49 subregions and the US Census regions news names: "the Americas"
+    # was the Greek island Amorgos by consonant skeleton, "East Asia" a Siberian
+    # village, "Indochina" Andijon; "New England" and "Midwest" were hamlets
+    # in North Dakota and Wyoming.
+    text = ("Dengue spread across the Americas. Markets in East Asia fell, as did shares in the "
+            "Asia-Pacific. The war in Indochina ended in 1975. Snow hit New England and the Midwest, "
+            "and drought hit Southern Africa and South Asia.")
+    res = (fast_geoparser if fast else geoparser).parse_text(text)
+    names = ("Americas", "East Asia", "Asia-Pacific", "Indochina", "New England", "Midwest",
+             "Southern Africa", "South Asia")
+    got = {n: [(p.name, p.feature) for p in placed(res, n)] for n in names}
+    assert got == {n: [(n, "RGN")] for n in names}
+    assert [p.country_code for p in placed(res, "Midwest") + placed(res, "New England")] == ["US", "US"]
+
+
+def test_a_far_fetched_spelling_variant_is_no_place_without_context(geoparser):
+    # No exact name, and no country in the article to back a variant reading:
+    # a consonant skeleton shared with a village elsewhere is a guess, so the
+    # mention stays unplaced; a near spelling of a known name still resolves.
+    res = geoparser.parse_text("Officials in Mauritious said so. He was born in Njenga. Teams from Man City met.")
+    assert [p.name for p in placed(res, "Mauritious")] == ["Mauritius"]
+    assert [m.mention.text for m in res.mentions] == ["Mauritious", "Njenga", "Man City"]
+    assert placed(res, "Njenga") == [] and placed(res, "Man City") == []  # not Nanjing, nor Minoh in Japan
