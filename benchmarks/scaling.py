@@ -2,11 +2,13 @@
 
 Usage::
 
-    python benchmarks/scaling.py [--jobs 2] [--copies 3] [--repeat 3] [--no-default] [--no-fast]
+    python benchmarks/scaling.py [--jobs 2] [--copies 3] [--fast-copies 15] [--repeat 3] [--no-default] [--no-fast]
 
 Writes ``benchmarks/results/scaling.md``. The corpus is GeoWebNews (200 news
 articles from ``../shared/eval`` or ``$GEOMAP_EVAL_DIR``), written ``--copies``
-times to one JSON lines file; without the eval corpora, the seeds repeated.
+times to one JSON lines file (``--fast-copies`` times for ``--fast``, which is
+about ten times faster: on the default pipeline's corpus it would measure
+mostly process and worker start-up); without the eval corpora, the seeds repeated.
 Each configuration runs the real CLI in a subprocess (process start,
 gazetteer open, spaCy load and worker start-up included), ``--repeat`` times,
 interleaved so drifting machine load hits every configuration alike. The
@@ -122,6 +124,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--jobs", type=int, nargs="+", default=[2], help="worker counts to compare with serial")
     ap.add_argument("--copies", type=int, default=3, help="times the corpus is repeated")
+    ap.add_argument("--fast-copies", type=int, default=15, help="times the corpus is repeated for --fast")
     ap.add_argument("--repeat", type=int, default=3, help="runs per configuration (median reported)")
     ap.add_argument("--no-default", action="store_true", help="skip the default (spaCy) pipeline")
     ap.add_argument("--no-fast", action="store_true", help="skip --fast")
@@ -136,17 +139,20 @@ def main() -> None:
     runs: dict[tuple[str, int], list[tuple[float, float, float]]] = {c: [] for c in configs}
     log = []
     with tempfile.TemporaryDirectory() as tmp:
-        corpus = Path(tmp) / "corpus.jsonl"
-        name, n_articles, n_chars = write_corpus(corpus, args.copies)
-        print(f"corpus: {name}: {n_articles} articles, {n_chars:,} characters", file=sys.stderr)
+        corpora: dict[str, tuple[Path, str, int, int]] = {}
+        for mode in modes:
+            corpus = Path(tmp) / f"corpus-{mode}.jsonl"
+            corpora[mode] = (corpus, *write_corpus(corpus, args.fast_copies if mode == "fast" else args.copies))
+            print(f"corpus ({mode}): {corpora[mode][1]}: {corpora[mode][2]} articles, "
+                  f"{corpora[mode][3]:,} characters", file=sys.stderr)
         # One untimed run per mode first: warms the page cache and the gazetteer file.
         for mode in modes:
-            run(corpus, Path(tmp) / "warm.jsonl", 1, mode == "fast")
+            run(corpora[mode][0], Path(tmp) / "warm.jsonl", 1, mode == "fast")
         for r in range(args.repeat):
             for mode, n in configs:
                 waited = wait_until_quiet(args.max_wait)
                 out = Path(tmp) / f"{mode}-{n}.jsonl"
-                wall, ours, others = run(corpus, out, n, mode == "fast")
+                wall, ours, others = run(corpora[mode][0], out, n, mode == "fast")
                 runs[mode, n].append((wall, ours, others))
                 same = out.read_bytes() == (Path(tmp) / f"{mode}-1.jsonl").read_bytes()
                 line = (f"| {r + 1} | {mode} | {n} | {wall:.1f} | {ours:.1f} | {others / wall:.2f} | "
@@ -165,9 +171,12 @@ def main() -> None:
         "",
         f"Measured {time.strftime('%Y-%m-%d')} on this machine ({cores} cores, Python "
         f"{platform.python_version()}, start method `{default_start_method()}`) with "
-        f"`python benchmarks/scaling.py --copies {args.copies} --repeat {args.repeat}`.",
+        f"`python benchmarks/scaling.py --copies {args.copies} --fast-copies {args.fast_copies} "
+        f"--repeat {args.repeat}`.",
         "",
-        f"Corpus: {name}: {n_articles:,} articles, {n_chars:,} characters, as one JSON lines file. "
+        "Corpus: " + "; ".join(f"{mode}: {c[1]}: {c[2]:,} articles, {c[3]:,} characters" for mode, c in corpora.items())
+        + ", each as one JSON lines file (`--fast` gets the larger one: it is about ten times faster, and "
+        "on the smaller one a run would mostly measure process and worker start-up). "
         "Each time is one run of the whole command (`geomap parse corpus.jsonl -q -o out.jsonl --jobs N`): "
         "Python start, gazetteer open, spaCy load, worker start-up and writing included. Runs are "
         "interleaved, each starts when other programs leave the machine idle, and the table takes the "
@@ -185,7 +194,7 @@ def main() -> None:
         cpu_use = statistics.median(x[1] / x[0] for x in rs)
         lines.append(
             f"| {mode} | {n} | {len(clean(runs[mode, n]))}/{len(runs[mode, n])} | {wall:.1f} | "
-            f"{n_articles / wall:.1f} | {speedup:.2f} | {speedup / n:.2f} | {cpu_use:.2f} |"
+            f"{corpora[mode][2] / wall:.1f} | {speedup:.2f} | {speedup / n:.2f} | {cpu_use:.2f} |"
         )
     lines += [
         "",
