@@ -387,8 +387,14 @@ class Geoparser:
         # Variant spellings are tried country by country, the article's main
         # country first: "Al Sedra" in a story about Libya is Es Sider, even
         # if a bigger place elsewhere shares the consonant skeleton.
-        # (Readings that need context are the caller's already.)
-        anywhere = [c for c in self.gazetteer.lookup(key, limit=20) if not c.needs_context]
+        # (Readings that need context are the caller's already.) A spelling
+        # variant that no country of the article backs is a guess: kept only
+        # when it is close to the stored name ("Mauritious"), not a shared
+        # consonant skeleton ("East Asia" is no Ust'-Isha, "Americas" no
+        # Amorgos); nor does such a guess stop the township and region-head
+        # readings below.
+        anywhere = [c for c in self.gazetteer.lookup(key, limit=20) if not c.needs_context
+                    and (c.match_kind != "variant" or c.similarity >= _LONE_VARIANT)]
         if anywhere and anywhere[0].place.feature.startswith("PCL"):
             return anywhere  # a misspelt country ("Algieria"), not a town in the article's country
         for cc in countries:
@@ -409,10 +415,7 @@ class Geoparser:
             if key.endswith(" state") and any(c.place.country_code == "US" for c in cands):
                 return []  # "Colorado State", "San Diego State": a US university
             return subdivisions(cands)
-        # A spelling variant that no country of the article backs is a guess:
-        # kept only when it is close to the stored name ("Mauritious"), not a
-        # shared consonant skeleton ("East Asia" is no Ust'-Isha, "Americas" no Amorgos).
-        return [c for c in anywhere if c.match_kind != "variant" or c.similarity >= _LONE_VARIANT]
+        return anywhere
 
     def _wholes(self, key: str) -> list[Candidate]:
         """Candidates for the place a name marks a part of ("Northeast Georgia": Georgia), or none.
