@@ -68,8 +68,12 @@ def normalize(name: str) -> str:
     >>> normalize("Ta'izz")
     'taizz'
     """
-    folded = unicodedata.normalize("NFKD", name.translate(_FOLD))
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    folded = name
+    if not name.isascii():
+        # (ASCII has no diacritics and nothing to fold: most names skip the
+        # character-by-character pass, which is most of the cost.)
+        folded = unicodedata.normalize("NFKD", name.translate(_FOLD))
+        folded = "".join(c for c in folded if not unicodedata.combining(c))
     folded = _DROP.sub("", folded).casefold()
     folded = _SEPARATORS.sub(" ", folded).strip()
     return _LEADING_THE.sub("", folded)
