@@ -289,3 +289,12 @@ def test_a_far_fetched_spelling_variant_is_no_place_without_context(geoparser):
     assert [p.name for p in placed(res, "Mauritious")] == ["Mauritius"]
     assert [m.mention.text for m in res.mentions] == ["Mauritious", "Njenga", "Man City"]
     assert placed(res, "Njenga") == [] and placed(res, "Man City") == []  # not Nanjing, nor Minoh in Japan
+
+
+def test_a_far_fetched_variant_does_not_block_the_region_under_its_generic(geoparser):
+    # "Ghor Governorate" shares a consonant skeleton with Cairo's governorate
+    # (Al Qahirah) and "Kunar District" with Kannur in India; neither guess
+    # is close enough, so the region under its generic is read instead.
+    res = geoparser.parse_text("Gunmen attacked a checkpoint in Ghor Governorate. Troops moved into Kunar District.")
+    assert [(p.name, p.feature, p.country_code) for p in placed(res, "Ghor Governorate")] == [("Ghōr", "ADM1", "AF")]
+    assert placed(res, "Kunar District") == []
