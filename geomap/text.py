@@ -70,8 +70,8 @@ def normalize(name: str) -> str:
     """
     folded = name
     if not name.isascii():
-        # (ASCII has no diacritics and nothing to fold: most names skip the
-        # character-by-character pass, which is most of the cost.)
+        # (ASCII has no diacritics and _FOLD maps only non-ASCII letters:
+        # most names skip the character-by-character pass, most of the cost.)
         folded = unicodedata.normalize("NFKD", name.translate(_FOLD))
         folded = "".join(c for c in folded if not unicodedata.combining(c))
     folded = _DROP.sub("", folded).casefold()

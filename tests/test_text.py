@@ -68,3 +68,16 @@ def test_titles_abbreviations_and_initials_end_no_sentence():
     text = ("Sen. Ekweremadu met U.S. President Donald Trump at 5 p.m. Wednesday in St. Louis, "
             "said Master Sgt. J. Dunbar. Talks ended.")
     assert [text[s:e] for s, e in sentence_spans(text)] == [text[:-13], "Talks ended."]
+
+
+def test_the_ascii_shortcut_of_normalize_folds_nothing_it_skips():
+    # normalize() leaves ASCII names out of the fold and the decomposition:
+    # right only while both change no ASCII character.
+    import unicodedata
+
+    from geomap.text import _FOLD
+
+    assert all(code > 127 for code in _FOLD)
+    assert all(unicodedata.normalize("NFKD", chr(i)) == chr(i) and not unicodedata.combining(chr(i))
+               for i in range(128))
+    assert normalize("The Marsa-Matruh") == normalize("the Marsá Maţrūḩ") == "marsa matruh"
