@@ -24,7 +24,7 @@ from itertools import accumulate, compress, count
 from operator import itemgetter, or_
 from typing import Protocol
 
-from geomap.model import MAJOR_POPULATION, Field, Mention
+from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Field, Mention
 from geomap.text import dotted_abbreviation, furniture_header, normalize, sentence_spans
 
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
@@ -214,9 +214,18 @@ def extract(
     found: dict[tuple[int, int], Mention] = {}
     blocked: list[tuple[int, int, str]] = []
     stop = stoplist()
+    # The surnames of the people the NER found named in full, with where each
+    # first ends: the same word alone after that is the person again ("Maya
+    # Harden died ... Harden was nine"), even where the NER calls it a place.
+    surnames_at: dict[str, int] = {}
+    for ent in entities or ():
+        if ent.label == "PERSON" and " " in text[ent.start:ent.end].strip():
+            surnames_at.setdefault(text[ent.start:ent.end].split()[-1], ent.end)
     for ent in entities or ():
         if ent.label in PLACE_LABELS:
             span = _clean_entity(text, ent.start, ent.end)
+            if span:
+                span = _name_after_generic(text, span, index)
             for piece in _comma_pieces(text, span, index) if span else ():
                 surface = text[piece[0]:piece[1]]
                 if surface.islower() and " " not in surface:
@@ -227,6 +236,9 @@ def extract(
                     if not index.has_name(surface) and _is_demonym(index, surface):
                         if demonyms:
                             found[piece] = _mention(text, piece, field, "demonym", boilerplate)
+                        continue
+                    if (piece[0] > surnames_at.get(surface, len(text)) and not _as_place(text, piece)
+                            and not _major_by_name(index, surface)):
                         continue
                     found[piece] = _mention(text, piece, field, "ner", boilerplate)
             continue
@@ -278,12 +290,13 @@ def extract(
         # PERSON for a lone "-shire" word).
         qualifier = _qualifies_place(index, text, span, found)
         # (Only the NER's verdicts need overruling: without NER, nothing blocks.)
-        travel = entities is not None and _after_travel(text, span)
+        travel = entities is not None and (_after_travel(text, span) or _PLACE_PREDICATE.match(text, span[1]))
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
-                and "-" not in surface and not _is_major(index, surface) and not qualifier and not travel):
+                and "-" not in surface and not _major_here(index, surface) and not qualifier and not travel):
             # The NER saw this word and did not call it a place: a lone
             # small-town name is more often a surname ("Trump", "Bryant"),
-            # though not where people go or were born ("driving to Castlegar").
+            # though not where people go or were born ("driving to Castlegar"),
+            # nor what the text calls a place ("Alta is a town in Utah").
             continue
         major = _is_major(index, surface) and surface not in person_words
         if not (qualifier or travel) and not _survives_blocking(text, span, blocks.containing(span), major=major):
@@ -293,14 +306,13 @@ def extract(
         if name_ends is not None:
             name_ends.setdefault(text[span[0]:span[1]], span[0])  # "President Obama"
         del found[span]
-    if name_ends is not None:
-        # Only where the text names the person before it uses the name alone:
-        # "Jackson is a city ... named after Andrew Jackson" keeps its town.
-        first_use: dict[str, int] = {}
-        for (start, _e), m in sorted(found.items()):
-            first_use.setdefault(m.text, start)
-        name_ends = {w: pos for w, pos in name_ends.items() if pos < first_use.get(w, len(text))}
-    surnames = name_ends if name_ends is not None else {}
+    # Only where the text names the person before it uses the name alone:
+    # "Jackson is a city ... named after Andrew Jackson" keeps its town.
+    first_use: dict[str, int] = {}
+    for (start, _e), m in sorted(found.items()):
+        first_use.setdefault(m.text, start)
+    surnames = {w: pos for w, pos in (surnames_at if name_ends is None else name_ends).items()
+                if pos < first_use.get(w, len(text))}
     for span in [sp for sp, m in found.items()
                  if m.recognizer == "gazetteer" and _person_at(index, text, sp, surnames)]:
         del found[span]
@@ -470,6 +482,13 @@ _DISEASE_AFTER = re.compile(
     r"|syndrome)\b",
     re.IGNORECASE,
 )
+_DISEASE_WORD = re.compile(r"virus|fever|flu|disease|encephalitis|syndrome", re.IGNORECASE)
+# A place noun said of the name: "Alta is a town in", "Alta, a city of".
+_PLACE_PREDICATE = re.compile(
+    r"(?:,|\s+(?:is|was))\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:town|city|village|hamlet|municipality|commune|community|borough|township|suburb|settlement"
+    r"|census-designated\s+place|county|parish|district|province|region|state|island|port|capital)\b"
+)
 _LOCATIVE = re.compile(r"\b(?:in|near|at|outside)\s+(?:the\s+)?$")
 _QUALIFIED = re.compile(r",\s+[A-Z]")
 
@@ -479,8 +498,9 @@ def _person_at(index: NameIndex, text: str, span: tuple[int, int], name_ends: di
 
     After a title or a first name ("President Obama", "Tom Jones"), as a
     speaker ("Jones said"), or alone after the text named the person in
-    full ("Jones" after "Tom Jones": ``name_ends`` gives where; fast mode,
-    where no NER tags people), unless the grammar makes it a place ("in
+    full ("Jones" after "Tom Jones": ``name_ends`` gives where, from the
+    NER's people or, in fast mode, from runs of capitalised words), unless
+    the grammar makes it a place ("in
     Jones", "Jones, Oklahoma"). A country's name, or a big city's or
     region's own name, stays a place (:func:`_major_by_name`).
     """
@@ -509,6 +529,23 @@ def _major_by_name(index: NameIndex, word: str) -> bool:
         return _is_major(index, word)
     return any(c.place.feature.startswith(_COUNTRY_LIKE) or (c.match_kind == "exact" and (
         c.place.feature in _NAMED_MAJOR or (c.place.population or 0) >= MAJOR_POPULATION))
+        for c in lookup(word, limit=20, variants=False))
+
+
+def _major_here(index: NameIndex, word: str) -> bool:
+    """Tell whether a lone word the NER left untagged is still a major place's name.
+
+    A short word in title case ("Lu", "Jin", "Can", "Wash") must be the own
+    name of a major place ("Java", "Lima"): as an alias of one (Luzhou,
+    Tsu, Caen, Washington) it is far more often a surname, a pet's name or
+    an English word. Longer words and abbreviations ("Calcutta", "NSW",
+    "S.C.") count as aliases too.
+    """
+    lookup = getattr(index, "lookup", None)
+    if lookup is None or not (len(word) <= 4 and word.isalpha() and word[1:].islower()):
+        return _is_major(index, word)
+    return any(c.match_kind == "exact" and (c.place.feature in MAJOR_FEATURES or (
+        c.feature_class == "P" and (c.place.population or 0) >= MAJOR_POPULATION))
         for c in lookup(word, limit=20, variants=False))
 
 
@@ -542,11 +579,19 @@ def _as_place(text: str, span: tuple[int, int]) -> bool:
 
 
 def _disease_eponyms(text: str, found: dict[tuple[int, int], Mention], index: NameIndex) -> frozenset[str]:
-    """Names of minor places that the article uses as the name of a disease."""
+    """Names of minor places that the article uses as the name of a disease.
+
+    Any occurrence of a found name counts, found or not: "Reston ebolavirus"
+    makes "Reston" a disease's name also where the NER took the word for a
+    person's ("Ebola Reston") and no mention was kept.
+    """
+    if _DISEASE_WORD.search(text) is None:
+        return frozenset()  # most articles: no disease named at all
     out = set()
-    for (_, end), m in found.items():
-        if m.text not in out and _DISEASE_AFTER.match(text, end) and not _is_major(index, m.text):
-            out.add(m.text)
+    for name in {m.text for m in found.values()}:
+        if (any(_DISEASE_AFTER.match(text, end) for _s, end in _occurrences(text, name))
+                and not _is_major(index, name)):
+            out.add(name)
     return frozenset(out)
 
 
@@ -652,6 +697,34 @@ def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (s, e) if e > s and any(c.isalpha() for c in text[s:e]) else None
 
 
+# A jurisdiction's formal style before its name: "the City of Santa Ana",
+# "the Province of Ontario", "the Village of Glen Carbon". Not "Republic",
+# "Kingdom", "District" or "Gulf", whose "<X> of <Y>" are names of their own
+# ("District of Columbia").
+_GENERIC_OF = re.compile(
+    r"(?:City|Town|Village|Township|Borough|State|Province|Commonwealth|Municipality|Prefecture|Governorate)"
+    r"\s+of\b(?:\s+the\b)?\s*"
+)
+_ENDS_IN_OF = re.compile(r"\s+of$")
+
+
+def _name_after_generic(text: str, span: tuple[int, int], index: NameIndex) -> tuple[int, int] | None:
+    """Return the name inside an NER span like "City of Santa Ana", or None for a fragment.
+
+    The jurisdiction is the named place: the corpora mark "Santa Ana" in
+    "the City of Santa Ana", and the gazetteer knows the name, seldom the
+    style. A style the gazetteer knows as a whole stays whole ("City of
+    London" is not London). A span that ends in "of" ("The City of" before
+    "Paris", as the small NER model cuts it) names nothing.
+    """
+    if _ENDS_IN_OF.search(text, span[0], span[1]):
+        return None
+    m = _GENERIC_OF.match(text, span[0], span[1])
+    if m is None or m.end() >= span[1] or index.has_name(text[span[0]:span[1]]):
+        return span
+    return (m.end(), span[1])
+
+
 def _comma_pieces(text: str, span: tuple[int, int], index: NameIndex) -> list[tuple[int, int]]:
     """Split an NER place span at its commas unless the whole is one known name.
 
@@ -711,7 +784,7 @@ def _gazetteer_spans(
             if not has_name(surface):
                 continue
             key = normalize(surface)
-            if key in stop:
+            if key in stop or key in _NUMBER_WORDS:
                 continue
             if i == j and _is_common_word(index, surface, key, lowered):
                 continue
@@ -755,6 +828,17 @@ def _gazetteer_spans(
             # that the pipeline keeps only if it resolves.
             yield (s0, tokens[run_end][1]), "variant"
             skip_to = run_end + 1
+
+
+# Number words are no places ("Ten infants have died"), though GeoNames keeps
+# some as alternate names ("Ten" for Sri Lanka's Southern Province). Not in
+# the stoplist: inside a run they are part of a name ("Mega Million", "Big
+# Ten"), which keeps the run's other words from being read alone.
+_NUMBER_WORDS = frozenset(
+    "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
+    "million billion dozen".split()
+)
 
 
 def _lowered(words: frozenset[str]) -> set[str]:

@@ -523,3 +523,82 @@ def test_a_lower_case_word_the_ner_calls_a_place_is_no_mention(mini_gazetteer):
     ents = [EntitySpan(text.index("metro"), text.index("metro") + 5, "GPE"),
             EntitySpan(text.index("Tripoli"), text.index("Tripoli") + 7, "GPE")]
     assert [m.text for m in extract(text, mini_gazetteer, entities=ents)] == ["Tripoli"]
+
+
+def _ents(text, *pieces):
+    """NER spans as (surface, label, nth occurrence), located in ``text``."""
+    out = []
+    for surface, label, nth in pieces:
+        start = -1
+        for _ in range(nth + 1):
+            start = text.index(surface, start + 1)
+        out.append(EntitySpan(start, start + len(surface), label))
+    return out
+
+
+def test_a_jurisdiction_style_before_a_name_is_not_part_of_it(full_gazetteer):
+    # As en_core_web_sm tags these sentences: the corpora mark the name alone,
+    # and the gazetteer knows "Santa Ana", not "City of Santa Ana".
+    text = "Officials from the City of Santa Ana, the Province of Ontario and the City of London met."
+    ents = _ents(text, ("the City of Santa Ana", "GPE", 0), ("the Province of Ontario", "GPE", 0),
+                 ("the City of London", "GPE", 0))
+    # "City of London" is a place of its own, not London.
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Santa Ana", "Ontario", "City of London"]
+    # The small model cuts "The City of" from the name: the fragment names nothing.
+    text = "The City of Edwardsville approved the plan."
+    ents = _ents(text, ("The City of", "GPE", 0), ("Edwardsville", "GPE", 0))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Edwardsville"]
+
+
+def test_the_surname_of_a_person_named_in_full_is_the_person_again(full_gazetteer):
+    text = "Maya Harden died on Monday. Harden was nine; friends in Harden and in Washington mourned."
+    ents = _ents(text, ("Maya Harden", "PERSON", 0), ("Harden", "GPE", 1), ("Harden", "GPE", 2),
+                 ("Washington", "GPE", 0))
+    ms = extract(text, full_gazetteer, entities=ents)
+    # "Harden was nine" is Maya; "in Harden" is a place by grammar.
+    assert [(m.text, m.start) for m in ms] == [("Harden", text.index("in Harden") + 3),
+                                              ("Washington", text.index("Washington"))]
+    # A major place keeps its name: "George Washington ... Washington".
+    text = "George Washington slept here. Washington is the capital."
+    ents = _ents(text, ("George Washington", "PERSON", 0), ("Washington", "GPE", 1))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Washington"]
+
+
+def test_number_words_are_no_places(full_gazetteer):
+    # GeoNames keeps "Ten" as an alternate name of Sri Lanka's Southern Province.
+    assert texts(extract("Ten infants have died in Kenya.", full_gazetteer)) == ["Kenya"]
+    assert texts(extract("Ten infants have died in Kenya.", full_gazetteer, entities=_ents(
+        "Ten infants have died in Kenya.", ("Kenya", "GPE", 0)))) == ["Kenya"]
+    # Inside a run a number word is part of the name, and keeps the run together.
+    text = "The winning Mega Million ticket was sold in Riverdale."
+    assert "Mega" not in texts(extract(text, full_gazetteer))
+
+
+def test_a_short_alias_the_ner_left_untagged_is_no_place(full_gazetteer):
+    # "Lu" is an alias of Luzhou (a city of millions), "Jin" one of Tsu: as
+    # lone words the NER did not tag, a surname and an otter's name.
+    text = "Lu was diagnosed with pneumonia in Beijing. Jin, the otter, escaped in Auckland."
+    ents = _ents(text, ("Beijing", "GPE", 0), ("Auckland", "GPE", 0))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Beijing", "Auckland"]
+    # A longer alias of a big city still stands on its own.
+    text = "Floods hit Calcutta on Monday, officials in Delhi said."
+    ents = _ents(text, ("Delhi", "GPE", 0))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Calcutta", "Delhi"]
+
+
+def test_a_name_used_for_a_disease_anywhere_is_the_disease_everywhere_but_where_placed(full_gazetteer):
+    text = ("The Ebola Reston strain is mild. The Reston ebolavirus was found in monkeys shipped to "
+            "Reston, Virginia. Reston ebolavirus samples were tested.")
+    # As en_core_web_sm tags it: the first "Reston" inside a person's name.
+    ents = _ents(text, ("Ebola Reston", "PERSON", 0), ("Reston", "GPE", 2), ("Virginia", "GPE", 0))
+    ms = extract(text, full_gazetteer, entities=ents)
+    assert [(m.text, m.start) for m in ms] == [("Reston", text.index("Reston, V")),
+                                              ("Virginia", text.index("Virginia"))]
+
+
+def test_a_name_the_text_calls_a_town_is_a_place_though_the_ner_left_it(full_gazetteer):
+    # Encyclopedic openings: the small NER model often leaves the subject
+    # untagged, and a lone small-town word it leaves is otherwise a surname.
+    text = "Alta is a town in Salt Lake County, Utah. Smith, a teacher, lives there."
+    ents = _ents(text, ("Salt Lake County", "GPE", 0), ("Utah", "GPE", 0))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Alta", "Salt Lake County", "Utah"]
