@@ -113,11 +113,16 @@ class TriggerTerm:
     exact
         When true, only the term as written (no generated inflections) and,
         for all-caps terms, only in capitals.
+    needs_actor
+        When true, the term counts only where one of its type's ``actors``
+        is named in the same sentence or the one before: "met" is diplomacy
+        when ministers or a delegation meet, not friends on holiday.
     """
 
     term: str
     weight: float = 1.0
     exact: bool = False
+    needs_actor: bool = False
 
 
 @dataclass(frozen=True)
@@ -129,6 +134,9 @@ class EventType:
     or None to keep the type with a lower score. ``on_person`` names the
     type a trigger maps to when what it acts on is a person ("captured two
     suspects" is an arrest, "captured the town" territorial control).
+    ``actors`` are the words for who takes part in this type of event
+    ("minister", "delegation", "government"), which triggers marked
+    ``needs_actor`` require nearby.
     """
 
     id: str
@@ -141,6 +149,7 @@ class EventType:
     triggers: tuple[TriggerTerm, ...] = ()
     hypothetical: str | None = None
     on_person: str | None = None
+    actors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -275,7 +284,14 @@ def _parse_type(item: Any, index: int, where: str) -> EventType:
     if not isinstance(trig, list):
         raise ConfigurationError(f"{where}: {label}: 'triggers' must be a list")
     terms = tuple(_parse_term(t, tid, j, where) for j, t in enumerate(trig))
-    return EventType(id=tid, triggers=terms, hypothetical=hyp, on_person=on_person, **fields)
+    actors = item.get("actors", [])
+    if not isinstance(actors, list) or not all(isinstance(a, str) and re.search(r"\w", a) for a in actors):
+        raise ConfigurationError(f"{where}: {label}: 'actors' must be a list of words or phrases")
+    if any(t.needs_actor for t in terms) and not actors:
+        first = next(t.term for t in terms if t.needs_actor)
+        raise ConfigurationError(f"{where}: {label}: trigger {first!r} needs an actor, but the type lists no 'actors'")
+    return EventType(id=tid, triggers=terms, hypothetical=hyp, on_person=on_person,
+                     actors=tuple(a.strip() for a in actors), **fields)
 
 
 def _parse_term(value: Any, tid: str, j: int, where: str) -> TriggerTerm:
@@ -299,7 +315,10 @@ def _parse_term(value: Any, tid: str, j: int, where: str) -> TriggerTerm:
     exact = value.get("exact", False)
     if not isinstance(exact, bool):
         raise ConfigurationError(f"{where}: {label} ({term!r}): 'exact' must be true or false")
-    return TriggerTerm(term=term.strip(), weight=float(weight), exact=exact)
+    needs_actor = value.get("needs_actor", False)
+    if not isinstance(needs_actor, bool):
+        raise ConfigurationError(f"{where}: {label} ({term!r}): 'needs_actor' must be true or false")
+    return TriggerTerm(term=term.strip(), weight=float(weight), exact=exact, needs_actor=needs_actor)
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -326,12 +345,15 @@ def _key(s: str) -> str:
 
 @dataclass(frozen=True)
 class _Lexicon:
-    forms: Mapping[str, tuple[str, float]]
-    exact_forms: Mapping[str, tuple[str, float]]
+    #: Form -> (type, weight, needs an actor).
+    forms: Mapping[str, tuple[str, float, bool]]
+    exact_forms: Mapping[str, tuple[str, float, bool]]
     #: First word of a form (lower case) -> most words in a form starting with it.
     starts: Mapping[str, int]
     #: Finds the words of ``starts`` in lower-case text (see :func:`_start_pattern`).
     start_words: re.Pattern[str]
+    #: Type -> the pattern that finds its actors (types that list any).
+    actors: Mapping[str, re.Pattern[str]]
 
 
 def _start_pattern(words: Iterable[str]) -> re.Pattern[str]:
@@ -381,8 +403,8 @@ def _lexicon(taxonomy: Taxonomy) -> _Lexicon:
 def _build_lexicon(taxonomy: Taxonomy) -> _Lexicon:
     # Built once per taxonomy: every form maps to (type, weight); when two
     # types share a form the stronger weight (then the earlier type) keeps it.
-    forms: dict[str, tuple[str, float]] = {}
-    exact_forms: dict[str, tuple[str, float]] = {}
+    forms: dict[str, tuple[str, float, bool]] = {}
+    exact_forms: dict[str, tuple[str, float, bool]] = {}
     for et in taxonomy.types:
         for t in et.triggers:
             if t.exact:
@@ -393,17 +415,30 @@ def _build_lexicon(taxonomy: Taxonomy) -> _Lexicon:
                 variants = {" ".join([*words[:-1], f]) for f in _inflections(words[-1])}
             for v in variants:
                 if v not in target or target[v][1] < t.weight:
-                    target[v] = (et.id, t.weight)
+                    target[v] = (et.id, t.weight, t.needs_actor)
     for phrase in taxonomy.not_triggers:
         # As written, with no inflections; an empty type makes the match a
         # blank that still consumes its words.
-        forms[_key(phrase)] = ("", 0.0)
+        forms[_key(phrase)] = ("", 0.0, False)
     starts: dict[str, int] = {}
     for k in (*forms, *exact_forms):
         words = k.split(" ")
         first = words[0].lower()
         starts[first] = max(starts.get(first, 1), len(words))
-    return _Lexicon(forms, exact_forms, starts, _start_pattern(starts))
+    actors = {et.id: _actor_pattern(et.actors) for et in taxonomy.types if et.actors}
+    return _Lexicon(forms, exact_forms, starts, _start_pattern(starts), actors)
+
+
+def _actor_pattern(actors: Sequence[str]) -> re.Pattern[str]:
+    """Compile the pattern of a type's actors: whole words, any case but for acronyms.
+
+    A plural "s" may follow each ("ministers"). All-capital actors ("UN",
+    "EU") match only in capitals, so that "un-" and "eu" stay words.
+    """
+    caps = sorted({re.escape(a) for a in actors if a.isupper()}, key=len, reverse=True)
+    other = sorted({re.escape(a.lower()) for a in actors if not a.isupper()}, key=len, reverse=True)
+    alts = [f"(?i:{'|'.join(other)})" if other else "", *caps]
+    return re.compile(rf"(?<!\w)(?:{'|'.join(a for a in alts if a)})s?(?!\w)")
 
 
 @dataclass(frozen=True)
@@ -413,6 +448,7 @@ class _Hit:
     start: int
     end: int
     text: str
+    needs_actor: bool = False
 
 
 _WORD = re.compile(r"\w+")
@@ -476,9 +512,9 @@ def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int, lowered: str | Non
                 entry = exact.get(text[start:end])
             if entry is None:
                 continue
-        etype, weight = entry
+        etype, weight, needs_actor = entry
         if etype:  # a not-trigger phrase only hides the words it covers
-            hits.append(_Hit(etype, weight, start, end, text[start:end]))
+            hits.append(_Hit(etype, weight, start, end, text[start:end], needs_actor))
         next_free = end
     return hits
 
@@ -531,10 +567,12 @@ def parse_spans(
         return []
     ctx = _SentenceIndex(text)
     sents = ctx.ranges(mentions)
-    hits = [h for h in _find_triggers(text, _lexicon(tax), sents) if not _in_name(text, h, doc)]
+    lex = _lexicon(tax)
+    actors = _Actors(text, lex)
+    hits = [h for h in _find_triggers(text, lex, sents)
+            if not _in_name(text, h, doc) and not (h.needs_actor and not actors.near(h))]
     starts = [h.start for h in hits]
     return [(s, e) for s, e in sents if bisect_left(starts, s) < bisect_left(starts, e)]
-
 
 
 def classify(
@@ -604,7 +642,10 @@ def classify(
         ctx = _WindowContext(text)
     # Triggers count only inside a mention's sentence: search just those.
     ranges = ctx.ranges(mentions)
-    hits = [h for h in _find_triggers(text, _lexicon(tax), ranges) if not _in_name(text, h, doc)]
+    lex = _lexicon(tax)
+    actors = _Actors(text, lex)
+    hits = [h for h in _find_triggers(text, lex, ranges)
+            if not _in_name(text, h, doc) and not (h.needs_actor and not actors.near(h))]
     ctx.set_hits(hits)
     groups = _coordinations(text, mentions)
     # Only sentences with a trigger need more than that (most places are a
@@ -623,6 +664,70 @@ def classify(
         for i in group:
             events[i] = _event(best, tax)
     return tuple(e for e in events if e is not None)
+
+
+# Where a sentence ends: a stop, then space (an abbreviation's dot may pass
+# for one; the window then only grows by a sentence).
+_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
+# How far an actor may be: characters before and after the trigger.
+_ACTOR_BEFORE = 600
+_ACTOR_AFTER = 400
+
+
+class _Actors:
+    """Tells, for one text, whether a trigger that needs an actor has one near it.
+
+    The type's actor words count ("minister", "delegation"), and so do the
+    names of the people the text introduces by such a word: after "US
+    Secretary of State Antony Blinken", "Blinken" is an actor too ("Blinken
+    arrived in Rome. Before that, he had visited France.").
+    """
+
+    def __init__(self, text: str, lex: _Lexicon) -> None:
+        self.text = text
+        self.lex = lex
+        self.named: dict[str, re.Pattern[str] | None] = {}
+
+    def near(self, hit: _Hit) -> bool:
+        """Tell whether an actor of the hit's type is named in its sentence or the one before."""
+        pattern = self.lex.actors.get(hit.type)
+        if pattern is None:
+            return True
+        text = self.text
+        lo = max(0, hit.start - _ACTOR_BEFORE)
+        breaks = [m.end() for m in _SENTENCE_END.finditer(text, lo, hit.start)]
+        start = breaks[-2] if len(breaks) >= 2 else lo
+        after = _SENTENCE_END.search(text, hit.end, min(len(text), hit.end + _ACTOR_AFTER))
+        end = after.start() if after is not None else min(len(text), hit.end + _ACTOR_AFTER)
+        if pattern.search(text, start, end) is not None:
+            return True
+        if hit.type not in self.named:
+            self.named[hit.type] = _titled_people(text, pattern)
+        people = self.named[hit.type]
+        return people is not None and people.search(text, start, end) is not None
+
+
+# The name after an actor word: "Minister Luigi Di Maio", "Secretary of State Antony Blinken".
+# A first name and a surname at least, so that a place ("the government of Singapore") is no one.
+_NAME_AFTER = re.compile(r"(?:\s+of\s+[A-Z][\w'\u2019-]*)?((?:\s+[A-Z][\w'\u2019-]*){2,4})")
+
+
+_FUNCTION_WORDS = frozenset("a an the at for of in on to and or by with from as is are was".split())
+
+
+def _titled_people(text: str, actors: re.Pattern[str]) -> re.Pattern[str] | None:
+    """Return a pattern of the surnames of people the text introduces by an actor word, or None."""
+    names = set()
+    for m in actors.finditer(text):
+        name = _NAME_AFTER.match(text, m.end())
+        if name is not None:
+            words = name.group(1).split()
+            # A headline in title case is no name: "Ambassador At Large For Haiti".
+            if len(words[-1]) > 2 and _FUNCTION_WORDS.isdisjoint(w.lower() for w in words):
+                names.add(re.escape(words[-1]))
+    if not names:
+        return None
+    return re.compile(rf"(?<!\w)(?:{'|'.join(sorted(names))})(?!\w)")
 
 
 # Entity types whose words are names, not events: "Houston Rockets", "Stronghold Storage".

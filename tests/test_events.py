@@ -130,6 +130,11 @@ def test_a_user_taxonomy_replaces_the_shipped_one(tmp_path):
         ({**_minimal(), "not_triggers": ["Flood-Co. Inc"]}, "must be words separated by spaces or hyphens"),
         (_minimal(triggers=["U.N. flood relief"]), "'U.N. flood relief' must be words separated by spaces"),
         (_minimal(triggers=[{"term": "coup d'etat", "exact": True}]), "never matches"),
+        (_minimal(triggers=[{"term": "flood", "needs_actor": "yes"}], actors=["council"]),
+         "'needs_actor' must be true or false"),
+        (_minimal(triggers=[{"term": "flood", "needs_actor": True}]), "needs an actor, but the type lists no 'actors'"),
+        (_minimal(actors="council"), "'actors' must be a list of words or phrases"),
+        (_minimal(actors=["council", ""]), "'actors' must be a list of words or phrases"),
     ],
 )
 def test_invalid_taxonomies_are_rejected_with_the_file_and_the_problem(tmp_path, data, message):
@@ -170,6 +175,40 @@ def test_not_triggers_hide_the_trigger_words_inside_them(tmp_path, parse):
 )
 def test_figurative_conflict_words_are_not_events(text, place, expected, parse):
     assert types(text, place, run=parse) == {place: expected}
+
+
+def test_a_meeting_or_visit_is_diplomacy_only_with_someone_who_makes_it(parse):
+    # "met", "visit", "talks" are diplomacy between governments or organisations,
+    # not a tourist's visit or a team's meeting.
+    text = "A tourist visiting Uganda died of Marburg fever last week."
+    assert types(text, "Uganda", run=parse) == {"Uganda": "mention"}
+    text = "The two coaches met in Denver before the game."
+    assert types(text, "Denver", run=parse) == {"Denver": "mention"}
+    # The actor may be named in the sentence before.
+    text = "The Chinese foreign minister began a tour on Sunday. On Monday he visited Paris."
+    assert types(text, "Paris", run=parse) == {"Paris": "diplomacy"}
+    # So may a person the text introduced by such a word.
+    text = ("US Secretary of State Antony Blinken is on a tour of Europe. Blinken arrived in Rome on "
+            "Sunday. Before that, he visited Paris.")
+    assert types(text, "Paris", run=parse) == {"Paris": "diplomacy"}
+    text = ("Coach Antony Blinken is on a tour of Europe. Blinken arrived in Rome on Sunday. "
+            "Before that, he visited Paris.")
+    assert types(text, "Paris", run=parse) == {"Paris": "mention"}
+    # Acronyms count only in capitals: "un" is no United Nations.
+    text = "Talks in Vienna went on, un-hurried, all night."
+    assert types(text, "Vienna", run=parse) == {"Vienna": "mention"}
+    text = "UN talks in Vienna went on all night."
+    assert types(text, "Vienna", run=parse) == {"Vienna": "diplomacy"}
+
+
+def test_a_user_taxonomy_can_require_actors(tmp_path):
+    tax = load_taxonomy(_write(tmp_path, _minimal(
+        triggers=[{"term": "flood", "needs_actor": True}], actors=["river", "Dam Authority"])))
+    assert tax.get("flood").actors == ("river", "Dam Authority")
+    text = "Basements flooded in Derna."
+    assert classify(text, mentions(text, "Derna"), taxonomy=tax)[0].type == "mention"
+    text = "The river rose overnight. Basements flooded in Derna."
+    assert classify(text, mentions(text, "Derna"), taxonomy=tax)[0].type == "flood"
 
 
 def test_local_government_business_is_political(parse):
@@ -260,10 +299,10 @@ def _triggers_word_by_word(text, lex):
         if found is None:
             i += 1
             continue
-        (etype, weight), size = found
+        (etype, weight, needs_actor), size = found
         start, end = words[i][0], words[i + size - 1][1]
         if etype:
-            hits.append(_Hit(etype, weight, start, end, text[start:end]))
+            hits.append(_Hit(etype, weight, start, end, text[start:end], needs_actor))
         i += size
     return hits
 
