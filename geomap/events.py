@@ -32,7 +32,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import accumulate, repeat
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from geomap.errors import ConfigurationError
 from geomap.model import Event, Mention, Trigger
@@ -117,12 +117,17 @@ class TriggerTerm:
         When true, the term counts only where one of its type's ``actors``
         is named in the same sentence or the one before: "met" is diplomacy
         when ministers or a delegation meet, not friends on holiday.
+    in_names
+        When true, the term counts also inside a proper name: a governing
+        body's name is the event ("the Athens City Council approved...").
+        Other terms inside a name are no event ("Houston Rockets").
     """
 
     term: str
     weight: float = 1.0
     exact: bool = False
     needs_actor: bool = False
+    in_names: bool = False
 
 
 @dataclass(frozen=True)
@@ -315,10 +320,12 @@ def _parse_term(value: Any, tid: str, j: int, where: str) -> TriggerTerm:
     exact = value.get("exact", False)
     if not isinstance(exact, bool):
         raise ConfigurationError(f"{where}: {label} ({term!r}): 'exact' must be true or false")
-    needs_actor = value.get("needs_actor", False)
-    if not isinstance(needs_actor, bool):
-        raise ConfigurationError(f"{where}: {label} ({term!r}): 'needs_actor' must be true or false")
-    return TriggerTerm(term=term.strip(), weight=float(weight), exact=exact, needs_actor=needs_actor)
+    flags = {}
+    for flag in ("needs_actor", "in_names"):
+        flags[flag] = value.get(flag, False)
+        if not isinstance(flags[flag], bool):
+            raise ConfigurationError(f"{where}: {label} ({term!r}): '{flag}' must be true or false")
+    return TriggerTerm(term=term.strip(), weight=float(weight), exact=exact, **flags)
 
 
 # --------------------------------------------------------------------------- lexicon
@@ -343,11 +350,19 @@ def _key(s: str) -> str:
     return re.sub(r"[\s\-‐-―]+", " ", s.lower()).strip()
 
 
+class _Entry(NamedTuple):
+    """What a lexicon form stands for: its trigger's type, weight and flags."""
+
+    type: str
+    weight: float
+    needs_actor: bool = False
+    in_names: bool = False
+
+
 @dataclass(frozen=True)
 class _Lexicon:
-    #: Form -> (type, weight, needs an actor).
-    forms: Mapping[str, tuple[str, float, bool]]
-    exact_forms: Mapping[str, tuple[str, float, bool]]
+    forms: Mapping[str, _Entry]
+    exact_forms: Mapping[str, _Entry]
     #: First word of a form (lower case) -> most words in a form starting with it.
     starts: Mapping[str, int]
     #: Finds the words of ``starts`` in lower-case text (see :func:`_start_pattern`).
@@ -403,8 +418,8 @@ def _lexicon(taxonomy: Taxonomy) -> _Lexicon:
 def _build_lexicon(taxonomy: Taxonomy) -> _Lexicon:
     # Built once per taxonomy: every form maps to (type, weight); when two
     # types share a form the stronger weight (then the earlier type) keeps it.
-    forms: dict[str, tuple[str, float, bool]] = {}
-    exact_forms: dict[str, tuple[str, float, bool]] = {}
+    forms: dict[str, _Entry] = {}
+    exact_forms: dict[str, _Entry] = {}
     for et in taxonomy.types:
         for t in et.triggers:
             if t.exact:
@@ -414,12 +429,12 @@ def _build_lexicon(taxonomy: Taxonomy) -> _Lexicon:
                 target = forms
                 variants = {" ".join([*words[:-1], f]) for f in _inflections(words[-1])}
             for v in variants:
-                if v not in target or target[v][1] < t.weight:
-                    target[v] = (et.id, t.weight, t.needs_actor)
+                if v not in target or target[v].weight < t.weight:
+                    target[v] = _Entry(et.id, t.weight, t.needs_actor, t.in_names)
     for phrase in taxonomy.not_triggers:
         # As written, with no inflections; an empty type makes the match a
         # blank that still consumes its words.
-        forms[_key(phrase)] = ("", 0.0, False)
+        forms[_key(phrase)] = _Entry("", 0.0)
     starts: dict[str, int] = {}
     for k in (*forms, *exact_forms):
         words = k.split(" ")
@@ -449,6 +464,7 @@ class _Hit:
     end: int
     text: str
     needs_actor: bool = False
+    in_names: bool = False
 
 
 _WORD = re.compile(r"\w+")
@@ -512,9 +528,9 @@ def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int, lowered: str | Non
                 entry = exact.get(text[start:end])
             if entry is None:
                 continue
-        etype, weight, needs_actor = entry
-        if etype:  # a not-trigger phrase only hides the words it covers
-            hits.append(_Hit(etype, weight, start, end, text[start:end], needs_actor))
+        if entry.type:  # a not-trigger phrase only hides the words it covers
+            hits.append(_Hit(entry.type, entry.weight, start, end, text[start:end], entry.needs_actor,
+                             entry.in_names))
         next_free = end
     return hits
 
@@ -745,6 +761,8 @@ def _in_name(text: str, hit: _Hit, doc: Any | None) -> bool:
     Opposition Members on Arms Charges"): there every word is capitalised and
     the small NER model reads the whole line as one organisation.
     """
+    if hit.in_names:
+        return False  # a governing body's name: "the Athens City Council"
     word = hit.text
     plain = not word[:1].isupper() or word.isupper()
     if plain and doc is None:

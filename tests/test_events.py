@@ -135,6 +135,7 @@ def test_a_user_taxonomy_replaces_the_shipped_one(tmp_path):
         (_minimal(triggers=[{"term": "flood", "needs_actor": True}]), "needs an actor, but the type lists no 'actors'"),
         (_minimal(actors="council"), "'actors' must be a list of words or phrases"),
         (_minimal(actors=["council", ""]), "'actors' must be a list of words or phrases"),
+        (_minimal(triggers=[{"term": "flood", "in_names": 1}]), "'in_names' must be true or false"),
     ],
 )
 def test_invalid_taxonomies_are_rejected_with_the_file_and_the_problem(tmp_path, data, message):
@@ -215,6 +216,11 @@ def test_local_government_business_is_political(parse):
     # The taxonomy counts councils and hearings as domestic politics, not diplomacy or a plain mention.
     text = "The council meeting in Gainesville ran past midnight."
     assert types(text, "Gainesville", run=parse) == {"Gainesville": "political"}
+    # A governing body's name is the event, though trigger words inside other names are not.
+    text = "The Athens City Council was given a budget update on Wednesday."
+    assert types(text, "Athens", run=parse) == {"Athens": "political"}
+    text = "Tim Grendell introduced a resolution in the Ohio Senate on Monday."
+    assert types(text, "Ohio", run=parse) == {"Ohio": "political"}
     text = "A public hearing on the rezoning was held in Decatur on Monday."
     assert types(text, "Decatur", run=parse) == {"Decatur": "political"}
 
@@ -299,10 +305,11 @@ def _triggers_word_by_word(text, lex):
         if found is None:
             i += 1
             continue
-        (etype, weight, needs_actor), size = found
+        entry, size = found
         start, end = words[i][0], words[i + size - 1][1]
-        if etype:
-            hits.append(_Hit(etype, weight, start, end, text[start:end], needs_actor))
+        if entry.type:
+            hits.append(_Hit(entry.type, entry.weight, start, end, text[start:end], entry.needs_actor,
+                             entry.in_names))
         i += size
     return hits
 
