@@ -212,6 +212,23 @@ def test_a_user_taxonomy_can_require_actors(tmp_path):
     assert classify(text, mentions(text, "Derna"), taxonomy=tax)[0].type == "flood"
 
 
+def test_a_jail_or_court_named_after_its_place_is_an_arrest_there(parse):
+    text = "Julius Givens was arraigned at the Henderson County Jail on Tuesday morning."
+    assert types(text, "Henderson County", run=parse) == {"Henderson County": "arrest_detention"}
+    text = "They appeared at Feltham Magistrates Court on November 18."
+    assert types(text, "Feltham", run=parse) == {"Feltham": "arrest_detention"}
+
+
+def test_deaths_from_disease_or_accidents_are_no_violence(parse):
+    # "killed", "injured" and "attack" are violence where someone does it.
+    text = "A cholera epidemic in Angola has killed over 1,200 people in three months."
+    assert types(text, "Angola", run=parse) == {"Angola": "mention"}
+    text = "A motorcycle wreck in Goose Creek killed a passenger on Sunday."
+    assert types(text, "Goose Creek", run=parse) == {"Goose Creek": "mention"}
+    text = "Gunmen killed eleven people near Isiolo on Monday."
+    assert types(text, "Isiolo", run=parse) == {"Isiolo": "violence_against_civilians"}
+
+
 def test_local_government_business_is_political(parse):
     # The taxonomy counts councils and hearings as domestic politics, not diplomacy or a plain mention.
     text = "The council meeting in Gainesville ran past midnight."
