@@ -229,6 +229,15 @@ def test_deaths_from_disease_or_accidents_are_no_violence(parse):
     assert types(text, "Isiolo", run=parse) == {"Isiolo": "violence_against_civilians"}
 
 
+def test_votes_and_bills_are_political_only_in_politics(parse):
+    text = "The Red Team voted to send Nancy home from the ranch in Malibu."
+    assert types(text, "Malibu", run=parse) == {"Malibu": "mention"}
+    text = "Portugal sold 2.5 billion euros of Treasury bills on Wednesday."
+    assert types(text, "Portugal", run=parse) == {"Portugal": "mention"}
+    text = "Lawmakers in Richmond voted to raise the gas tax."
+    assert types(text, "Richmond", run=parse) == {"Richmond": "political"}
+
+
 def test_local_government_business_is_political(parse):
     # The taxonomy counts councils and hearings as domestic politics, not diplomacy or a plain mention.
     text = "The council meeting in Gainesville ran past midnight."
