@@ -195,6 +195,10 @@ def test_a_meeting_or_visit_is_diplomacy_only_with_someone_who_makes_it(parse):
     text = ("Coach Antony Blinken is on a tour of Europe. Blinken arrived in Rome on Sunday. "
             "Before that, he visited Paris.")
     assert types(text, "Paris", run=parse) == {"Paris": "mention"}
+    # Every inflection of the verb: "urges", "calls on", "attending".
+    for phrase in ("urges restraint", "calls on rivals to rest", "is attending a dinner"):
+        text = f"The foreign minister {phrase} in Kyiv."
+        assert types(text, "Kyiv", run=parse) == {"Kyiv": "diplomacy"}, phrase
     # Acronyms count only in capitals: "un" is no United Nations.
     text = "Talks in Vienna went on, un-hurried, all night."
     assert types(text, "Vienna", run=parse) == {"Vienna": "mention"}
