@@ -26,7 +26,7 @@ import math
 import os
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -367,8 +367,8 @@ class _Lexicon:
     starts: Mapping[str, int]
     #: Finds the words of ``starts`` in lower-case text (see :func:`_start_pattern`).
     start_words: re.Pattern[str]
-    #: Type -> the pattern that finds its actors (types that list any).
-    actors: Mapping[str, re.Pattern[str]]
+    #: Type -> the patterns that find its actors (types that list any).
+    actors: Mapping[str, _ActorPatterns]
 
 
 def _start_pattern(words: Iterable[str]) -> re.Pattern[str]:
@@ -444,16 +444,37 @@ def _build_lexicon(taxonomy: Taxonomy) -> _Lexicon:
     return _Lexicon(forms, exact_forms, starts, _start_pattern(starts), actors)
 
 
-def _actor_pattern(actors: Sequence[str]) -> re.Pattern[str]:
-    """Compile the pattern of a type's actors: whole words, any case but for acronyms.
+@dataclass(frozen=True)
+class _ActorPatterns:
+    """A type's actors as patterns: words over lower-cased text, acronyms as written."""
 
-    A plural "s" may follow each ("ministers"). All-capital actors ("UN",
-    "EU") match only in capitals, so that "un-" and "eu" stay words.
-    """
+    #: The words and their plurals, a trie over lower-cased text (see :func:`_start_pattern`).
+    words: re.Pattern[str] | None
+    #: All-capital actors ("UN", "EU"), matched only in capitals, so "un-" and "eu" stay words.
+    caps: re.Pattern[str] | None
+
+    def finditer(self, text: str, low: str | None, pos: int, endpos: int) -> Iterator[re.Match[str]]:
+        """Find actors in ``text[pos:endpos]``; ``low`` is ``text.lower()`` when offsets agree, else None."""
+        if self.words is not None:
+            if low is None:
+                yield from _any_case(self.words.pattern).finditer(text, pos, endpos)
+            else:
+                yield from self.words.finditer(low, pos, endpos)
+        if self.caps is not None:
+            yield from self.caps.finditer(text, pos, endpos)
+
+    def search(self, text: str, low: str | None, pos: int, endpos: int) -> bool:
+        return next(self.finditer(text, low, pos, endpos), None) is not None
+
+
+def _actor_pattern(actors: Sequence[str]) -> _ActorPatterns:
+    """Compile a type's actors: whole words, any case but for acronyms, a plural "s" allowed."""
+    forms = {f for a in actors if not a.isupper() for w in [" ".join(a.lower().split())] for f in (w, w + "s")}
     caps = sorted({re.escape(a) for a in actors if a.isupper()}, key=len, reverse=True)
-    other = sorted({re.escape(a.lower()) for a in actors if not a.isupper()}, key=len, reverse=True)
-    alts = [f"(?i:{'|'.join(other)})" if other else "", *caps]
-    return re.compile(rf"(?<!\w)(?:{'|'.join(a for a in alts if a)})s?(?!\w)")
+    return _ActorPatterns(
+        _start_pattern(forms) if forms else None,
+        re.compile(rf"(?<!\w)(?:{'|'.join(caps)})s?(?!\w)") if caps else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -702,12 +723,20 @@ class _Actors:
     def __init__(self, text: str, lex: _Lexicon) -> None:
         self.text = text
         self.lex = lex
+        self._low: str | None = None
         self.named: dict[str, re.Pattern[str] | None] = {}
+
+    @property
+    def low(self) -> str | None:
+        """The lower-cased text, or None when lower case moves its offsets ("İ")."""
+        if self._low is None:
+            self._low = self.text.lower()
+        return self._low if len(self._low) == len(self.text) else None
 
     def near(self, hit: _Hit) -> bool:
         """Tell whether an actor of the hit's type is named in its sentence or the one before."""
-        pattern = self.lex.actors.get(hit.type)
-        if pattern is None:
+        patterns = self.lex.actors.get(hit.type)
+        if patterns is None:
             return True
         text = self.text
         lo = max(0, hit.start - _ACTOR_BEFORE)
@@ -715,10 +744,11 @@ class _Actors:
         start = breaks[-2] if len(breaks) >= 2 else lo
         after = _SENTENCE_END.search(text, hit.end, min(len(text), hit.end + _ACTOR_AFTER))
         end = after.start() if after is not None else min(len(text), hit.end + _ACTOR_AFTER)
-        if pattern.search(text, start, end) is not None:
+        if patterns.search(text, self.low, start, end):
             return True
         if hit.type not in self.named:
-            self.named[hit.type] = _titled_people(text, pattern)
+            ends = (m.end() for m in patterns.finditer(text, self.low, 0, len(text)))
+            self.named[hit.type] = _titled_people(text, ends)
         people = self.named[hit.type]
         return people is not None and people.search(text, start, end) is not None
 
@@ -731,11 +761,14 @@ _NAME_AFTER = re.compile(r"(?:\s+of\s+[A-Z][\w'\u2019-]*)?((?:\s+[A-Z][\w'\u2019
 _FUNCTION_WORDS = frozenset("a an the at for of in on to and or by with from as is are was".split())
 
 
-def _titled_people(text: str, actors: re.Pattern[str]) -> re.Pattern[str] | None:
-    """Return a pattern of the surnames of people the text introduces by an actor word, or None."""
+def _titled_people(text: str, actor_ends: Iterable[int]) -> re.Pattern[str] | None:
+    """Return a pattern of the surnames of people the text introduces by an actor word, or None.
+
+    ``actor_ends`` are the offsets where the text's actor words end.
+    """
     names = set()
-    for m in actors.finditer(text):
-        name = _NAME_AFTER.match(text, m.end())
+    for end in actor_ends:
+        name = _NAME_AFTER.match(text, end)
         if name is not None:
             words = name.group(1).split()
             # A headline in title case is no name: "Ambassador At Large For Haiti".

@@ -482,7 +482,6 @@ _DISEASE_AFTER = re.compile(
     r"|syndrome)\b",
     re.IGNORECASE,
 )
-_DISEASE_WORD = re.compile(r"virus|fever|flu|disease|encephalitis|syndrome", re.IGNORECASE)
 # A place noun said of the name: "Alta is a town in", "Alta, a city of".
 _PLACE_PREDICATE = re.compile(
     r"(?:,|\s+(?:is|was))\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?"
@@ -585,12 +584,10 @@ def _disease_eponyms(text: str, found: dict[tuple[int, int], Mention], index: Na
     makes "Reston" a disease's name also where the NER took the word for a
     person's ("Ebola Reston") and no mention was kept.
     """
-    if _DISEASE_WORD.search(text) is None:
-        return frozenset()  # most articles: no disease named at all
     out = set()
     for name in {m.text for m in found.values()}:
-        if (any(_DISEASE_AFTER.match(text, end) for _s, end in _occurrences(text, name))
-                and not _is_major(index, name)):
+        # The memoised question first: most names are big places, never eponyms.
+        if not _is_major(index, name) and any(_DISEASE_AFTER.match(text, end) for _s, end in _occurrences(text, name)):
             out.add(name)
     return frozenset(out)
 
