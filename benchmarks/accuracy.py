@@ -388,6 +388,14 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   predictions, none of them at a gold toponym's span, and placed 5 more (3 gold). What the NER
   left untagged but the text calls a place ("Alta is a town in Salt Lake County") is kept:
   WikToR recall .752 -> .878.
+* **Country evidence** from a name's dominant place needs the place to dwarf every homonym
+  abroad, counties included: Surrey, British Columbia (570,000) is no evidence for Canada
+  beside the English county (1.3 M). A part resolved as its whole ("South West England")
+  now counts for the whole's country ("Cornwall" beside it is the English county). Kenya's
+  former provinces (Nyanza, Rift Valley, North Eastern, Coast; abolished in 2013) were added
+  to the curated regions after GeoVirus placed "Nyanza province" at Nyanza, Rwanda. GeoVirus
+  Acc@161 .857 -> .862, F1 .887 -> .888; GeoWebNews and LGL unchanged but for one LGL
+  "Lancaster" (now in England, as the gold has it).
 """
 
 

@@ -242,6 +242,7 @@ class Geoparser:
         context = article_context(all_mentions, candidates)
         countries = sorted(context.countries, key=lambda c: -context.countries[c])
         parts: set[str] = set()  # names of a part of a place, resolved as the whole
+        voters = dict(candidates)  # what the context was counted from
         for key, cands in candidates.items():
             if all(c.needs_context for c in cands):
                 # Nothing but readings that need context ("St. Mary" is only
@@ -250,6 +251,11 @@ class Geoparser:
                 if not extra and (extra := self._wholes(key)):
                     parts.add(key)
                 candidates[key] = [*cands, *extra]
+        if parts:
+            # A part's whole is country evidence like any other name: "a
+            # caravan park in Cornwall in South West England" is in England.
+            # (The fallback's guesses for other names still are not.)
+            context = article_context(all_mentions, {**voters, **{k: candidates[k] for k in parts}})
 
         out: list[_Located] = []
         first_pass: dict[tuple[str, str | None, tuple[str, str | None, bool] | None, str | None], Resolution] = {}

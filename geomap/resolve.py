@@ -117,17 +117,20 @@ DOMINANT_POPULATION = 100_000
 
 def _dominant_country(cands: Sequence[Candidate]) -> str | None:
     """Return the country of a name's overwhelmingly largest place, if it has one."""
-    # Exact names only: "Salisbury" is Harare's old name, not its usual one. No
-    # second-level region: its population is the sum of its places', and the
-    # department of Paris counts the arrondissements beside the city.
-    named = [c for c in cands if c.match_kind == "exact" and c.place.country_code and c.place.feature != "ADM2"]
+    # Exact names only: "Salisbury" is Harare's old name, not its usual one.
+    exact = [c for c in cands if c.match_kind == "exact" and c.place.country_code]
+    # No second-level region as the largest place: its population is the sum
+    # of its places', and the department of Paris counts the arrondissements
+    # beside the city. As a rival abroad it counts: Surrey, British Columbia
+    # (570,000) does not dwarf the English county of Surrey (1.3 M).
+    named = [c for c in exact if c.place.feature != "ADM2"]
     if not named:
         return None
     big = max(named, key=lambda c: c.place.population or 0)
     top = big.place.population or 0
     if top < DOMINANT_POPULATION:
         return None
-    rival = max(((c.place.population or 0) for c in named if c.place.country_code != big.place.country_code),
+    rival = max(((c.place.population or 0) for c in exact if c.place.country_code != big.place.country_code),
                 default=0)
     return big.place.country_code if top >= DOMINANCE * max(rival, 1) else None
 

@@ -298,3 +298,35 @@ def test_a_far_fetched_variant_does_not_block_the_region_under_its_generic(geopa
     res = geoparser.parse_text("Gunmen attacked a checkpoint in Ghor Governorate. Troops moved into Kunar District.")
     assert [(p.name, p.feature, p.country_code) for p in placed(res, "Ghor Governorate")] == [("Ghōr", "ADM1", "AF")]
     assert placed(res, "Kunar District") == []
+
+
+def test_a_big_county_abroad_keeps_a_city_from_claiming_its_name(geoparser):
+    # Surrey, British Columbia (570,000) does not dwarf the English county of
+    # Surrey (1.3 M), so it is no evidence for Canada; Guildford is in both.
+    text = ("The outbreak came from a research facility in Guildford, Surrey, UK. Since foot-and-mouth "
+            "was confirmed in cows at a Surrey farm, 200 cattle have been culled.")
+    res = geoparser.parse_text(text)
+    assert [(p.country_code, p.feature) for p in placed(res, "Surrey")] == [("GB", "ADM2")] * 2
+
+
+def test_the_whole_of_a_named_part_is_country_evidence(geoparser):
+    # "South West England" is resolved as England; England then makes Cornwall
+    # the English county, not Cornwall, Ontario.
+    text = ("Three people died of carbon monoxide poisoning at a caravan park in Cornwall in South West "
+            "England on Saturday.")
+    res = geoparser.parse_text(text)
+    assert [(p.country_code, p.feature) for p in placed(res, "Cornwall")] == [("GB", "ADM2")]
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_kenyas_former_provinces_are_places(geoparser, fast_geoparser, fast):
+    # Abolished in 2013, still in the news of their time; "Nyanza" alone was
+    # the Rwandan town of that name.
+    text = ("In Kenya, over 1,200 cholera cases have been reported in the provinces of Nyanza, Rift Valley "
+            "and North Eastern Province, and in Coast Province.")
+    res = (fast_geoparser if fast else geoparser).parse_text(text)
+    got = {n: [(p.name, p.country_code) for p in placed(res, n)]
+           for n in ("Nyanza", "Rift Valley", "North Eastern Province", "Coast Province")}
+    assert got == {"Nyanza": [("Nyanza Province", "KE")], "Rift Valley": [("Rift Valley Province", "KE")],
+                   "North Eastern Province": [("North Eastern Province", "KE")],
+                   "Coast Province": [("Coast Province", "KE")]}
