@@ -464,6 +464,7 @@ class _ActorPatterns:
             yield from self.caps.finditer(text, pos, endpos)
 
     def search(self, text: str, low: str | None, pos: int, endpos: int) -> bool:
+        """Tell whether an actor is named in ``text[pos:endpos]``."""
         return next(self.finditer(text, low, pos, endpos), None) is not None
 
 

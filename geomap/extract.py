@@ -290,7 +290,8 @@ def extract(
         # PERSON for a lone "-shire" word).
         qualifier = _qualifies_place(index, text, span, found)
         # (Only the NER's verdicts need overruling: without NER, nothing blocks.)
-        travel = entities is not None and (_after_travel(text, span) or _PLACE_PREDICATE.match(text, span[1]))
+        travel = entities is not None and (_after_travel(text, span)
+                                           or _PLACE_PREDICATE.match(text, span[1]) is not None)
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
                 and "-" not in surface and not _major_here(index, surface) and not qualifier and not travel):
             # The NER saw this word and did not call it a place: a lone
@@ -499,9 +500,9 @@ def _person_at(index: NameIndex, text: str, span: tuple[int, int], name_ends: di
     speaker ("Jones said"), or alone after the text named the person in
     full ("Jones" after "Tom Jones": ``name_ends`` gives where, from the
     NER's people or, in fast mode, from runs of capitalised words), unless
-    the grammar makes it a place ("in
-    Jones", "Jones, Oklahoma"). A country's name, or a big city's or
-    region's own name, stays a place (:func:`_major_by_name`).
+    the grammar makes it a place ("in Jones", "Jones, Oklahoma"). A
+    country's name, or a big city's or region's own name, stays a place
+    (:func:`_major_by_name`).
     """
     word = text[span[0]:span[1]]
     if " " in word:
