@@ -606,7 +606,7 @@ def parse_spans(
     ctx = _SentenceIndex(text)
     sents = ctx.ranges(mentions)
     lex = _lexicon(tax)
-    actors = _Actors(text, lex)
+    actors = _Actors(text, lex, ctx.sents)
     hits = [h for h in _find_triggers(text, lex, sents)
             if not _in_name(text, h, doc) and not (h.needs_actor and not actors.near(h))]
     starts = [h.start for h in hits]
@@ -681,7 +681,7 @@ def classify(
     # Triggers count only inside a mention's sentence: search just those.
     ranges = ctx.ranges(mentions)
     lex = _lexicon(tax)
-    actors = _Actors(text, lex)
+    actors = _Actors(text, lex, ctx.sents if isinstance(ctx, _SentenceIndex) else None)
     hits = [h for h in _find_triggers(text, lex, ranges)
             if not _in_name(text, h, doc) and not (h.needs_actor and not actors.near(h))]
     ctx.set_hits(hits)
@@ -704,14 +704,6 @@ def classify(
     return tuple(e for e in events if e is not None)
 
 
-# Where a sentence ends: a stop, then space (an abbreviation's dot may pass
-# for one; the window then only grows by a sentence).
-_SENTENCE_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+")
-# How far an actor may be: characters before and after the trigger.
-_ACTOR_BEFORE = 600
-_ACTOR_AFTER = 400
-
-
 class _Actors:
     """Tells, for one text, whether a trigger that needs an actor has one near it.
 
@@ -721,11 +713,24 @@ class _Actors:
     arrived in Rome. Before that, he had visited France.").
     """
 
-    def __init__(self, text: str, lex: _Lexicon) -> None:
+    def __init__(self, text: str, lex: _Lexicon, sents: Sequence[tuple[int, int]] | None = None) -> None:
         self.text = text
         self.lex = lex
+        self._sents = sents  # the text's sentences (computed when first needed if None)
+        self._starts: list[int] | None = None
         self._low: str | None = None
         self.named: dict[str, re.Pattern[str] | None] = {}
+
+    def window(self, hit: _Hit) -> tuple[int, int]:
+        """Return the span of the hit's sentence and the one before (:func:`geomap.text.sentence_spans`)."""
+        if self._starts is None:
+            if self._sents is None:
+                self._sents = sentence_spans(self.text)
+            self._starts = [s for s, _e in self._sents]
+        i = bisect_right(self._starts, hit.start) - 1
+        if i < 0:
+            return 0, max(hit.end, self._starts[0] if self._starts else len(self.text))
+        return self._sents[max(i - 1, 0)][0], max(self._sents[i][1], hit.end)
 
     @property
     def low(self) -> str | None:
@@ -740,11 +745,7 @@ class _Actors:
         if patterns is None:
             return True
         text = self.text
-        lo = max(0, hit.start - _ACTOR_BEFORE)
-        breaks = [m.end() for m in _SENTENCE_END.finditer(text, lo, hit.start)]
-        start = breaks[-2] if len(breaks) >= 2 else lo
-        after = _SENTENCE_END.search(text, hit.end, min(len(text), hit.end + _ACTOR_AFTER))
-        end = after.start() if after is not None else min(len(text), hit.end + _ACTOR_AFTER)
+        start, end = self.window(hit)
         if patterns.search(text, self.low, start, end):
             return True
         if hit.type not in self.named:

@@ -178,32 +178,39 @@ def test_figurative_conflict_words_are_not_events(text, place, expected, parse):
     assert types(text, place, run=parse) == {place: expected}
 
 
-def test_a_meeting_or_visit_is_diplomacy_only_with_someone_who_makes_it(parse):
-    # "met", "visit", "talks" are diplomacy between governments or organisations,
-    # not a tourist's visit or a team's meeting.
-    text = "A tourist visiting Uganda died of Marburg fever last week."
-    assert types(text, "Uganda", run=parse) == {"Uganda": "mention"}
-    text = "The two coaches met in Denver before the game."
-    assert types(text, "Denver", run=parse) == {"Denver": "mention"}
-    # The actor may be named in the sentence before.
-    text = "The Chinese foreign minister began a tour on Sunday. On Monday he visited Paris."
-    assert types(text, "Paris", run=parse) == {"Paris": "diplomacy"}
-    # So may a person the text introduced by such a word.
-    text = ("US Secretary of State Antony Blinken is on a tour of Europe. Blinken arrived in Rome on "
-            "Sunday. Before that, he visited Paris.")
-    assert types(text, "Paris", run=parse) == {"Paris": "diplomacy"}
-    text = ("Coach Antony Blinken is on a tour of Europe. Blinken arrived in Rome on Sunday. "
-            "Before that, he visited Paris.")
-    assert types(text, "Paris", run=parse) == {"Paris": "mention"}
-    # Every inflection of the verb: "urges", "calls on", "attending".
-    for phrase in ("urges restraint", "calls on rivals to rest", "is attending a dinner"):
-        text = f"The foreign minister {phrase} in Kyiv."
-        assert types(text, "Kyiv", run=parse) == {"Kyiv": "diplomacy"}, phrase
-    # Acronyms count only in capitals: "un" is no United Nations.
-    text = "Talks in Vienna went on, un-hurried, all night."
-    assert types(text, "Vienna", run=parse) == {"Vienna": "mention"}
-    text = "UN talks in Vienna went on all night."
-    assert types(text, "Vienna", run=parse) == {"Vienna": "diplomacy"}
+@pytest.mark.parametrize(
+    ("text", "place", "expected"),
+    [
+        # "met", "visit", "talks" are diplomacy between governments or
+        # organisations, not a tourist's visit or a team's meeting...
+        ("A tourist visiting Uganda died of Marburg fever last week.", "Uganda", "mention"),
+        ("The two coaches met in Denver before the game.", "Denver", "mention"),
+        # ...where the actor may be named in the sentence before,
+        ("The Chinese foreign minister began a tour on Sunday. On Monday he visited Paris.", "Paris", "diplomacy"),
+        # or be a person the text introduced by an actor's title (not a coach's).
+        ("US Secretary of State Antony Blinken is on a tour of Europe. Blinken arrived in Rome on Sunday. "
+         "Before that, he visited Paris.", "Paris", "diplomacy"),
+        ("Coach Antony Blinken is on a tour of Europe. Blinken arrived in Rome on Sunday. "
+         "Before that, he visited Paris.", "Paris", "mention"),
+        # Every inflection of the verb: "urges", "calls on", "attending".
+        ("The foreign minister urges restraint in Kyiv.", "Kyiv", "diplomacy"),
+        ("The foreign minister calls on rivals to rest in Kyiv.", "Kyiv", "diplomacy"),
+        ("The foreign minister is attending a dinner in Kyiv.", "Kyiv", "diplomacy"),
+        # Acronyms count only in capitals: "un" is no United Nations.
+        ("Talks in Vienna went on, un-hurried, all night.", "Vienna", "mention"),
+        ("UN talks in Vienna went on all night.", "Vienna", "diplomacy"),
+        # "killed", "injured" and "attack" are violence where someone does it...
+        ("A cholera epidemic in Angola has killed over 1,200 people in three months.", "Angola", "mention"),
+        ("A motorcycle wreck in Goose Creek killed a passenger on Sunday.", "Goose Creek", "mention"),
+        ("Gunmen killed eleven people near Isiolo on Monday.", "Isiolo", "violence_against_civilians"),
+        # ...and votes and bills are political in politics only.
+        ("The Red Team voted to send Nancy home from the ranch in Malibu.", "Malibu", "mention"),
+        ("Portugal sold 2.5 billion euros of Treasury bills on Wednesday.", "Portugal", "mention"),
+        ("Lawmakers in Richmond voted to raise the gas tax.", "Richmond", "political"),
+    ],
+)
+def test_a_trigger_that_needs_an_actor_counts_only_with_one_in_view(text, place, expected, parse):
+    assert types(text, place, run=parse) == {place: expected}
 
 
 def test_a_user_taxonomy_can_require_actors(tmp_path):
@@ -216,41 +223,27 @@ def test_a_user_taxonomy_can_require_actors(tmp_path):
     assert classify(text, mentions(text, "Derna"), taxonomy=tax)[0].type == "flood"
 
 
-def test_a_jail_or_court_named_after_its_place_is_an_arrest_there(parse):
-    text = "Julius Givens was arraigned at the Henderson County Jail on Tuesday morning."
-    assert types(text, "Henderson County", run=parse) == {"Henderson County": "arrest_detention"}
-    text = "They appeared at Feltham Magistrates Court on November 18."
-    assert types(text, "Feltham", run=parse) == {"Feltham": "arrest_detention"}
-
-
-def test_deaths_from_disease_or_accidents_are_no_violence(parse):
-    # "killed", "injured" and "attack" are violence where someone does it.
-    text = "A cholera epidemic in Angola has killed over 1,200 people in three months."
-    assert types(text, "Angola", run=parse) == {"Angola": "mention"}
-    text = "A motorcycle wreck in Goose Creek killed a passenger on Sunday."
-    assert types(text, "Goose Creek", run=parse) == {"Goose Creek": "mention"}
-    text = "Gunmen killed eleven people near Isiolo on Monday."
-    assert types(text, "Isiolo", run=parse) == {"Isiolo": "violence_against_civilians"}
-
-
-def test_votes_and_bills_are_political_only_in_politics(parse):
-    text = "The Red Team voted to send Nancy home from the ranch in Malibu."
-    assert types(text, "Malibu", run=parse) == {"Malibu": "mention"}
-    text = "Portugal sold 2.5 billion euros of Treasury bills on Wednesday."
-    assert types(text, "Portugal", run=parse) == {"Portugal": "mention"}
-    text = "Lawmakers in Richmond voted to raise the gas tax."
-    assert types(text, "Richmond", run=parse) == {"Richmond": "political"}
+@pytest.mark.parametrize(
+    ("text", "place", "expected"),
+    [
+        # A governing body's name is the event at its place, though trigger
+        # words inside other names are not ("Houston Rockets")...
+        ("The Athens City Council was given a budget update on Wednesday.", "Athens", "political"),
+        ("Tim Grendell introduced a resolution in the Ohio Senate on Monday.", "Ohio", "political"),
+        # ...and so is a jail's or a criminal court's.
+        ("Julius Givens was arraigned at the Henderson County Jail on Tuesday morning.", "Henderson County",
+         "arrest_detention"),
+        ("They appeared at Feltham Magistrates Court on November 18.", "Feltham", "arrest_detention"),
+    ],
+)
+def test_a_body_named_after_its_place_is_the_event_there(text, place, expected, parse):
+    assert types(text, place, run=parse) == {place: expected}
 
 
 def test_local_government_business_is_political(parse):
     # The taxonomy counts councils and hearings as domestic politics, not diplomacy or a plain mention.
     text = "The council meeting in Gainesville ran past midnight."
     assert types(text, "Gainesville", run=parse) == {"Gainesville": "political"}
-    # A governing body's name is the event, though trigger words inside other names are not.
-    text = "The Athens City Council was given a budget update on Wednesday."
-    assert types(text, "Athens", run=parse) == {"Athens": "political"}
-    text = "Tim Grendell introduced a resolution in the Ohio Senate on Monday."
-    assert types(text, "Ohio", run=parse) == {"Ohio": "political"}
     text = "A public hearing on the rezoning was held in Decatur on Monday."
     assert types(text, "Decatur", run=parse) == {"Decatur": "political"}
 
