@@ -199,6 +199,9 @@ def test_figurative_conflict_words_are_not_events(text, place, expected, parse):
         # Acronyms count only in capitals: "un" is no United Nations.
         ("Talks in Vienna went on, un-hurried, all night.", "Vienna", "mention"),
         ("UN talks in Vienna went on all night.", "Vienna", "diplomacy"),
+        # Where lower case moves the offsets ("İ" is two characters lower-cased).
+        ("İzmir officials met in Ankara on Monday.", "Ankara", "diplomacy"),
+        ("İzmir fans met in Ankara on Monday.", "Ankara", "mention"),
         # "killed", "injured" and "attack" are violence where someone does it...
         ("A cholera epidemic in Angola has killed over 1,200 people in three months.", "Angola", "mention"),
         ("A motorcycle wreck in Goose Creek killed a passenger on Sunday.", "Goose Creek", "mention"),
