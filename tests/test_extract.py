@@ -602,3 +602,18 @@ def test_a_name_the_text_calls_a_town_is_a_place_though_the_ner_left_it(full_gaz
     text = "Alta is a town in Salt Lake County, Utah. Smith, a teacher, lives there."
     ents = _ents(text, ("Salt Lake County", "GPE", 0), ("Utah", "GPE", 0))
     assert texts(extract(text, full_gazetteer, entities=ents)) == ["Alta", "Salt Lake County", "Utah"]
+
+
+def test_an_organisation_tag_after_in_or_at_does_not_silence_a_known_name(full_gazetteer):
+    # en_core_web_sm tags these towns ORG; a person ("talked to Kelly") or a
+    # shop ("at Kelly's") keeps the veto, as does an ORG with no preposition.
+    text = ("Officials in Dogubayazit said so. Horses at Randwick racecourse fell ill. "
+            "He ate at Kelly's. Dogubayazit officials agreed.")
+    ents = [EntitySpan(i, i + len(w), "ORG") for w, i in [("Dogubayazit", text.index("Dogubayazit")),
+                                                           ("Randwick", text.index("Randwick")),
+                                                           ("Kelly", text.index("Kelly"))]]
+    ents.append(EntitySpan(text.rindex("Dogubayazit"), text.rindex("Dogubayazit") + 11, "ORG"))
+    found = [(m.text, m.start) for m in extract(text, full_gazetteer, entities=ents)]
+    assert ("Dogubayazit", text.index("Dogubayazit")) in found
+    assert ("Randwick", text.index("Randwick")) in found
+    assert all(t != "Kelly" for t, _s in found)
