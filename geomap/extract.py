@@ -320,6 +320,7 @@ def extract(
                  if m.recognizer == "gazetteer" and _person_at(index, text, sp, surnames)]:
         del found[span]
     _join_split_names(text, found, index, field, boilerplate)
+    _drop_city_of_body(text, found, index, field, boilerplate)
     _add_county_lists(text, found, field, boilerplate)
     eponyms = _disease_eponyms(text, found, index)
     for span in [sp for sp, m in found.items() if m.text in eponyms and not _as_place(text, sp)]:
@@ -1097,6 +1098,41 @@ def _capitalised_elsewhere(text: str, word: str, memo: dict[str, bool]) -> bool:
 
 
 _NAME_JOINS = frozenset({",", ", ", " and ", " & "})
+
+
+# What follows "<Town> City" when "City" is the town's government, not part
+# of its name: "Dublin City Council", "Fargo City Manager", "Huntsville City Schools".
+_CITY_BODY = re.compile(
+    rf" City +(?:{_BODY_HEAD}|Manager|Hall|Clerk|Administrator|Commissioners?|Schools|Limits)(?![\w-])"
+)
+
+
+def _drop_city_of_body(
+    text: str,
+    found: dict[tuple[int, int], Mention],
+    index: NameIndex,
+    field: Field,
+    boilerplate: Sequence[tuple[int, int]],
+) -> None:
+    """Cut "<Town> City" before a city body to the town ("Dublin City Council" names Dublin).
+
+    Not when the whole is some place's own name: "Kansas City Council" and
+    "Boulder City Council" are the councils of Kansas City and Boulder City.
+    """
+    lookup = getattr(index, "lookup", None)
+    for span in [sp for sp, m in found.items() if m.text.endswith(" City")]:
+        if not _CITY_BODY.match(text, span[1] - 5):
+            continue
+        town = (span[0], span[1] - 5)
+        surface = text[town[0]:town[1]]
+        if not index.has_name(surface):
+            continue
+        own = lookup is not None and any(
+            c.match_kind == "exact" for c in lookup(found[span].text, limit=20, variants=False))
+        if own:
+            continue
+        recognizer = found.pop(span).recognizer
+        found[town] = _mention(text, town, field, recognizer, boilerplate)
 
 
 def _join_split_names(

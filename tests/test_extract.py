@@ -617,3 +617,13 @@ def test_an_organisation_tag_after_in_or_at_does_not_silence_a_known_name(full_g
     assert ("Dogubayazit", text.index("Dogubayazit")) in found
     assert ("Randwick", text.index("Randwick")) in found
     assert all(t != "Kelly" for t, _s in found)
+
+
+def test_town_city_before_a_city_body_is_the_town(full_gazetteer):
+    # GeoNames knows "Dublin City" as an alias of Dublin, Ireland; before
+    # "Council" the "City" is the town's government, so the mention is
+    # "Dublin". A place whose own name ends in "City" keeps it.
+    text = "Dublin City Council met on Monday. The Kansas City Council agreed."
+    ents = _ents(text, ("Dublin City Council", "ORG", 0), ("Kansas City Council", "ORG", 0))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Dublin", "Kansas City"]
+    assert texts(extract(text, full_gazetteer)) == ["Dublin", "Kansas City"]
