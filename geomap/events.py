@@ -1146,7 +1146,7 @@ class _DocContext(_Context):
         ra, rb = self._root(m.start, m.end), self._root(hit.start, hit.end)
         if ra is None or rb is None or ra[0] != rb[0]:
             return None
-        a, b = ra[1], rb[1]
+        a, b = _lift(ra[1]), rb[1]
         if a.sent.start != b.sent.start:
             return None
         if a.i == b.i:
@@ -1204,6 +1204,29 @@ class _DocContext(_Context):
 
 def _is_person(tok: Any) -> bool:
     return tok.ent_type_ == "PERSON" or tok.lower_ in _PERSON_NOUNS
+
+
+# Nouns of an area or a site that a place name only narrows down: in "the
+# Crown Heights neighborhood of Brooklyn" or "a Lancaster park" the event's
+# path runs through the noun, which stands for the place.
+_AREA_NOUNS = frozenset(
+    "area areas neighborhood neighbourhood neighborhoods neighbourhoods town city village district region "
+    "province county suburb suburbs outskirts part parts centre center downtown park home house "
+    "condominium apartment street road block estate".split()
+)
+
+
+def _lift(tok: Any) -> Any:
+    """Return the area noun a place's token narrows down ("area of X", "an X park"), or the token."""
+    for _ in range(3):
+        head = tok.head
+        if tok.dep_ == "pobj" and head.lower_ == "of" and head.head.lower_ in _AREA_NOUNS and head.head.i != head.i:
+            tok = head.head
+        elif tok.dep_ in ("compound", "nmod") and head.lower_ in _AREA_NOUNS and head.i != tok.i:
+            tok = head
+        else:
+            break
+    return tok
 
 
 def _path_length(a: Any, b: Any) -> int:

@@ -249,6 +249,14 @@ def test_local_government_business_is_political(parse):
     assert types(text, "Gainesville", run=parse) == {"Gainesville": "political"}
     text = "A public hearing on the rezoning was held in Decatur on Monday."
     assert types(text, "Decatur", run=parse) == {"Decatur": "political"}
+    # Primaries, legislators and councillors are domestic politics too; a
+    # festival's turnout is not, without a political actor in view.
+    text = "With the Florida primary in the books, Romney headed out to the Nevada primaries."
+    assert types(text, "Nevada", run=parse) == {"Nevada": "political"}
+    text = "Connecticut legislators are considering an apology for slavery."
+    assert types(text, "Connecticut", run=parse) == {"Connecticut": "political"}
+    text = "The turnout at the Amherst craft fair was high."
+    assert types(text, "Amherst", run=parse) == {"Amherst": "mention"}
 
 
 def test_missing_taxonomy_file_is_a_configuration_error(tmp_path):
@@ -273,6 +281,21 @@ def test_each_place_gets_the_event_tied_to_it_not_the_articles(parse):
             "Hundreds of people protested in Tunis. Police arrested two men in Cairo.")
     got = types(text, "Rome", "Sirte", "Tunis", "Cairo", run=parse)
     assert got == {"Rome": "diplomacy", "Sirte": "airstrike", "Tunis": "protest", "Cairo": "arrest_detention"}
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("It is too early to know if a pair of shootings in the same area of Liverpool were linked.", "Liverpool"),
+        ("One man has life-threatening injuries from a shooting in a North Richmond residential neighborhood.",
+         "North Richmond"),
+    ],
+)
+def test_a_place_narrowing_an_area_noun_takes_the_nouns_event(text, place, nlp):
+    # The dependency path runs through "area" or "neighborhood", which the
+    # place only narrows down: without that, these are four and five arcs.
+    got = types(text, place, run=lambda t, ms: by_sentence(nlp, t, ms))
+    assert got == {place: "violence_against_civilians"}
 
 
 def test_origin_and_reference_points_are_mentions(parse):
