@@ -292,14 +292,14 @@ def extract(
         # (Only the NER's verdicts need overruling: without NER, nothing blocks.)
         travel = entities is not None and (_after_travel(text, span)
                                            or _PLACE_PREDICATE.match(text, span[1]) is not None
-                                           or _organisation_after_preposition(text, span, blocks))
+                                           or _tagged_other_after_preposition(text, span, blocks))
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
                 and "-" not in surface and not _major_here(index, surface) and not qualifier and not travel):
             # The NER saw this word and did not call it a place: a lone
             # small-town name is more often a surname ("Trump", "Bryant"),
             # though not where people go or were born ("driving to Castlegar"),
             # nor what the text calls a place ("Alta is a town in Utah"), nor
-            # an "organisation" right after "in" or "at" ("officials in Dogubayazit").
+            # a mistagged name right after "in" ("officials in Dogubayazit").
             continue
         major = _is_major(index, surface) and surface not in person_words
         if not (qualifier or travel) and not _survives_blocking(text, span, blocks.containing(span), major=major):
@@ -663,24 +663,27 @@ _TRAVEL = re.compile(
 )
 
 
-def _organisation_after_preposition(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:
-    """Tell whether the NER called a lone known name an organisation where grammar wants a place.
+def _tagged_other_after_preposition(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:
+    """Tell whether the NER mistagged a lone known name where grammar wants a place.
 
-    The small model tags many lone town names ORG (or NORP) even after "in"
-    or "at": "officials in Dogubayazit", "horses at Randwick racecourse".
-    An organisation rarely follows these prepositions as exactly a place's
-    name, while a person or a shop does ("at Kelly's"), so PERSON tags and
-    possessives stay vetoed.
+    The small model tags many lone town names ORG, NORP or PERSON even right
+    after "in": "officials in Dogubayazit", "a home in Delano". An
+    organisation rarely follows "in", "near", "outside" or "at" as exactly a
+    place's name, and a person rarely follows "in", "near" or "outside";
+    "at" a person is a visit ("at Kelly's"), so possessives and PERSON after
+    "at" keep the veto.
     """
     outer = blocks.containing(span)
-    if outer is None or outer[2] not in ("ORG", "NORP") or _clean_entity(text, outer[0], outer[1]) != span:
+    if outer is None or outer[2] not in ("ORG", "NORP", "PERSON") or _clean_entity(text, outer[0], outer[1]) != span:
         return False
     if text.startswith(("'s", "\u2019s"), span[1]):
         return False
-    return _PLACE_PREPOSITION_ONLY.search(text, max(0, span[0] - 12), span[0]) is not None
+    cue = _PERSON_PREPOSITION if outer[2] == "PERSON" else _PLACE_PREPOSITION_ONLY
+    return cue.search(text, max(0, span[0] - 12), span[0]) is not None
 
 
 _PLACE_PREPOSITION_ONLY = re.compile(r"\b(?:in|near|outside|at)\s+(?:the\s+)?$")
+_PERSON_PREPOSITION = re.compile(r"\b(?:in|near|outside)\s+$")
 
 
 def _after_travel(text: str, span: tuple[int, int]) -> bool:

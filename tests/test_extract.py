@@ -604,19 +604,20 @@ def test_a_name_the_text_calls_a_town_is_a_place_though_the_ner_left_it(full_gaz
     assert texts(extract(text, full_gazetteer, entities=ents)) == ["Alta", "Salt Lake County", "Utah"]
 
 
-def test_an_organisation_tag_after_in_or_at_does_not_silence_a_known_name(full_gazetteer):
-    # en_core_web_sm tags these towns ORG; a person ("talked to Kelly") or a
-    # shop ("at Kelly's") keeps the veto, as does an ORG with no preposition.
+def test_a_mistagged_name_after_in_or_at_is_not_silenced(full_gazetteer):
+    # en_core_web_sm tags these towns ORG or PERSON. A shop ("at Kelly's"),
+    # a person "at" ("met at Marshall") and a name with no preposition keep
+    # the veto.
     text = ("Officials in Dogubayazit said so. Horses at Randwick racecourse fell ill. "
-            "He ate at Kelly's. Dogubayazit officials agreed.")
-    ents = [EntitySpan(i, i + len(w), "ORG") for w, i in [("Dogubayazit", text.index("Dogubayazit")),
-                                                           ("Randwick", text.index("Randwick")),
-                                                           ("Kelly", text.index("Kelly"))]]
+            "He ate at Kelly's. A home in Delano burned. They met at Marshall. Dogubayazit officials agreed.")
+    tags = [("Dogubayazit", "ORG"), ("Randwick", "ORG"), ("Kelly", "ORG"), ("Delano", "PERSON"),
+            ("Marshall", "PERSON")]
+    ents = [EntitySpan(text.index(w), text.index(w) + len(w), label) for w, label in tags]
     ents.append(EntitySpan(text.rindex("Dogubayazit"), text.rindex("Dogubayazit") + 11, "ORG"))
     found = [(m.text, m.start) for m in extract(text, full_gazetteer, entities=ents)]
-    assert ("Dogubayazit", text.index("Dogubayazit")) in found
-    assert ("Randwick", text.index("Randwick")) in found
-    assert all(t != "Kelly" for t, _s in found)
+    for name in ("Dogubayazit", "Randwick", "Delano"):
+        assert (name, text.index(name)) in found
+    assert all(t not in ("Kelly", "Marshall") for t, _s in found)
 
 
 def test_town_city_before_a_city_body_is_the_town(full_gazetteer):
