@@ -322,6 +322,7 @@ def extract(
     _join_split_names(text, found, index, field, boilerplate)
     _drop_city_of_body(text, found, index, field, boilerplate)
     _add_county_lists(text, found, field, boilerplate)
+    _add_party_hometowns(text, found, index, field, boilerplate)
     eponyms = _disease_eponyms(text, found, index)
     for span in [sp for sp, m in found.items() if m.text in eponyms and not _as_place(text, sp)]:
         del found[span]
@@ -391,6 +392,32 @@ def _add_county_lists(text: str, found: dict[tuple[int, int], Mention], field: F
         if not taken.overlaps(span):
             found[span] = _mention(text, span, field, "county_list", boilerplate)
             taken.add(span)
+
+
+# US politicians' party and hometown: "Sen. Tom Bakk, DFL-Cook", "(R-Marshall)".
+_PARTY_HOME = re.compile(r"(?<![\w.-])(?:R|D|I|DFL)-([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=[,;)\s])")
+
+
+def _add_party_hometowns(text: str, found: dict[tuple[int, int], Mention], index: NameIndex, field: Field,
+                         boilerplate: Sequence[tuple[int, int]]) -> None:
+    """Add the hometown in a US politician's party tag ("Rep. Marty Seifert, R-Marshall").
+
+    Its recognizer is ``party_home``: like a county list's names, a
+    hometown that is also a surname is not copied to the article's other
+    uses of the word.
+    """
+    if "-" not in text:
+        return
+    for m in _PARTY_HOME.finditer(text):
+        span = m.span(1)
+        if not index.has_name(m.group(1)):
+            continue
+        over = [sp for sp in found if sp[0] < span[1] and span[0] < sp[1]]
+        # The whole tag read as an unknown name ("DFL-Cook") gives way.
+        if all(found[sp].recognizer == "variant" for sp in over):
+            for sp in over:
+                del found[sp]
+            found[span] = _mention(text, span, field, "party_home", boilerplate)
 
 
 def _one_sense_per_discourse(
@@ -637,7 +664,8 @@ def _survives_blocking(
             if label != "ORG" or cleaned is None:
                 return False
             if cleaned[0] == span[0]:
-                return _INSTITUTION_IN_ORG.match(text, span[1], cleaned[1]) is not None
+                # (The head may run past the NER's span: "the Minnesota State" + "Patrol".)
+                return _INSTITUTION_IN_ORG.match(text, span[1]) is not None
             return cleaned[1] == span[1] and _INSTITUTION_OF.search(text, cleaned[0], span[0]) is not None
         surface = text[span[0]:span[1]]
         multi = " " in surface or "-" in surface

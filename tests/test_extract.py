@@ -628,3 +628,12 @@ def test_town_city_before_a_city_body_is_the_town(full_gazetteer):
     ents = _ents(text, ("Dublin City Council", "ORG", 0), ("Kansas City Council", "ORG", 0))
     assert texts(extract(text, full_gazetteer, entities=ents)) == ["Dublin", "Kansas City"]
     assert texts(extract(text, full_gazetteer)) == ["Dublin", "Kansas City"]
+
+
+def test_a_us_politicians_party_tag_names_the_hometown(full_gazetteer):
+    # "DFL-Cook", "(R-Marshall)": the party's letter and the hometown. The
+    # whole tag is otherwise an unknown name that resolves to nothing.
+    text = "Senate Tax Chairman Tom Bakk, DFL-Cook, agreed with Rep. Marty Seifert (R-Marshall) on Monday."
+    assert [(m.text, m.recognizer) for m in extract(text, full_gazetteer)] == [
+        ("Cook", "party_home"), ("Marshall", "party_home")]
+    assert texts(extract("The T-Rex and the X-Men are no places.", full_gazetteer)) == []
