@@ -292,7 +292,8 @@ def extract(
         # (Only the NER's verdicts need overruling: without NER, nothing blocks.)
         travel = entities is not None and (_after_travel(text, span)
                                            or _PLACE_PREDICATE.match(text, span[1]) is not None
-                                           or _tagged_other_after_preposition(text, span, blocks))
+                                           or _tagged_other_after_preposition(text, span, blocks)
+                                           or _PLACE_PEOPLE_AFTER.match(text, span[1]) is not None)
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
                 and "-" not in surface and not _major_here(index, surface) and not qualifier and not travel):
             # The NER saw this word and did not call it a place: a lone
@@ -712,6 +713,14 @@ def _tagged_other_after_preposition(text: str, span: tuple[int, int], blocks: _B
 
 _PLACE_PREPOSITION_ONLY = re.compile(r"\b(?:in|near|outside|at)\s+(?:the\s+)?$")
 _PERSON_PREPOSITION = re.compile(r"\b(?:in|near|outside)\s+$")
+
+
+# A lone name before its people or its public services is their place:
+# "Roselle police ticketed...", "Lombard residents", "Watertown schools".
+_PLACE_PEOPLE_AFTER = re.compile(
+    r" (?:police|officials|residents|authorities|officers|firefighters|voters|schools|councilmen|councilors"
+    r"|councillors|aldermen|taxpayers|homeowners|businesses)\b"
+)
 
 
 def _after_travel(text: str, span: tuple[int, int]) -> bool:

@@ -637,3 +637,12 @@ def test_a_us_politicians_party_tag_names_the_hometown(full_gazetteer):
     assert [(m.text, m.recognizer) for m in extract(text, full_gazetteer)] == [
         ("Cook", "party_home"), ("Marshall", "party_home")]
     assert texts(extract("The T-Rex and the X-Men are no places.", full_gazetteer)) == []
+
+
+def test_a_lone_name_before_its_police_or_residents_is_their_place(full_gazetteer):
+    # The NER leaves "Roselle" untagged; a lone small-town word it leaves is
+    # otherwise taken for a surname.
+    text = "On Monday, Roselle police ticketed hundreds of drivers. Then Roselle said no."
+    ents = _ents(text, ("hundreds", "CARDINAL", 0))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Roselle"]
+    assert texts(extract(text.replace("Roselle police", "Roselle's"), full_gazetteer, entities=ents)) == []
