@@ -264,6 +264,7 @@ def extract(
                     for w in text[s:e].split()}
     taken = _Coverage(len(text), found)
     blocks = _Blocks(blocked)
+    person_ends = frozenset(e for _s, e, label in blocked if label == "PERSON")
     def heads_public_body(span: tuple[int, int]) -> bool:
         outer = blocks.containing(span)
         return outer is not None and _survives_blocking(text, span, outer)
@@ -293,7 +294,8 @@ def extract(
         travel = entities is not None and (_after_travel(text, span)
                                            or _PLACE_PREDICATE.match(text, span[1]) is not None
                                            or _tagged_other_after_preposition(text, span, blocks)
-                                           or _PLACE_PEOPLE_AFTER.match(text, span[1]) is not None)
+                                           or _PLACE_PEOPLE_AFTER.match(text, span[1]) is not None
+                                           or _hometown_of(text, span, person_ends))
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
                 and "-" not in surface and not _major_here(index, surface) and not qualifier and not travel):
             # The NER saw this word and did not call it a place: a lone
@@ -721,6 +723,25 @@ _PLACE_PEOPLE_AFTER = re.compile(
     r" (?:police|officials|residents|authorities|officers|firefighters|voters|schools|councilmen|councilors"
     r"|councillors|aldermen|taxpayers|homeowners|businesses)\b"
 )
+
+
+# "<person>, 41, of <town>" and "north of <town>": where people are from,
+# and a direction from a place.
+_OF_AFTER_PERSON = re.compile(r"(?:,\s*\d{1,3})?,?\s+of\s+$")
+_DIRECTION_OF = re.compile(
+    r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east"
+    r"|south-west)\s+of\s+$", re.IGNORECASE)
+
+
+def _hometown_of(text: str, span: tuple[int, int], person_ends: frozenset[int]) -> bool:
+    """Tell whether a name follows "<person> of" or "<direction> of" ("Mindy Miller of Ravenel")."""
+    before = text[max(0, span[0] - 20):span[0]]
+    if not before.endswith(("of ", "of\n")):
+        return False
+    if _DIRECTION_OF.search(before):
+        return True
+    m = _OF_AFTER_PERSON.search(before)
+    return m is not None and span[0] - len(before) + m.start() in person_ends
 
 
 def _after_travel(text: str, span: tuple[int, int]) -> bool:

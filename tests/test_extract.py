@@ -646,3 +646,13 @@ def test_a_lone_name_before_its_police_or_residents_is_their_place(full_gazettee
     ents = _ents(text, ("hundreds", "CARDINAL", 0))
     assert texts(extract(text, full_gazetteer, entities=ents)) == ["Roselle"]
     assert texts(extract(text.replace("Roselle police", "Roselle's"), full_gazetteer, entities=ents)) == []
+
+
+def test_where_a_person_is_from_and_a_direction_from_a_place_are_places(full_gazetteer):
+    # The NER leaves these small towns untagged; "of" alone is no place cue
+    # ("the University of Georgia", "Bank of Canada" keep their own rules).
+    text = ("Rebecca Sears, 41, of Grovetown was charged. Mindy Miller of Ravenel agreed. "
+            "Ridge Farm is about 45 miles southeast of Champaign. A friend of Wooster came.")
+    ents = _ents(text, ("Rebecca Sears", "PERSON", 0), ("41", "DATE", 0), ("Mindy Miller", "PERSON", 0),
+                 ("Ridge Farm", "ORG", 0), ("about 45 miles", "QUANTITY", 0))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Grovetown", "Ravenel", "Ridge Farm", "Champaign"]
