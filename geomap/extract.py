@@ -265,6 +265,7 @@ def extract(
     taken = _Coverage(len(text), found)
     blocks = _Blocks(blocked)
     person_ends = frozenset(e for _s, e, label in blocked if label == "PERSON")
+    silenced: list[tuple[int, int]] = []  # lone names dropped for the NER's silence alone
     def heads_public_body(span: tuple[int, int]) -> bool:
         outer = blocks.containing(span)
         return outer is not None and _survives_blocking(text, span, outer)
@@ -303,11 +304,14 @@ def extract(
             # though not where people go or were born ("driving to Castlegar"),
             # nor what the text calls a place ("Alta is a town in Utah"), nor
             # a mistagged name right after "in" ("officials in Dogubayazit").
+            if blocks.containing(span) is None:
+                silenced.append(span)
             continue
         major = _is_major(index, surface) and surface not in person_words
         if not (qualifier or travel) and not _survives_blocking(text, span, blocks.containing(span), major=major):
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)
+    _add_listed_beside_places(text, found, silenced, field, boilerplate)
     for span in [sp for sp in found if _after_title(text, sp[0])]:
         if name_ends is not None:
             name_ends.setdefault(text[span[0]:span[1]], span[0])  # "President Obama"
@@ -421,6 +425,37 @@ def _add_party_hometowns(text: str, found: dict[tuple[int, int], Mention], index
             for sp in over:
                 del found[sp]
             found[span] = _mention(text, span, field, "party_home", boilerplate)
+
+
+# "and"/"or" only: a comma also joins a name to its state or a title to its place ("Side by Side, St. Petersburg").
+_LIST_JOIN = re.compile(r",? (?:and|or) $")
+
+
+def _add_listed_beside_places(text: str, found: dict[tuple[int, int], Mention], silenced: Sequence[tuple[int, int]],
+                              field: Field, boilerplate: Sequence[tuple[int, int]]) -> None:
+    """Add the silenced names listed right beside a place ("stopped in Oakport and Moorhead").
+
+    A known name the NER left untagged is kept when it and a place found
+    otherwise are two members of one list.
+    """
+    if not silenced:
+        return
+    places = {sp for sp, m in found.items() if m.recognizer not in ("demonym", "variant")}
+    lowered = _lowered(_words(text).lower)  # a word also written in lower case is a word ("North Side")
+    ends = {e for _s, e in places}
+    starts = {s for s, _e in places}
+    for span in silenced:
+        if normalize(text[span[0]:span[1]]) in lowered:
+            continue
+        before = text[max(0, span[0] - 6):span[0]]
+        m = _LIST_JOIN.search(before)
+        after = _LIST_JOIN_AFTER.match(text, span[1])
+        if (m is not None and span[0] - len(before) + m.start() in ends) or (
+                after is not None and after.end() in starts):
+            found[span] = _mention(text, span, field, "gazetteer", boilerplate)
+
+
+_LIST_JOIN_AFTER = re.compile(r",? (?:and|or) ")
 
 
 def _one_sense_per_discourse(

@@ -656,3 +656,12 @@ def test_where_a_person_is_from_and_a_direction_from_a_place_are_places(full_gaz
     ents = _ents(text, ("Rebecca Sears", "PERSON", 0), ("41", "DATE", 0), ("Mindy Miller", "PERSON", 0),
                  ("Ridge Farm", "ORG", 0), ("about 45 miles", "QUANTITY", 0))
     assert texts(extract(text, full_gazetteer, entities=ents)) == ["Grovetown", "Ravenel", "Ridge Farm", "Champaign"]
+
+
+def test_a_name_listed_beside_a_place_is_a_place(full_gazetteer):
+    # The NER tags Fargo only; Moorhead, a lone small-town word it left
+    # untagged, is one of the two places of the list. A word the article
+    # also writes in lower case stays a word.
+    text = "The governor stopped in Fargo and Moorhead on Friday. Fargo or Side, he said, by the side."
+    ents = _ents(text, ("Fargo", "GPE", 0), ("Fargo", "GPE", 1))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Fargo", "Moorhead", "Fargo"]
