@@ -265,7 +265,7 @@ def extract(
     taken = _Coverage(len(text), found)
     blocks = _Blocks(blocked)
     person_ends = frozenset(e for _s, e, label in blocked if label == "PERSON")
-    silenced: list[tuple[int, int]] = []  # lone names dropped for the NER's silence alone
+    silenced: list[tuple[int, int]] = []  # known names dropped for the NER's verdict on them alone
     def heads_public_body(span: tuple[int, int]) -> bool:
         outer = blocks.containing(span)
         return outer is not None and _survives_blocking(text, span, outer)
@@ -304,11 +304,13 @@ def extract(
             # though not where people go or were born ("driving to Castlegar"),
             # nor what the text calls a place ("Alta is a town in Utah"), nor
             # a mistagged name right after "in" ("officials in Dogubayazit").
-            if blocks.containing(span) is None:
+            if _tagged_as_itself(text, span, blocks):
                 silenced.append(span)
             continue
         major = _is_major(index, surface) and surface not in person_words
         if not (qualifier or travel) and not _survives_blocking(text, span, blocks.containing(span), major=major):
+            if recognizer == "gazetteer" and _tagged_as_itself(text, span, blocks):
+                silenced.append(span)
             continue
         found[span] = _mention(text, span, field, recognizer, boilerplate)
     _add_listed_beside_places(text, found, silenced, field, boilerplate)
@@ -428,34 +430,50 @@ def _add_party_hometowns(text: str, found: dict[tuple[int, int], Mention], index
 
 
 # "and"/"or" only: a comma also joins a name to its state or a title to its place ("Side by Side, St. Petersburg").
-_LIST_JOIN = re.compile(r",? (?:and|or) $")
+def _tagged_as_itself(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:
+    """Tell whether the NER left ``span`` untagged or tagged exactly it (not a longer name)."""
+    outer = blocks.containing(span)
+    return outer is None or _clean_entity(text, outer[0], outer[1]) == span
+
+
+# The gaps between the members of a list: "Žilina, Nitra, Prešov and Košice".
+_LIST_GAP = re.compile(r",? (?:and|or) |, ")
 
 
 def _add_listed_beside_places(text: str, found: dict[tuple[int, int], Mention], silenced: Sequence[tuple[int, int]],
                               field: Field, boilerplate: Sequence[tuple[int, int]]) -> None:
-    """Add the silenced names listed right beside a place ("stopped in Oakport and Moorhead").
+    """Add the known names the NER dropped that are members of a list of places.
 
-    A known name the NER left untagged is kept when it and a place found
-    otherwise are two members of one list.
+    "Stores in Žilina, Nitra, Prešov and Košice": the small model tags Nitra
+    ORG and Prešov PRODUCT. A list has an "and" or an "or" (a comma alone
+    also joins a name to its state or a title to its place: "Side by Side,
+    St. Petersburg") and at least one member found as a place; a word the
+    article also writes in lower case stays a word ("the North Side").
     """
     if not silenced:
         return
+    lowered = _lowered(_words(text).lower)
     places = {sp for sp, m in found.items() if m.recognizer not in ("demonym", "variant")}
-    lowered = _lowered(_words(text).lower)  # a word also written in lower case is a word ("North Side")
-    ends = {e for _s, e in places}
-    starts = {s for s, _e in places}
-    for span in silenced:
-        if normalize(text[span[0]:span[1]]) in lowered:
+    dropped = {sp for sp in silenced if normalize(text[sp[0]:sp[1]]) not in lowered}
+    members = sorted(places | dropped)
+    chain: list[tuple[int, int]] = []
+    has_and = False
+
+    def close() -> None:
+        if has_and and any(sp in places for sp in chain):
+            for sp in chain:
+                if sp not in places:
+                    found[sp] = _mention(text, sp, field, "gazetteer", boilerplate)
+
+    for sp in members:
+        gap = text[chain[-1][1]:sp[0]] if chain else None
+        if gap is not None and _LIST_GAP.fullmatch(gap):
+            chain.append(sp)
+            has_and = has_and or gap != ", "
             continue
-        before = text[max(0, span[0] - 6):span[0]]
-        m = _LIST_JOIN.search(before)
-        after = _LIST_JOIN_AFTER.match(text, span[1])
-        if (m is not None and span[0] - len(before) + m.start() in ends) or (
-                after is not None and after.end() in starts):
-            found[span] = _mention(text, span, field, "gazetteer", boilerplate)
-
-
-_LIST_JOIN_AFTER = re.compile(r",? (?:and|or) ")
+        close()
+        chain, has_and = [sp], False
+    close()
 
 
 def _one_sense_per_discourse(

@@ -665,3 +665,9 @@ def test_a_name_listed_beside_a_place_is_a_place(full_gazetteer):
     text = "The governor stopped in Fargo and Moorhead on Friday. Fargo or Side, he said, by the side."
     ents = _ents(text, ("Fargo", "GPE", 0), ("Fargo", "GPE", 1))
     assert texts(extract(text, full_gazetteer, entities=ents)) == ["Fargo", "Moorhead", "Fargo"]
+    # The small model tags Nitra ORG, Prešov PRODUCT and Košice PERSON in a
+    # list after a place it tagged; a comma alone makes no list.
+    text = "It sold its stores in Žilina, Nitra, Prešov and Košice. Side by Side, Fargo's club, met."
+    ents = _ents(text, ("Žilina", "GPE", 0), ("Nitra", "ORG", 0), ("Prešov", "PRODUCT", 0),
+                 ("Košice", "PERSON", 0), ("Fargo", "GPE", 0))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Žilina", "Nitra", "Prešov", "Košice", "Fargo"]
