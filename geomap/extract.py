@@ -748,17 +748,20 @@ _TRAVEL = re.compile(
 
 
 def _tagged_other_after_preposition(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:
-    """Tell whether the NER mistagged a lone known name where grammar wants a place.
+    """Tell whether the NER mistagged or missed a lone known name where grammar wants a place.
 
-    The small model tags many lone town names ORG, NORP or PERSON even right
-    after "in": "officials in Dogubayazit", "a home in Delano". An
+    The small model tags many lone town names ORG, NORP or PERSON, or
+    nothing, even right after "in": "officials in Dogubayazit", "a home in
+    Delano", "a temple in Ayodhya". An
     organisation rarely follows "in", "near", "outside" or "at" as exactly a
     place's name, and a person rarely follows "in", "near" or "outside";
     "at" a person is a visit ("at Kelly's"), so possessives and PERSON after
     "at" keep the veto.
     """
     outer = blocks.containing(span)
-    if outer is None or outer[2] not in ("ORG", "NORP", "PERSON") or _clean_entity(text, outer[0], outer[1]) != span:
+    if outer is None:
+        return _PERSON_PREPOSITION.search(text, max(0, span[0] - 12), span[0]) is not None
+    if outer[2] not in ("ORG", "NORP", "PERSON") or _clean_entity(text, outer[0], outer[1]) != span:
         return False
     if text.startswith(("'s", "\u2019s"), span[1]):
         return False

@@ -609,13 +609,14 @@ def test_a_mistagged_name_after_in_or_at_is_not_silenced(full_gazetteer):
     # a person "at" ("met at Marshall") and a name with no preposition keep
     # the veto.
     text = ("Officials in Dogubayazit said so. Horses at Randwick racecourse fell ill. "
-            "He ate at Kelly's. A home in Delano burned. They met at Marshall. Dogubayazit officials agreed.")
+            "He ate at Kelly's. A home in Delano burned. They met at Marshall. Dogubayazit officials agreed. "
+            "A fire near Winsted spread.")
     tags = [("Dogubayazit", "ORG"), ("Randwick", "ORG"), ("Kelly", "ORG"), ("Delano", "PERSON"),
             ("Marshall", "PERSON")]
     ents = [EntitySpan(text.index(w), text.index(w) + len(w), label) for w, label in tags]
     ents.append(EntitySpan(text.rindex("Dogubayazit"), text.rindex("Dogubayazit") + 11, "ORG"))
     found = [(m.text, m.start) for m in extract(text, full_gazetteer, entities=ents)]
-    for name in ("Dogubayazit", "Randwick", "Delano"):
+    for name in ("Dogubayazit", "Randwick", "Delano", "Winsted"):
         assert (name, text.index(name)) in found
     assert all(t not in ("Kelly", "Marshall") for t, _s in found)
 
