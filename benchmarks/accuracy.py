@@ -396,6 +396,21 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   to the curated regions after GeoVirus placed "Nyanza province" at Nyanza, Rwanda. GeoVirus
   Acc@161 .857 -> .862, F1 .887 -> .888; GeoWebNews and LGL unchanged but for one LGL
   "Lancaster" (now in England, as the gold has it).
+* **Where the grammar overrules the NER.** A lone small-town name the NER did not call a
+  place is dropped as a likely surname, but not where the grammar wants a place: right after
+  "in", "near", "outside" (or "at", unless the NER says PERSON), tagged ORG, NORP, PERSON or
+  nothing ("officials in Dogubayazit", "horses at Randwick racecourse", "a home in Delano");
+  before its people or services ("Roselle police", "Lombard residents"); after "<person>, 41,
+  of" or "southeast of" ("Rebecca Sears, 41, of Grovetown"); and as a member of a list with a
+  place found otherwise ("stores in Žilina, Nitra, Prešov and Košice", with Nitra tagged ORG
+  and Prešov PRODUCT; a list needs an "and" or "or"). A US politician's party tag names a
+  hometown ("Tom Bakk, DFL-Cook"), and "Dublin City Council" names Dublin (GeoNames' "Dublin
+  City" is an alias of Dublin, Ireland; Kansas City keeps its name). Together: GeoWebNews F1
+  .841 -> .843, F1@161 .802 -> .805; LGL F1 .793 -> .808, F1@161 .695 -> .712; GeoVirus F1
+  .888 -> .894, F1@161 .766 -> .772; WikToR recall .878 -> .886. A prior for a city that
+  dwarfs its namesakes in its own country (Boston, Massachusetts against Boston, New York
+  beside a "New York") was tried and not kept: GeoWebNews Acc@161 +.001, LGL -.001, GeoVirus
+  -.0005.
 """
 
 
