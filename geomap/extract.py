@@ -294,7 +294,7 @@ def extract(
         # (Only the NER's verdicts need overruling: without NER, nothing blocks.)
         travel = entities is not None and (_after_travel(text, span)
                                            or _PLACE_PREDICATE.match(text, span[1]) is not None
-                                           or _tagged_other_after_preposition(text, span, blocks)
+                                           or _misread_after_preposition(text, span, blocks)
                                            or _PLACE_PEOPLE_AFTER.match(text, span[1]) is not None
                                            or _hometown_of(text, span, person_ends))
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
@@ -747,30 +747,29 @@ _TRAVEL = re.compile(
 )
 
 
-def _tagged_other_after_preposition(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:
+def _misread_after_preposition(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:
     """Tell whether the NER mistagged or missed a lone known name where grammar wants a place.
 
     The small model tags many lone town names ORG, NORP or PERSON, or
     nothing, even right after "in": "officials in Dogubayazit", "a home in
-    Delano", "a temple in Ayodhya". An
-    organisation rarely follows "in", "near", "outside" or "at" as exactly a
-    place's name, and a person rarely follows "in", "near" or "outside";
-    "at" a person is a visit ("at Kelly's"), so possessives and PERSON after
-    "at" keep the veto.
+    Delano", "a temple in Ayodhya". An organisation rarely follows "in",
+    "near", "outside" or "at" as exactly a place's name, and a person or an
+    untagged word rarely follows "in", "near" or "outside"; "at" a person is
+    a visit ("at Kelly's"), so possessives and PERSON after "at" keep the veto.
     """
     outer = blocks.containing(span)
     if outer is None:
-        return _PERSON_PREPOSITION.search(text, max(0, span[0] - 12), span[0]) is not None
+        return _IN_NEAR_OUTSIDE.search(text, max(0, span[0] - 12), span[0]) is not None
     if outer[2] not in ("ORG", "NORP", "PERSON") or _clean_entity(text, outer[0], outer[1]) != span:
         return False
     if text.startswith(("'s", "\u2019s"), span[1]):
         return False
-    cue = _PERSON_PREPOSITION if outer[2] == "PERSON" else _PLACE_PREPOSITION_ONLY
+    cue = _IN_NEAR_OUTSIDE if outer[2] == "PERSON" else _PLACE_PREPOSITION_ONLY
     return cue.search(text, max(0, span[0] - 12), span[0]) is not None
 
 
 _PLACE_PREPOSITION_ONLY = re.compile(r"\b(?:in|near|outside|at)\s+(?:the\s+)?$")
-_PERSON_PREPOSITION = re.compile(r"\b(?:in|near|outside)\s+$")
+_IN_NEAR_OUTSIDE = re.compile(r"\b(?:in|near|outside)\s+$")
 
 
 # A lone name before its people or its public services is their place:
