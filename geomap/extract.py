@@ -296,6 +296,7 @@ def extract(
                                            or _PLACE_PREDICATE.match(text, span[1]) is not None
                                            or _misread_after_preposition(text, span, blocks)
                                            or _PLACE_PEOPLE_AFTER.match(text, span[1]) is not None
+                                           or _site_of(text, span, blocks)
                                            or _hometown_of(text, span, person_ends))
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
                 and "-" not in surface and not _major_here(index, surface) and not qualifier and not travel):
@@ -778,6 +779,28 @@ _PLACE_PEOPLE_AFTER = re.compile(
     r" (?:police|officials|residents|authorities|officers|firefighters|voters|schools|councilmen|councilors"
     r"|councillors|aldermen|taxpayers|homeowners|businesses)\b"
 )
+
+
+# A site named after the place it is at: "the Yanacocha mine", "Dadaab
+# camps", "the Pirbright laboratory", "Randwick racecourse".
+_SITE_AFTER = re.compile(
+    r" (?:camps|farms?|mines?|laborator(?:y|ies)|labs?|racecourse|refinery|oilfield|airport|airbase|dam|port"
+    r"|hospital|prison|slaughterhouse|abattoir|plant|factory|market)\b"
+)
+
+
+# Sites that are seldom a person's (unlike "the Trump camp", "the Smith farm",
+# "Kennedy airport"): where the NER says PERSON, only these count.
+_SITE_NOT_PERSONAL = re.compile(r" (?:camps|mines?|laborator(?:y|ies)|racecourse|refinery|oilfield)\b")
+
+
+def _site_of(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:
+    """Tell whether a lone name heads a site of its place ("the Yanacocha mine"), not a person's."""
+    outer = blocks.containing(span)
+    if outer is not None and _clean_entity(text, outer[0], outer[1]) != span:
+        return False
+    site = _SITE_NOT_PERSONAL if outer is not None and outer[2] == "PERSON" else _SITE_AFTER
+    return site.match(text, span[1]) is not None
 
 
 # "<person>, 41, of <town>" and "north of <town>": where people are from,

@@ -672,3 +672,13 @@ def test_a_name_listed_beside_a_place_is_a_place(full_gazetteer):
     ents = _ents(text, ("Žilina", "GPE", 0), ("Nitra", "ORG", 0), ("Prešov", "PRODUCT", 0),
                  ("Košice", "PERSON", 0), ("Fargo", "GPE", 0))
     assert texts(extract(text, full_gazetteer, entities=ents)) == ["Žilina", "Nitra", "Prešov", "Košice", "Fargo"]
+
+
+def test_a_site_named_after_its_place_names_the_place(full_gazetteer):
+    # "Dadaab" is tagged PERSON, "Talavera" ORG by the small model; a person's
+    # camp or farm ("the Trump camp", "the Smith farm") is no place.
+    text = ("Refugees in Kenya's overcrowded Dadaab camps need help. Pigs at Pandi and the Talavera farms "
+            "tested positive. The Trump camp denied it. The Smith farm was sold.")
+    ents = _ents(text, ("Kenya", "GPE", 0), ("Dadaab", "PERSON", 0), ("Talavera", "ORG", 0),
+                 ("Trump", "PERSON", 0), ("Smith", "PERSON", 0))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Kenya", "Dadaab", "Pandi", "Talavera"]
