@@ -297,6 +297,7 @@ def extract(
                                            or _misread_after_preposition(text, span, blocks)
                                            or _PLACE_PEOPLE_AFTER.match(text, span[1]) is not None
                                            or _site_of(text, span, blocks)
+                                           or _dateline(text, span)
                                            or _hometown_of(text, span, person_ends))
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
                 and "-" not in surface and not _major_here(index, surface) and not qualifier and not travel):
@@ -781,6 +782,20 @@ _PLACE_PEOPLE_AFTER = re.compile(
 )
 
 
+# A dateline: "HARTFORD — Connecticut legislators...", "MONROE - Federal...",
+# "COLUMBUS, Ohio (AP) —". The place opens the story, in capitals, before a dash.
+_DATELINE_AFTER = re.compile(r"(?:,[^\n\-\u2013\u2014]{1,25})?(?:\s*\([A-Z]{2,4}\))?\s*(?:-{1,3}|\u2013|\u2014)\s")
+_DATELINE_BEFORE = re.compile(r"(?:^|[.!?\n])\s*$")
+
+
+def _dateline(text: str, span: tuple[int, int]) -> bool:
+    """Tell whether a name in capitals opens a story before a dash ("CROMWELL — Police thought...")."""
+    surface = text[span[0]:span[1]]
+    return (surface.isupper() and sum(c.isalpha() for c in surface) > 3
+            and _DATELINE_AFTER.match(text, span[1]) is not None
+            and _DATELINE_BEFORE.search(text, max(0, span[0] - 3), span[0]) is not None)
+
+
 # A site named after the place it is at: "the Yanacocha mine", "Dadaab
 # camps", "the Pirbright laboratory", "Randwick racecourse".
 _SITE_AFTER = re.compile(
@@ -946,6 +961,9 @@ def _gazetteer_spans(
             key = normalize(surface)
             if key in stop or key in _NUMBER_WORDS:
                 continue
+            if i == j and _dateline(text, span):
+                best, best_j = span, j  # "HARTFORD — ...": shouted, and first, because it is a dateline
+                break
             if i == j and _is_common_word(index, surface, key, lowered):
                 continue
             if (i == j and _sentence_initial(text, s0)

@@ -97,13 +97,14 @@ def test_boilerplate_is_detected_and_flagged(mini_gazetteer):
 
 
 def test_one_sense_per_discourse(mini_gazetteer):
-    text = "Police in Sirte said an IS fighter died. Sirte Oil Company later named him. SIRTE — Officials said..."
+    text = "Police in Sirte said an IS fighter died. Sirte Oil Company later named him. Officials in SIRTE said..."
     s1 = text.index("Sirte")
     s2 = text.index("Sirte Oil Company")
     ents = [EntitySpan(s1, s1 + 5, "GPE"), EntitySpan(s2, s2 + 17, "ORG")]
     ms = extract(text, mini_gazetteer, entities=ents)
     got = [(m.text, m.recognizer) for m in ms]
-    # The dateline is the same place; "Sirte Oil Company" (a longer ORG) is not a mention.
+    # The shouted repeat is the same place (a dateline is found as one: see
+    # test_a_dateline_in_capitals_is_a_place); "Sirte Oil Company" (a longer ORG) is not a mention.
     assert got == [("Sirte", "ner"), ("SIRTE", "discourse")]
 
 
@@ -682,3 +683,13 @@ def test_a_site_named_after_its_place_names_the_place(full_gazetteer):
     ents = _ents(text, ("Kenya", "GPE", 0), ("Dadaab", "PERSON", 0), ("Talavera", "ORG", 0),
                  ("Trump", "PERSON", 0), ("Smith", "PERSON", 0))
     assert texts(extract(text, full_gazetteer, entities=ents)) == ["Kenya", "Dadaab", "Pandi", "Talavera"]
+
+
+def test_a_dateline_in_capitals_is_a_place(full_gazetteer):
+    # Shouted words are acronyms far more often, and a sentence's first word
+    # has its capital from grammar; a dateline is both and still the place.
+    for text in ("Lawmakers consider an apology. HARTFORD — Connecticut legislators met.",
+                 "CROMWELL -- Police thought the issue had been resolved.",
+                 "COLUMBUS, Ohio (AP) — Gov. Ted Strickland's budget was criticised."):
+        assert texts(extract(text, full_gazetteer))[0] in ("HARTFORD", "CROMWELL", "COLUMBUS"), text
+    assert texts(extract("NATO — the alliance — met. WARNING - wet floor.", full_gazetteer)) == []
