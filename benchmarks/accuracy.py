@@ -405,9 +405,12 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   place found otherwise ("stores in Žilina, Nitra, Prešov and Košice", with Nitra tagged ORG
   and Prešov PRODUCT; a list needs an "and" or "or"). A US politician's party tag names a
   hometown ("Tom Bakk, DFL-Cook"), and "Dublin City Council" names Dublin (GeoNames' "Dublin
-  City" is an alias of Dublin, Ireland; Kansas City keeps its name). Together: GeoWebNews F1
-  .841 -> .843, F1@161 .802 -> .805; LGL F1 .793 -> .808, F1@161 .695 -> .712; GeoVirus F1
-  .888 -> .894, F1@161 .766 -> .772; WikToR recall .878 -> .886. A prior for a city that
+  City" is an alias of Dublin, Ireland; Kansas City keeps its name), a name before a site of
+  its place is the place ("Dadaab camps", "the Talavera farms"; not "the Trump camp"), and a
+  dateline in capitals is a place though shouted and first in its sentence ("HARTFORD —
+  Connecticut legislators...", 40 more LGL matches). Together: GeoWebNews F1 .841 -> .844,
+  F1@161 .802 -> .806; LGL F1 .793 -> .812, F1@161 .695 -> .718; GeoVirus F1 .888 -> .895,
+  F1@161 .766 -> .773. A prior for a city that
   dwarfs its namesakes in its own country (Boston, Massachusetts against Boston, New York
   beside a "New York") was tried and not kept: GeoWebNews Acc@161 +.001, LGL -.001, GeoVirus
   -.0005.
