@@ -408,7 +408,7 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   City" is an alias of Dublin, Ireland; Kansas City keeps its name), a name before a site of
   its place is the place ("Dadaab camps", "the Talavera farms"; not "the Trump camp"), and a
   dateline in capitals is a place though shouted and first in its sentence ("HARTFORD —
-  Connecticut legislators...", 40 more LGL matches). Together: GeoWebNews F1 .841 -> .844,
+  Connecticut legislators...", 27 more LGL matches, 26 of them within 161 km). Together: GeoWebNews F1 .841 -> .844,
   F1@161 .802 -> .806; LGL F1 .793 -> .812, F1@161 .695 -> .718; GeoVirus F1 .888 -> .895,
   F1@161 .766 -> .773. A prior for a city that
   dwarfs its namesakes in its own country (Boston, Massachusetts against Boston, New York
