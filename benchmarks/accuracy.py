@@ -409,7 +409,7 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   its place is the place ("Dadaab camps", "the Talavera farms"; not "the Trump camp"), and a
   dateline in capitals is a place though shouted and first in its sentence ("HARTFORD —
   Connecticut legislators...", 27 more LGL matches, 26 of them within 161 km). Together: GeoWebNews F1 .841 -> .844,
-  F1@161 .802 -> .806; LGL F1 .793 -> .812, F1@161 .695 -> .718; GeoVirus F1 .888 -> .895,
+  F1@161 .802 -> .806; LGL F1 .793 -> .812, F1@161 .695 -> .717; GeoVirus F1 .888 -> .895,
   F1@161 .766 -> .773. A prior for a city that
   dwarfs its namesakes in its own country (Boston, Massachusetts against Boston, New York
   beside a "New York") was tried and not kept: GeoWebNews Acc@161 +.001, LGL -.001, GeoVirus
