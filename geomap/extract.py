@@ -292,25 +292,17 @@ def extract(
         # PERSON for a lone "-shire" word).
         qualifier = _qualifies_place(index, text, span, found)
         # (Only the NER's verdicts need overruling: without NER, nothing blocks.)
-        travel = entities is not None and (_after_travel(text, span)
-                                           or _PLACE_PREDICATE.match(text, span[1]) is not None
-                                           or _misread_after_preposition(text, span, blocks)
-                                           or _PLACE_PEOPLE_AFTER.match(text, span[1]) is not None
-                                           or _site_of(text, span, blocks)
-                                           or _dateline(text, span)
-                                           or _hometown_of(text, span, person_ends))
+        grammar = entities is not None and _grammar_wants_place(text, span, blocks, person_ends)
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
-                and "-" not in surface and not _major_here(index, surface) and not qualifier and not travel):
+                and "-" not in surface and not _major_here(index, surface) and not qualifier and not grammar):
             # The NER saw this word and did not call it a place: a lone
             # small-town name is more often a surname ("Trump", "Bryant"),
-            # though not where people go or were born ("driving to Castlegar"),
-            # nor what the text calls a place ("Alta is a town in Utah"), nor
-            # a mistagged name right after "in" ("officials in Dogubayazit").
+            # unless the grammar wants a place there (_grammar_wants_place).
             if _tagged_as_itself(text, span, blocks):
                 silenced.append(span)
             continue
         major = _is_major(index, surface) and surface not in person_words
-        if not (qualifier or travel) and not _survives_blocking(text, span, blocks.containing(span), major=major):
+        if not (qualifier or grammar) and not _survives_blocking(text, span, blocks.containing(span), major=major):
             if recognizer == "gazetteer" and _tagged_as_itself(text, span, blocks):
                 silenced.append(span)
             continue
@@ -747,6 +739,24 @@ _TRAVEL = re.compile(
     r"(?:\s+back)?\s+(?:to|from|into|towards?)|"
     r"(?:born|raised|grew\s+up|lives?|lived|living|based|headquartered|stationed|located)\s+(?:in|near))\s+$"
 )
+
+
+def _grammar_wants_place(text: str, span: tuple[int, int], blocks: _Blocks, person_ends: frozenset[int]) -> bool:
+    """Tell whether the words around a known name make it a place, whatever the NER said.
+
+    Where people go or were born ("driving to Castlegar"), what the text
+    calls a place ("Alta is a town in Utah"), a mistagged name right after
+    "in" or "at" ("officials in Dogubayazit"), a place's people ("Roselle
+    police"), a site of the place ("Dadaab camps"), a dateline ("HARTFORD —"),
+    where a person is from ("Mindy Miller of Ravenel").
+    """
+    return (_after_travel(text, span)
+            or _PLACE_PREDICATE.match(text, span[1]) is not None
+            or _misread_after_preposition(text, span, blocks)
+            or _PLACE_PEOPLE_AFTER.match(text, span[1]) is not None
+            or _site_of(text, span, blocks)
+            or _dateline(text, span)
+            or _hometown_of(text, span, person_ends))
 
 
 def _misread_after_preposition(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:
