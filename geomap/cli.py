@@ -201,6 +201,26 @@ class _Run:
             items = self._worker_results()
         else:
             items = _guarded(self.geoparser(), self.articles())
+        yield from self._count(items)
+
+    def jsonl(self, explain: bool) -> Iterator[str]:
+        """Geoparse every article; yield its JSON line, in input order.
+
+        With --jobs the workers build the lines (see
+        :func:`geomap.parallel.jsonl_parallel`), which keeps the parent from
+        becoming the bottleneck.
+        """
+        from geomap import export
+
+        if self.jobs == 1 or self.opts.get("dask_address"):
+            yield from export.to_jsonl(self.results(), explain=explain)
+            return
+        from geomap.parallel import jsonl_parallel
+
+        yield from self._count(jsonl_parallel(self.articles(), jobs=self.jobs, spec=self._local_spec(),
+                                          explain=explain))
+
+    def _count(self, items: Iterable[Any]) -> Iterator[Any]:
         for item in items:
             if isinstance(item, InputFailure):
                 self.failures.append(item)
@@ -210,34 +230,43 @@ class _Run:
             self._tick()
             yield item
 
-    def _worker_results(self) -> Iterator[ArticleResult | InputFailure]:
-        """Geoparse in worker processes (--jobs) or on a dask cluster (--dask), in input order."""
+    def _spec(self) -> Any:
         from geomap.parallel import GeoparserSpec
 
-        spec = GeoparserSpec.from_options(
+        return GeoparserSpec.from_options(
             gazetteer=self.opts.get("gazetteer_path"), extra_gazetteer=list(self.opts.get("extra_gazetteer") or ()),
             events=self.opts.get("events_file"), fast=bool(self.opts.get("fast")),
             ner_everywhere=bool(self.opts.get("ner_everywhere")),
         )
+
+    def _local_spec(self) -> Any:
+        """Return the spec for --jobs workers, the gazetteer opened (and built) here first."""
+        import dataclasses
+
+        from geomap.gazetteer import Gazetteer
+
+        spec = self._spec()
+        # Open (and on first use build) the gazetteer here, once, with the
+        # progress display, rather than in every worker at the same time.
+        gaz = Gazetteer.open(self.opts.get("gazetteer_path"),
+                             progress=_build_progress if not self.opts.get("quiet") else None)
+        spec = dataclasses.replace(spec, gazetteer=str(gaz.path))
+        gaz.close()
+        return spec
+
+    def _worker_results(self) -> Iterator[ArticleResult | InputFailure]:
+        """Geoparse in worker processes (--jobs) or on a dask cluster (--dask), in input order."""
         if self.opts.get("dask_address"):
             from geomap.distributed import geoparse_distributed
 
             # Workers open their own gazetteer (the default one on their machine
             # unless --gazetteer names a path that exists there).
-            items: Iterator[Any] = geoparse_distributed(self.articles(), self.opts["dask_address"], spec=spec)
+            items: Iterator[Any] = geoparse_distributed(self.articles(), self.opts["dask_address"],
+                                                        spec=self._spec())
         else:
-            import dataclasses
-
-            from geomap.gazetteer import Gazetteer
             from geomap.parallel import geoparse_parallel
 
-            # Open (and on first use build) the gazetteer here, once, with the
-            # progress display, rather than in every worker at the same time.
-            gaz = Gazetteer.open(self.opts.get("gazetteer_path"),
-                                 progress=_build_progress if not self.opts.get("quiet") else None)
-            spec = dataclasses.replace(spec, gazetteer=str(gaz.path))
-            gaz.close()
-            items = geoparse_parallel(self.articles(), jobs=self.jobs, spec=spec)
+            items = geoparse_parallel(self.articles(), jobs=self.jobs, spec=self._local_spec())
         yield from items
 
     def _tick(self) -> None:
@@ -339,7 +368,7 @@ def parse(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, *
     out: TextIO = _open_out(output)
     try:
         if fmt == "jsonl":
-            for line in export.to_jsonl(run.results(), explain=explain):
+            for line in run.jsonl(explain):
                 out.write(line)
         elif fmt == "csv":
             for chunk in export.to_csv(run.results()):

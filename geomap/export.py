@@ -82,10 +82,15 @@ def result_dict(result: ArticleResult, *, explain: bool = False) -> dict[str, An
     }
 
 
+def result_line(result: ArticleResult, *, explain: bool = False) -> str:
+    """Return one article's JSON line, with its newline."""
+    return json.dumps(result_dict(result, explain=explain), ensure_ascii=False) + "\n"
+
+
 def to_jsonl(results: Iterable[ArticleResult], *, explain: bool = False) -> Iterator[str]:
     """Yield one JSON line (with its newline) per article."""
     for r in results:
-        yield json.dumps(result_dict(r, explain=explain), ensure_ascii=False) + "\n"
+        yield result_line(r, explain=explain)
 
 
 def flat_rows(results: Iterable[ArticleResult], *, resolved_only: bool = False) -> Iterator[dict[str, Any]]:

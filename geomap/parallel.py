@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geomap import events as events_mod
+from geomap import export
 from geomap.errors import ConfigurationError, GeomapError
 from geomap.gazetteer import Gazetteer, PlaceRecord, read_extra
 from geomap.model import Article, ArticleResult, GeoMention, InputFailure
@@ -256,6 +257,22 @@ def _worker_chunk(chunk: list[Article]) -> list[Outcome]:
     return parse_chunk(_WORKER, chunk)
 
 
+def jsonl_chunk(gp: Geoparser, chunk: Sequence[Article], explain: bool = False) -> list[str | InputFailure]:
+    """Geoparse a chunk like :func:`parse_chunk`; return each article's JSON line.
+
+    The line is :func:`geomap.export.result_line`'s, so a run that only
+    writes JSON lines can build them where the geoparsing happens.
+    """
+    return [out if isinstance(out, InputFailure) else export.result_line(ArticleResult(art, out), explain=explain)
+            for art, out in zip(chunk, parse_chunk(gp, chunk), strict=True)]
+
+
+def _worker_jsonl_chunk(chunk: list[Article], explain: bool) -> list[str | InputFailure]:
+    if _WORKER is None:
+        raise _WORKER_ERROR or ParallelError("worker has no Geoparser")
+    return jsonl_chunk(_WORKER, chunk, explain)
+
+
 def cpu_count() -> int:
     """Return the number of cores this process may use (``--jobs 0``)."""
     try:
@@ -346,36 +363,107 @@ def geoparse_parallel(
     GazetteerError
         When the gazetteer cannot be opened (checked before any worker starts).
     """
+    pool = _map_chunks(articles, _worker_chunk, (), parse_chunk, jobs=jobs, spec=spec, chunk_size=chunk_size,
+                       max_pending=max_pending, start_method=start_method, options=geoparser_options)
+    for chunk, outcomes in pool:
+        yield from attach(chunk, outcomes)
+
+
+def jsonl_parallel(
+    articles: Iterable[Article],
+    *,
+    explain: bool = False,
+    jobs: int = 0,
+    spec: GeoparserSpec | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    max_pending: int | None = None,
+    start_method: str | None = None,
+    **geoparser_options: Any,
+) -> Iterator[str | InputFailure]:
+    """Geoparse articles in worker processes; yield their JSON lines in input order.
+
+    The same as writing :func:`geoparse_parallel`'s results with
+    :func:`geomap.export.to_jsonl`, but each worker builds the lines of its
+    own articles. Only text comes back through the pipe, so the parent
+    neither unpickles mention objects nor encodes JSON: on two cores that
+    work would otherwise hold back the workers of the ``--fast`` pipeline
+    (``geomap parse --jobs N`` uses this for JSON lines output).
+
+    Parameters
+    ----------
+    articles
+        Articles, read lazily.
+    explain
+        Add the features that decided each resolution (as ``to_jsonl``).
+    jobs, spec, chunk_size, max_pending, start_method, **geoparser_options
+        As for :func:`geoparse_parallel`.
+
+    Yields
+    ------
+    str or InputFailure
+        Per article, in input order: its JSON line (with the newline), or
+        an InputFailure when geoparsing it raised.
+
+    Raises
+    ------
+    ParallelError, GazetteerError
+        As :func:`geoparse_parallel`.
+    """
+    pool = _map_chunks(articles, _worker_jsonl_chunk, (explain,), jsonl_chunk, jobs=jobs, spec=spec,
+                       chunk_size=chunk_size, max_pending=max_pending, start_method=start_method,
+                       options=geoparser_options)
+    for _chunk, lines in pool:
+        yield from lines
+
+
+def _map_chunks(
+    articles: Iterable[Article],
+    task: Any,
+    task_args: tuple[Any, ...],
+    local: Any,
+    *,
+    jobs: int,
+    spec: GeoparserSpec | None,
+    chunk_size: int,
+    max_pending: int | None,
+    start_method: str | None,
+    options: dict[str, Any],
+) -> Iterator[tuple[list[Article], list[Any]]]:
+    """Run ``task(chunk, *task_args)`` in worker processes; yield (chunk, output) in input order.
+
+    ``local(geoparser, chunk, *task_args)`` does the same work in this
+    process when ``jobs`` is 1.
+    """
     if jobs < 0:
         raise ConfigurationError(f"jobs must be >= 0, got {jobs}")
     if chunk_size < 1:
         raise ConfigurationError(f"chunk_size must be >= 1, got {chunk_size}")
     if spec is None:
-        spec = GeoparserSpec.from_options(**geoparser_options)
-    elif geoparser_options:
+        spec = GeoparserSpec.from_options(**options)
+    elif options:
         raise ConfigurationError("give either spec or Geoparser options, not both")
     spec = spec.resolved()
     jobs = jobs or cpu_count()
     if jobs == 1:
         gp = spec.build()
         for chunk in chunked(articles, chunk_size):
-            yield from attach(chunk, parse_chunk(gp, chunk))
+            yield chunk, local(gp, chunk, *task_args)
         return
     window = max(1, max_pending if max_pending is not None else CHUNKS_PER_WORKER * jobs)
     ctx = multiprocessing.get_context(start_method or default_start_method())
-    pending: deque[tuple[list[Article], Future[list[Outcome]]]] = deque()
+    pending: deque[tuple[list[Article], Future[list[Any]]]] = deque()
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker, initargs=(spec,)) as pool:
         try:
             for chunk in chunked(articles, chunk_size):
-                pending.append((chunk, pool.submit(_worker_chunk, chunk)))
+                pending.append((chunk, pool.submit(task, chunk, *task_args)))
                 # Wait for the oldest chunk before reading more input: this
                 # bounds memory and keeps results in input order.
                 while len(pending) >= window:
                     done, fut = pending.popleft()
-                    yield from attach(done, fut.result())
+                    yield done, fut.result()
             while pending:
                 done, fut = pending.popleft()
-                yield from attach(done, fut.result())
+                yield done, fut.result()
         except BrokenProcessPool as exc:
             raise ParallelError(
                 "a geomap worker process died (killed or out of memory?); try fewer --jobs"

@@ -40,7 +40,7 @@ ALLOWED: dict[str, set[str]] = {
     "render_assets": BASE,
     # Parallel and distributed runs build Geoparsers in other processes from a
     # picklable spec: they read the options' files (gazetteer, events) themselves.
-    "parallel": BASE | {"pipeline", "gazetteer", "events"},
+    "parallel": BASE | {"pipeline", "gazetteer", "events", "export"},
     "distributed": BASE | {"parallel", "pipeline", "export"},
     "cli": None,  # the edge: may import anything
     "__init__": None,

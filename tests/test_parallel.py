@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from geomap.cli import cli
 from geomap.export import to_jsonl
 from geomap.model import Article, ArticleResult, InputFailure
-from geomap.parallel import GeoparserSpec, failure_for, geoparse_parallel
+from geomap.parallel import GeoparserSpec, failure_for, geoparse_parallel, jsonl_parallel
 from geomap.readers import read_paths
 
 from .conftest import SEEDS
@@ -95,6 +95,20 @@ def test_an_article_that_raises_in_a_worker_becomes_a_failure(fast_geoparser):
     good = [r for r in items if isinstance(r, ArticleResult)]
     # The poison's chunk-mate is retried alone and still succeeds, identical to serial.
     assert list(to_jsonl(good)) == list(to_jsonl(fast_geoparser.parse_many(arts)))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_workers_can_build_the_json_lines(fast_geoparser, jobs):
+    # What `geomap parse --jobs N` writes: the lines come from the workers,
+    # identical to encoding serial results here, failures in their place.
+    arts = seed_articles()
+    poison = Article(id="poison", title=None, text=None, source="news.jsonl:7")  # type: ignore[arg-type]
+    items = list(jsonl_parallel([*arts[:3], poison, *arts[3:]], jobs=jobs, chunk_size=2, explain=True, fast=True))
+    assert isinstance(items[3], InputFailure) and items[3].line == 7
+    lines = [x for x in items if isinstance(x, str)]
+    assert lines == list(to_jsonl(fast_geoparser.parse_many(arts), explain=True))
+    assert all(line.endswith("\n") and "explain" in line for line in lines)
 
 
 @pytest.mark.slow
