@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geomap.errors import ConfigurationError, GazetteerError
-from geomap.text import has_spelling_variants, normalize, variant_key
+from geomap.text import ARABIC_NAMED_COUNTRIES, has_spelling_variants, normalize, variant_key, without_leading_article
 
 SCHEMA_VERSION = 4
 
@@ -107,6 +107,15 @@ def _demonym_keys(demonym: str) -> set[str]:
     return {key} if key else set()
 
 
+#: Population from which a town's name without its article is an alias.
+#: Smaller places' short forms are too often a word or a surname ("Khalil").
+_ARTICLE_DROP_MIN_POPULATION = 10_000
+
+
+def _drops_article_in_news(rec: PlaceRecord) -> bool:
+    return (rec.population or 0) >= _ARTICLE_DROP_MIN_POPULATION or rec.fcode in ("ADM1", "ADM2", "PPLC", "PPLA")
+
+
 def write(
     path: str | os.PathLike[str],
     records: Iterable[PlaceRecord],
@@ -176,6 +185,13 @@ def write(
                     names.add((key, pid, 1))
                     if spelled_variously:
                         variants.add((variant_key(alt), pid))
+            if rec.cc in ARABIC_NAMED_COUNTRIES and _drops_article_in_news(rec):
+                # "Al Qāmishlī" is "Qamishli" in the news; GeoNames lists the
+                # short form for some towns ("Raqqa") and not for others.
+                for name in (rec.name, *alts):
+                    key = without_leading_article(normalize(name))
+                    if key and key != own and key.isascii():
+                        names.add((key, pid, 1))
             for short in rec.short_names:
                 key = normalize(short)
                 if key and key != own and key.isascii():

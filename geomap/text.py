@@ -119,6 +119,30 @@ _TRANSLIT = (
 #: the skeleton of :func:`variant_key` should join ("Subratha", "Sabratha");
 #: elsewhere a shared skeleton joins different names ("Saint Croix" and
 #: "Santa Cruz", "St Athan" and "Saint-Etienne").
+#: Countries whose place names carry the Arabic article ("Al Qāmishlī"),
+#: which English-language news often drops ("Qamishli").
+ARABIC_NAMED_COUNTRIES: frozenset[str] = frozenset(
+    "AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE".split()
+)
+
+
+def without_leading_article(key: str) -> str | None:
+    """Return a normalised key without its leading Arabic article, or None.
+
+    Only for a name of two or more words whose rest is at least four
+    letters: "al qamishli" gives "qamishli", "al kut" and "ras al ain" give
+    None (a three-letter rest is too often another word, and an inner
+    article is no prefix news drops).
+
+    >>> without_leading_article("al qamishli"), without_leading_article("al kut")
+    ('qamishli', None)
+    """
+    head, _sep, rest = key.partition(" ")
+    if head not in ARABIC_ARTICLES or len(rest.replace(" ", "")) < 4:
+        return None
+    return rest
+
+
 TRANSLITERATED_COUNTRIES: frozenset[str] = frozenset("""
     AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE
     AF IR PK IL

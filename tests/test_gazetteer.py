@@ -221,6 +221,25 @@ def test_short_names_need_context_and_are_not_recognised_alone(tmp_path):
     assert gaz.has_name("Clay")
 
 
+def test_arab_towns_go_by_their_names_without_the_article(tmp_path):
+    # News writes "Qamishli" and "Nabk" for GeoNames' "Al Qāmishlī" and "An Nabk";
+    # only towns of some size, so a hamlet's short form is no alias of a surname.
+    qamishli = PlaceRecord(gid="geonames:173576", name="Al Qāmishlī", lat=37.05, lon=41.23, fclass="P",
+                           fcode="PPL", cc="SY", population=184231, names=("Al Kamishly",))
+    hamlet = PlaceRecord(gid="geonames:2", name="Al Khalīl", lat=31.0, lon=35.0, fclass="P", fcode="PPL",
+                         cc="JO", population=900)
+    paso = PlaceRecord(gid="geonames:3", name="El Paso", lat=31.76, lon=-106.49, fclass="P", fcode="PPL",
+                       cc="US", population=681124)
+    kut = PlaceRecord(gid="geonames:4", name="Al Kūt", lat=32.5, lon=45.82, fclass="P", fcode="PPLA",
+                      cc="IQ", population=315162)
+    gaz = Gazetteer(write(tmp_path / "g.sqlite", [qamishli, hamlet, paso, kut]))
+    assert [(c.place.name, c.match_kind) for c in gaz.lookup("Qamishli")] == [("Al Qāmishlī", "alias")]
+    assert [c.place.name for c in gaz.lookup("Kamishly")] == ["Al Qāmishlī"]  # from an alternate name
+    assert gaz.has_name("Qamishli") and gaz.lookup("Al-Qamishli")[0].match_kind == "exact"
+    assert gaz.lookup("Khalil") == [] and gaz.lookup("Paso") == []  # a hamlet; not an Arabic article
+    assert gaz.lookup("Kut") == []  # three letters: too often another word
+
+
 @pytest.mark.slow
 def test_us_counties_go_by_their_short_names_in_context(full_gazetteer):
     # "DeKalb and Gwinnett", "Clay, Wilkin and Becker counties": every US county
