@@ -427,6 +427,26 @@ def test_curated_islands_outrank_namesake_towns(full_gazetteer):
         assert (top.feature, top.country_code) == ("ISL", cc), name
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("name, fcode, cc, lat, lon", [
+    ("Ghouta", "RGN", "SY", 33.53, 36.39),            # war news: "regime shelling of Ghouta"
+    ("East of England", "RGN", "GB", 52.24, 0.5),
+    ("South West England", "RGN", "GB", 50.96, -3.22),
+    ("Nile Delta", "DLTA", "EG", 30.85, 31.2),
+    ("Niger Delta", "DLTA", "NG", 4.83, 6.0),
+    ("Oahu", "ISL", "US", 21.43, -157.97),
+    ("Pearl Harbor", "HBR", "US", 21.35, -157.97),
+    ("USSR", "RGN", None, 60.0, 100.0),
+    ("FATA", "RGN", "PK", 33.0, 70.5),
+])
+def test_curated_regions_deltas_and_islands(full_gazetteer, name, fcode, cc, lat, lon):
+    # Well-known places cities500 cannot hold (not populated places), placed
+    # within a few dozen km of where the news corpora's annotators put them.
+    top = full_gazetteer.lookup(name, limit=1)[0].place
+    assert (top.feature, top.country_code) == (fcode, cc)
+    assert abs(top.lat - lat) < 0.6 and abs(top.lon - lon) < 0.6
+
+
 def test_stale_cached_builds_are_removed_but_the_newest_other_is_kept(tmp_path):
     import os
 
