@@ -216,7 +216,7 @@ _REGION_DEMONYMS: dict[str, tuple[str, ...]] = {
     "curated:kurdistan": ("Kurdish",), "curated:middle-east": ("Middle Eastern", "Mideast"),
     "curated:latin-america": ("Latin American",), "curated:balkans": ("Balkan",),
     "curated:caucasus": ("Caucasian",), "curated:sahel": ("Sahelian",), "curated:scandinavia": ("Scandinavian",),
-    "curated:central-america": ("Central American",),
+    "curated:central-america": ("Central American",), "curated:south-ossetia": ("South Ossetian",),
 }
 
 

@@ -428,6 +428,14 @@ def test_curated_islands_outrank_namesake_towns(full_gazetteer):
 
 
 @pytest.mark.slow
+def test_regions_have_demonyms(full_gazetteer):
+    # "South Ossetian forces", "Kurdish fighters": the region, like a country's demonym.
+    assert full_gazetteer.demonym("South Ossetian").name == "South Ossetia"
+    assert full_gazetteer.demonym("Kurdish").name == "Kurdistan"
+    assert full_gazetteer.demonym("Latin American").name == "Latin America"
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("name, fcode, cc, lat, lon", [
     ("Ghouta", "RGN", "SY", 33.53, 36.39),            # war news: "regime shelling of Ghouta"
     ("East of England", "RGN", "GB", 52.24, 0.5),
