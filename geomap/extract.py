@@ -754,6 +754,7 @@ def _grammar_wants_place(text: str, span: tuple[int, int], blocks: _Blocks, pers
             or _PLACE_PREDICATE.match(text, span[1]) is not None
             or _misread_after_preposition(text, span, blocks)
             or _PLACE_PEOPLE_AFTER.match(text, span[1]) is not None
+            or _local_body_of(text, span)
             or _site_of(text, span, blocks)
             or _dateline(text, span)
             or _hometown_of(text, span, person_ends))
@@ -790,6 +791,32 @@ _PLACE_PEOPLE_AFTER = re.compile(
     r" (?:police|officials|residents|authorities|officers|firefighters|voters|schools|councilmen|councilors"
     r"|councillors|aldermen|taxpayers|homeowners|businesses)\b"
 )
+
+
+# A town's own services, by their names: "DeKalb Police", "Brownsboro Police
+# Department", "Athens Parks and Recreation", "the Corsicana City Council".
+_LOCAL_BODY_AFTER = re.compile(
+    r" (?:(?:City|Town|Township|Village|Borough) )?(?:Police|Fire (?:Department|Chief|Rescue)|Parks and Recreation"
+    r"|City Council|Town Council|Village Board|Board of (?:Education|Aldermen|Selectmen)|Public Schools"
+    r"|City Schools|School District|Mayor|City Manager|City Hall|Town Hall|Public Library)\b"
+)
+# Words that head services of a state rather than a town ("Federal Police",
+# "Metropolitan Police", "Capitol Police"), some of them also a place's name somewhere.
+_NOT_A_TOWN = frozenset(
+    "state city county national supreme federal municipal metropolitan capitol military border transit campus "
+    "tribal university royal secret special central regional provincial local village town new "
+    "vice deputy acting former interim assistant".split()
+)
+# The capitalised word before a name, if any: "Southwest Middlesex Mayor"
+# is a longer name's service, not Middlesex's.
+_CAPITALISED_BEFORE = re.compile(r"\b(?!The\b)[A-Z][\w'\u2019-]* +$")
+
+
+def _local_body_of(text: str, span: tuple[int, int]) -> bool:
+    """Tell whether a town's service follows the name ("DeKalb Police")."""
+    return (_LOCAL_BODY_AFTER.match(text, span[1]) is not None
+            and text[span[0]:span[1]].lower() not in _NOT_A_TOWN
+            and _CAPITALISED_BEFORE.search(text, max(0, span[0] - 30), span[0]) is None)
 
 
 # A dateline: "HARTFORD — Connecticut legislators...", "MONROE - Federal...",
@@ -1270,7 +1297,8 @@ _NAME_JOINS = frozenset({",", ", ", " and ", " & "})
 # What follows "<Town> City" when "City" is the town's government, not part
 # of its name: "Dublin City Council", "Fargo City Manager", "Huntsville City Schools".
 _CITY_BODY = re.compile(
-    rf" City +(?:{_BODY_HEAD}|Manager|Hall|Clerk|Administrator|Commissioners?|Schools|Limits)(?![\w-])"
+    rf" City +(?:{_BODY_HEAD}|Manager|Hall|Clerk|Administrator|Commissioners?|(?:Public )?Schools|School District"
+    r"|Limits)(?![\w-])"
 )
 
 

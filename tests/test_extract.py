@@ -650,6 +650,18 @@ def test_a_lone_name_before_its_police_or_residents_is_their_place(full_gazettee
     assert texts(extract(text.replace("Roselle police", "Roselle's"), full_gazetteer, entities=ents)) == []
 
 
+def test_a_name_before_its_towns_services_is_the_town(full_gazetteer):
+    # The NER calls "DeKalb Police" an organisation and leaves the word alone
+    # otherwise a likely surname; a town's police, council or schools name the town.
+    text = ("Investigators and Brownsboro Police went there, according to a release from DeKalb Police. "
+            "Then the Corsicana City Council met. The vote was cast by Vice Mayor Ray Melton, with Southwest "
+            "Middlesex Mayor Doug Reycraft and the Federal Police.")
+    ents = _ents(text, ("Brownsboro Police", "ORG", 0), ("DeKalb Police", "ORG", 0),
+                 ("Corsicana City Council", "ORG", 0), ("Ray Melton", "PERSON", 0),
+                 ("Southwest Middlesex", "ORG", 0), ("Doug Reycraft", "PERSON", 0), ("the Federal Police", "ORG", 0))
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Brownsboro", "DeKalb", "Corsicana"]
+
+
 def test_where_a_person_is_from_and_a_direction_from_a_place_are_places(full_gazetteer):
     # The NER leaves these small towns untagged; "of" alone is no place cue
     # ("the University of Georgia", "Bank of Canada" keep their own rules).
