@@ -28,7 +28,7 @@ import os
 import pickle
 import signal
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -418,9 +418,9 @@ def jsonl_parallel(
 
 def _map_chunks(
     articles: Iterable[Article],
-    task: Any,
+    task: Callable[..., list[Any]],
     task_args: tuple[Any, ...],
-    local: Any,
+    local: Callable[..., list[Any]],
     *,
     jobs: int,
     spec: GeoparserSpec | None,

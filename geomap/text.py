@@ -111,14 +111,6 @@ _TRANSLIT = (
     (re.compile(r"[zx]"), "s"),
     (re.compile(r"v"), "b"),
 )
-#: Countries whose place names reach English news through transliteration
-#: from a non-Latin script (Arabic, Persian, Cyrillic, Hebrew, Greek,
-#: Georgian, Armenian, Brahmic, Chinese, Japanese, Korean, Ge'ez), plus the
-#: Sahel and Horn countries whose Arabic-origin names are spelled the French
-#: or the English way. Only there does one name have several spellings that
-#: the skeleton of :func:`variant_key` should join ("Subratha", "Sabratha");
-#: elsewhere a shared skeleton joins different names ("Saint Croix" and
-#: "Santa Cruz", "St Athan" and "Saint-Etienne").
 #: Countries whose place names carry the Arabic article ("Al Qāmishlī"),
 #: which English-language news often drops ("Qamishli").
 ARABIC_NAMED_COUNTRIES: frozenset[str] = frozenset(
@@ -143,6 +135,14 @@ def without_leading_article(key: str) -> str | None:
     return rest
 
 
+#: Countries whose place names reach English news through transliteration
+#: from a non-Latin script (Arabic, Persian, Cyrillic, Hebrew, Greek,
+#: Georgian, Armenian, Brahmic, Chinese, Japanese, Korean, Ge'ez), plus the
+#: Sahel and Horn countries whose Arabic-origin names are spelled the French
+#: or the English way. Only there does one name have several spellings that
+#: the skeleton of :func:`variant_key` should join ("Subratha", "Sabratha");
+#: elsewhere a shared skeleton joins different names ("Saint Croix" and
+#: "Santa Cruz", "St Athan" and "Saint-Etienne").
 TRANSLITERATED_COUNTRIES: frozenset[str] = frozenset("""
     AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE
     AF IR PK IL
