@@ -978,7 +978,13 @@ def _gazetteer_spans(
     has_name = index.has_name
     elsewhere: dict[str, bool] = {}
     skip_to = 0
-    for i in [k for k, c in enumerate(cap) if c]:
+    starts = [k for k, c in enumerate(cap) if c]
+    prefetch = getattr(index, "prefetch_names", None)
+    if prefetch is not None:
+        # Every span the loop below may ask about, asked in one go.
+        prefetch(text[tokens[i][0]:tokens[j][1]] for i in starts
+                 for j in range(i, min(reach[i], i + MAX_TOKENS - 1) + 1) if cap[j])
+    for i in starts:
         if i < skip_to or words[i] in ("The", "THE"):
             continue
         s0 = tokens[i][0]

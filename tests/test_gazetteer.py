@@ -39,6 +39,23 @@ def test_memoised_answers_keep_the_question_apart(mini_gazetteer, full_gazetteer
     assert full_gazetteer.demonym("Tripoli") is None
 
 
+def test_prefetched_names_get_the_answers_has_name_gives(tmp_path, full_gazetteer):
+    # The matcher asks about a text's capitalised runs in one batch; the
+    # answers must be has_name's own, postal-only towns, short names and
+    # extra places included.
+    extra = tmp_path / "extra.tsv"
+    extra.write_text("name\tlat\tlon\nZzyzx Springs\t35.14\t-116.1\n", encoding="utf-8")
+    names_ = ["Sirte", "Ras Lanuf", "Beryl", "Gwinnett", "Gwinnett County", "Zzyzx Springs", "Tom Jones",
+              "Libya's", "", "...", "New York", "NEW YORK", "Sirte"]
+    asked = Gazetteer(full_gazetteer.path, list(read_extra(extra)))
+    expected = {n: asked.has_name(n) for n in names_}
+    fetched = Gazetteer(full_gazetteer.path, list(read_extra(extra)))
+    fetched.prefetch_names(iter(names_))
+    assert {n: fetched._has_names[n] for n in names_} == expected
+    assert expected["Sirte"] and expected["Zzyzx Springs"] and not expected["Beryl"] and not expected["Gwinnett"]
+    assert [fetched.has_name(n) for n in names_] == [expected[n] for n in names_]
+
+
 def test_variants_need_context_when_ambiguous(mini_gazetteer):
     # "sdr" is the skeleton of Essider (LY) and Sadr City (IQ): ambiguous worldwide.
     assert mini_gazetteer.lookup("Al-Sedra") == []
