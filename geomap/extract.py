@@ -37,7 +37,12 @@ MAX_TOKENS = 6
 
 
 class NameIndex(Protocol):
-    """What the gazetteer matcher needs to know about names."""
+    """What the gazetteer matcher needs to know about names.
+
+    An index may also offer ``prefetch_names(names)``, answering many
+    ``has_name`` questions at once (:meth:`geomap.gazetteer.Gazetteer.prefetch_names`);
+    the matcher calls it first when it is there.
+    """
 
     def has_name(self, name: str) -> bool:
         """Return True when the name is the exact or alternate name of a place."""
