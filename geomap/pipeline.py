@@ -23,6 +23,7 @@ from geomap.resolve import (
     AIRPORT_AFTER,
     AREA_AFTER,
     AREA_BEFORE,
+    HOMETOWN_BEFORE,
     Context,
     RegionVotes,
     admin1_support,
@@ -38,6 +39,7 @@ from geomap.resolve import (
     region_head,
     resolve_mention,
     subdivisions,
+    towns,
     township_head,
     township_seats,
 )
@@ -225,6 +227,14 @@ class Geoparser:
                           for m in all_mentions if m.recognizer == "demonym"}
         candidates = {key: self.gazetteer.lookup(key, limit=50, variants=False)
                       for key in {normalize(m.text) for m in all_mentions if m.recognizer != "demonym"}}
+        # Where a person lives, written the news' way ("Terry Jolly, 60,
+        # Lebanon, was arrested"), is a town: in this article the name is
+        # the town wherever it recurs ("Lebanon Police"), and no vote for
+        # the country.
+        for key in {normalize(m.text) for _f, text, _d, ms in found for m in ms
+                    if m.recognizer != "demonym" and HOMETOWN_BEFORE.search(text, max(0, m.start - 40), m.start)}:
+            if key in candidates:
+                candidates[key] = towns(candidates[key]) or candidates[key]
         # Names in lists of counties have their own candidates, by position;
         # a name the article uses only there has them everywhere (they then
         # also lend support to the article's other names).

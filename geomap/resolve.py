@@ -640,6 +640,16 @@ def airports(candidates: Sequence[Candidate]) -> list[Candidate]:
     return [c for c in candidates if c.place.feature == "AIRP"]
 
 
+# "Terry Jolly, 60, Lebanon, was arrested", "Rebecca Sears, 41, of Grovetown": where a
+# person lives, in the news' own style, is a town, not a country of the name.
+HOMETOWN_BEFORE = re.compile(r"\b[A-Z][\w.'\u2019-]*,\s*\d{1,3},\s*(?:of\s+)?$")
+
+
+def towns(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Keep the candidates that are no country, continent or wider region."""
+    return [c for c in candidates if not c.place.feature.startswith(("PCL", "CONT", "RGN", "TERR"))]
+
+
 # "New York state", "Lagos State": a generic the NER left out of the name.
 AREA_AFTER = re.compile(r"\s+(?:state|province|governorate)\b", re.IGNORECASE)
 # "the state of New York", "the province of Quebec": the generic comes first.

@@ -142,6 +142,20 @@ def test_a_town_resolves_into_the_county_the_article_names(geoparser, text, town
     assert {p.county_code for p in towns} == {counties[0].county_code}
 
 
+@pytest.mark.parametrize("fast", [False, True])
+def test_where_a_person_lives_is_a_town_throughout_the_article(geoparser, fast_geoparser, fast):
+    # "Name, age, Town," is local news' way to say where someone lives: Lebanon
+    # is then a town (here the one in Boone County, Indiana), at every mention.
+    gp = fast_geoparser if fast else geoparser
+    text = ("Terry Lee Jolly, 60, Lebanon, was arrested Thursday. Jolly has no prior arrest record in "
+            "Boone County, and was held in the county jail. Lebanon police said he had moved there in 2001.")
+    lebanon = placed(gp.parse_text(text), "Lebanon")
+    assert len(lebanon) == 2 and {(p.country_code, p.admin1) for p in lebanon} == {("US", "IN")}
+    # Elsewhere the country keeps its name.
+    res = gp.parse_text("Israel and Lebanon agreed on a maritime border on Thursday.")
+    assert placed(res, "Lebanon")[0].country_code == "LB"
+
+
 def test_a_guessed_spelling_is_not_copied_to_every_repeat_of_the_word(geoparser):
     # en_core_web_sm tags the company "ICON" GPE once; it has no exact
     # gazetteer match, so only a consonant-skeleton guess (Okni, India) places
