@@ -797,6 +797,9 @@ _GENERIC_AIRFIELD = re.compile(
 )
 
 
+_CITY_AIRPORT_OWN = re.compile(r"(.+) Airport ([A-Z][\w'-]{3,})")
+
+
 def _after_city(short: str, city: str) -> str | None:
     """Return what follows the city in an airport's short name ("Heathrow" of "London Heathrow")."""
     city = city.split(",")[-1].strip()
@@ -849,8 +852,17 @@ def _airports(taken: set[str], metros: set[str]) -> Iterator[PlaceRecord]:
                 own = _after_city(short, a.get("city") or "")
                 if (own and " " not in own and icao.isalpha() and a.get("iata")
                         and normalize(a["city"].split(",")[-1]) in metros):
-                    names.add(own)
+                    # ... and so does the full name without the city:
+                    # "Dulles International Airport", "Heathrow Airport".
+                    names.update((own, f"{own} {name[-len(word):]}", f"{own} Airport"))
                 break
+        else:
+            # "Amsterdam Airport Schiphol": the own name after the word.
+            m = _CITY_AIRPORT_OWN.fullmatch(name)
+            if (m and m.group(1) == (a.get("city") or "").split(",")[-1].strip() and icao.isalpha()
+                    and a.get("iata") and normalize(m.group(1)) in metros
+                    and not _GENERIC_AIRFIELD.fullmatch(m.group(2))):
+                names.update((m.group(2), f"{m.group(2)} Airport"))
         yield PlaceRecord(
             gid=f"airport:{icao}", name=name, lat=float(a["lat"]), lon=float(a["lon"]), fclass="S",
             fcode="AIRP", cc=a.get("country") or None, names=tuple(sorted(names)),

@@ -430,6 +430,14 @@ def test_a_big_citys_airports_go_by_their_own_names(full_gazetteer):
     # "London Heathrow Airport" is "Heathrow", "Stockholm-Bromma Airport" "Bromma".
     for name, icao in (("Heathrow", "EGLL"), ("Gatwick", "EGKK"), ("O'Hare", "KORD"), ("Bromma", "ESSB")):
         assert f"airport:{icao}" in [c.place.id for c in full_gazetteer.lookup(name, limit=10)], name
+    # So do their full names without the city: "Dulles International
+    # Airport" of "Washington Dulles International Airport", "Schiphol" of
+    # "Amsterdam Airport Schiphol".
+    for name, icao in (("Dulles International Airport", "KIAD"), ("O'Hare International Airport", "KORD"),
+                       ("Gatwick Airport", "EGKK"), ("Schiphol", "EHAM"), ("Schiphol Airport", "EHAM")):
+        assert f"airport:{icao}" in [c.place.id for c in full_gazetteer.lookup(name, limit=10)], name
+    # Not a small city's: "Bergen Airport Flesland" (Bergen: 285,000 people).
+    assert not [c for c in full_gazetteer.lookup("Flesland", limit=10) if c.place.id == "airport:ENBR"]
     # A generic word after the city names no field: "Austin Executive", "Rugby Municipal".
     for generic in ("Executive", "Municipal", "Regional"):
         assert not [c for c in full_gazetteer.lookup(generic, limit=50) if c.place.feature == "AIRP"], generic
@@ -463,6 +471,17 @@ def test_regions_have_demonyms(full_gazetteer):
     ("Pearl Harbor", "HBR", "US", 21.35, -157.97),
     ("USSR", "RGN", None, 60.0, 100.0),
     ("FATA", "RGN", "PK", 33.0, 70.5),
+    # States of the news archives' time, which a part's rule would put at a
+    # successor's point ("East Germany" is no part of today's Germany).
+    ("East Germany", "RGN", None, 52.0, 12.5),
+    ("GDR", "RGN", None, 52.0, 12.5),
+    ("South Vietnam", "RGN", None, 11.5, 107.0),
+    ("East Pakistan", "RGN", None, 24.0, 90.0),
+    ("Yugoslavia", "RGN", None, 44.0, 18.7),
+    ("West Kasai", "RGN", "CD", -5.6, 21.7),
+    ("North Island", "ISL", "NZ", -38.5, 175.7),
+    ("Upper Egypt", "RGN", "EG", 26.0, 32.5),
+    ("South Florida", "RGN", "US", 26.1, -80.3),
 ])
 def test_curated_regions_deltas_and_islands(full_gazetteer, name, fcode, cc, lat, lon):
     # Well-known places cities500 cannot hold (not populated places), placed

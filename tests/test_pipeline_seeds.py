@@ -344,3 +344,14 @@ def test_kenyas_former_provinces_are_places(geoparser, fast_geoparser, fast):
     assert got == {"Nyanza": [("Nyanza Province", "KE")], "Rift Valley": [("Rift Valley Province", "KE")],
                    "North Eastern Province": [("North Eastern Province", "KE")],
                    "Coast Province": [("Coast Province", "KE")]}
+
+
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_countrys_former_name_is_the_country(geoparser, fast_geoparser, fast):
+    # News archives use the names of their time: Zaire (also an Angolan
+    # province), Ceylon (also a hamlet in Minnesota), Upper Volta, Siam.
+    gp = fast_geoparser if fast else geoparser
+    res = gp.parse_text("Mobutu ruled Zaire for three decades, while tea exports from Ceylon fell and "
+                        "Upper Volta and Siam signed the accord.")
+    got = {name: [p.country_code for p in placed(res, name)] for name in ("Zaire", "Ceylon", "Upper Volta", "Siam")}
+    assert got == {"Zaire": ["CD"], "Ceylon": ["LK"], "Upper Volta": ["BF"], "Siam": ["TH"]}
