@@ -943,23 +943,57 @@ def _name_after_generic(text: str, span: tuple[int, int], index: NameIndex) -> t
 
 
 def _comma_pieces(text: str, span: tuple[int, int], index: NameIndex) -> list[tuple[int, int]]:
-    """Split an NER place span at its commas unless the whole is one known name.
+    """Split an NER place span into the names it holds, unless the whole is one known name.
 
     The small NER model often reads a place and its county or state as one
-    entity ("Donington Park, Leicestershire", "Lexington, Ky."); the corpora,
-    and a map, want each name on its own, as the gazetteer matcher finds them.
-    "Washington, D.C." is a name of its own and stays whole. Pieces that do
-    not start with a capital ("Paris, and") are dropped.
+    entity ("Donington Park, Leicestershire", "Lexington, Ky."), two places
+    as one ("Cattai and Wilberforce", "Central Africa - Nigeria"), or a
+    town with its council ("Santa Ana City Council"); the corpora, and a
+    map, want each name on its own, as the gazetteer matcher finds them.
+    "Washington, D.C." and "Trinidad and Tobago" are names of their own and
+    stay whole. Pieces that do not start with a capital ("Paris, and") are
+    dropped.
     """
     surface = text[span[0]:span[1]]
-    if "," not in surface or index.has_name(surface):
+    if not _JOINED.search(surface) or index.has_name(surface):
         return [span]
-    pieces = []
-    for m in re.finditer(r"[^,\s][^,]*", surface):
-        piece = _clean_entity(text, span[0] + m.start(), span[0] + m.end())
-        if piece is not None and text[piece[0]].isupper():
-            pieces.append(piece)
-    return pieces
+    if "," in surface:
+        pieces = []
+        for m in re.finditer(r"[^,\s][^,]*", surface):
+            piece = _clean_entity(text, span[0] + m.start(), span[0] + m.end())
+            if piece is not None and text[piece[0]].isupper():
+                pieces.extend(_joined_pieces(text, piece, index))
+        return pieces
+    return _joined_pieces(text, span, index)
+
+
+# What joins two names in one NER span, or ends a town's name with its service.
+_JOINED = re.compile(r",| (?:and|&|[-\u2013\u2014]) | (?:(?:City|Town|Village) )?(?:Council|Hall|Police)")
+_NAME_PAIR = re.compile(r" (?:and|&|[-\u2013\u2014]) ")
+# A town's service inside the span: "Santa Ana City Council", "Seoul City Hall".
+_BODY_TAIL = re.compile(r" (?:(?:City|Town|Village) (?:Council|Hall)|Police(?: Department)?)$")
+
+
+def _joined_pieces(text: str, span: tuple[int, int], index: NameIndex) -> list[tuple[int, int]]:
+    """Split one comma-free piece at "and" or a dash, or cut a service off it, where that makes names."""
+    surface = text[span[0]:span[1]]
+    if index.has_name(surface):
+        return [span]
+    m = _BODY_TAIL.search(surface)
+    if m is not None and m.start() > 0 and index.has_name(surface[:m.start()]):
+        return [(span[0], span[0] + m.start())]
+    bounds = [0, *(x for j in _NAME_PAIR.finditer(surface) for x in (j.start(), j.end())), len(surface)]
+    parts = [(span[0] + bounds[i], span[0] + bounds[i + 1]) for i in range(0, len(bounds), 2)]
+    # Only names the gazetteer knows come out ("Central and South America":
+    # South America), and none where a common noun shows the span to be
+    # something else ("Orange and White streets").
+    known = [p for p in parts if p[1] > p[0] and index.has_name(text[p[0]:p[1]])]
+    if len(parts) < 2 or not known or _LOWER_WORD.search(surface):
+        return [span]
+    return known
+
+
+_LOWER_WORD = re.compile(r"(?<![\w'\u2019-])(?!and\b|of\b|the\b|de\b|al\b|el\b|la\b)[a-z][\w'\u2019-]*")
 
 
 def _gazetteer_spans(
@@ -1308,8 +1342,8 @@ _NAME_JOINS = frozenset({",", ", ", " and ", " & "})
 # What follows "<Town> City" when "City" is the town's government, not part
 # of its name: "Dublin City Council", "Fargo City Manager", "Huntsville City Schools".
 _CITY_BODY = re.compile(
-    rf" City +(?:{_BODY_HEAD}|Manager|Hall|Clerk|Administrator|Commissioners?|(?:Public )?Schools|School District"
-    r"|Limits)(?![\w-])"
+    rf" (?:City|Town) +(?:{_BODY_HEAD}|Manager|Hall|Clerk|Administrator|Commissioners?|(?:Public )?Schools"
+    r"|School District|Limits)(?![\w-])"
 )
 
 
@@ -1322,11 +1356,12 @@ def _drop_city_of_body(
 ) -> None:
     """Cut "<Town> City" before a city body to the town ("Dublin City Council" names Dublin).
 
+    Likewise "<Town> Town" ("Hanover Town Hall": not Hanover Town, Virginia).
     Not when the whole is some place's own name: "Kansas City Council" and
     "Boulder City Council" are the councils of Kansas City and Boulder City.
     """
     lookup = getattr(index, "lookup", None)
-    for span in [sp for sp, m in found.items() if m.text.endswith(" City")]:
+    for span in [sp for sp, m in found.items() if m.text.endswith((" City", " Town"))]:
         if not _CITY_BODY.match(text, span[1] - 5):
             continue
         town = (span[0], span[1] - 5)

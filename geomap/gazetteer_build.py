@@ -20,6 +20,7 @@ record list is sorted, so the same package versions give the same file.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import importlib.resources
 import importlib.util
@@ -156,8 +157,14 @@ def collect(progress: Progress | None = None) -> list[PlaceRecord]:
     records: list[PlaceRecord] = []
     records.extend(_continents(_read_json(gnc / "continents.json")))
     countries = list(_countries(countries_json, cities_json))
-    records.extend(countries)
     regions = list(_regions())
+    # A curated region's own name is no other name of a country: GeoNames
+    # lists "Central Africa" for the Central African Republic, but news
+    # means the region (a country reading outranks a region's).
+    region_names = {normalize(r.name) for r in regions}
+    countries = [dataclasses.replace(r, names=tuple(n for n in r.names if normalize(n) not in region_names))
+                 for r in countries]
+    records.extend(countries)
     records.extend(regions)
     # A curated row wins over a Natural Earth polygon of the same name.
     records.extend(_seas(skip={normalize(r.name) for r in regions}))

@@ -561,7 +561,7 @@ def region_head(key: str) -> str | None:
 # ("Northeast Georgia", "South Philadelphia", "Metro Nashville", "Western
 # Kasai", "North-East England").
 _PART_OF = re.compile(
-    r"(?:(?:north|south)(?:[ -]?(?:east|west))?|east|west|(?:north|south)?(?:east|west)?ern"
+    r"(?:(?:north|south)?(?:[ -]?(?:east|west))?ern|(?:north|south)(?:[ -]?(?:east|west))?|east|west"
     r"|central|greater|metro|downtown|midtown|uptown|historic)[ -]+(.+)",
     re.IGNORECASE,
 )
@@ -583,6 +583,8 @@ def part_head(name: str) -> str | None:
 
     >>> part_head("northeast georgia"), part_head("North-East England"), part_head("Metro Nashville")
     ('georgia', 'England', 'Nashville')
+    >>> part_head("North-Western Sydney"), part_head("Southwestern Ontario")
+    ('Sydney', 'Ontario')
     >>> part_head("north"), part_head("Georgia"), part_head("South Coast"), part_head("North Eastern Province")
     (None, None, None, None)
     """

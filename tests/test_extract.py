@@ -293,6 +293,39 @@ def test_an_ner_place_with_a_comma_is_split_unless_it_is_one_name(full_gazetteer
         "Donington Park", "Leicestershire", "Washington, D.C."]
 
 
+@pytest.mark.parametrize("text, span, expected", [
+    # Two places the NER read as one, joined by "and" or a dash.
+    ("Cases were found at Cattai and Wilberforce in Sydney.", "Cattai and Wilberforce", ["Cattai", "Wilberforce"]),
+    ("Outbreaks will spread to Central Africa - Nigeria, Cameroon - soon.", "Central Africa - Nigeria",
+     ["Central Africa", "Nigeria"]),
+    # Only the names the gazetteer knows come out.
+    ("Doctors across Central and South America warned.", "Central and South America", ["South America"]),
+    # A town with its service: the town.
+    ("Santa Ana City Council member Jose Solorio said so.", "Santa Ana City Council", ["Santa Ana"]),
+    ("Protesters gathered in front of Seoul City Hall on Sunday.", "Seoul City Hall", ["Seoul"]),
+    ("Officers of the North Las Vegas Police Department came.", "North Las Vegas Police Department",
+     ["North Las Vegas"]),
+    # A name of its own stays whole; so does a span a common noun shows is no pair of places.
+    ("He toured Bosnia and Herzegovina last year.", "Bosnia and Herzegovina", ["Bosnia and Herzegovina"]),
+    ("The crash at Orange and White streets closed the road.", "Orange and White streets",
+     ["Orange and White streets"]),
+])
+def test_an_ner_span_of_several_names_is_split_into_them(full_gazetteer, text, span, expected):
+    s, e = text.index(span), text.index(span) + len(span)
+    found = extract(text, full_gazetteer, entities=[EntitySpan(s, e, "GPE")])
+    assert [m.text for m in found if s <= m.start and m.end <= e] == expected
+
+
+def test_a_towns_town_hall_names_the_town_not_a_town_called_town(full_gazetteer):
+    # GeoNames knows "Hanover Town" (Virginia): in "Hanover Town Hall records"
+    # the town is Hanover, as "Dublin City Council" is Dublin's.
+    text = "They were renters, according to Hanover Town Hall records."
+    ents = [EntitySpan(text.index("Hanover"), text.index("Hall") + 4, "FAC")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Hanover"]
+    ents = [EntitySpan(text.index("Hanover"), text.index("Hall") + 4, "GPE")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Hanover"]
+
+
 def test_ministry_acronyms_with_a_lower_case_letter_are_not_places(full_gazetteer):
     # "MoD" is the Ministry of Defence, not a town called Mod.
     text = "The MoD said troops from the DoJ task force reached Kabul."

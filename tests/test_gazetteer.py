@@ -482,6 +482,8 @@ def test_regions_have_demonyms(full_gazetteer):
     ("North Island", "ISL", "NZ", -38.5, 175.7),
     ("Upper Egypt", "RGN", "EG", 26.0, 32.5),
     ("South Florida", "RGN", "US", 26.1, -80.3),
+    # GeoNames' "Central Africa" for the Central African Republic yields to the region.
+    ("Central Africa", "RGN", None, 1.0, 18.0),
 ])
 def test_curated_regions_deltas_and_islands(full_gazetteer, name, fcode, cc, lat, lon):
     # Well-known places cities500 cannot hold (not populated places), placed

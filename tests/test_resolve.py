@@ -471,6 +471,7 @@ def test_part_head_needs_a_proper_name_after_the_direction():
 
     assert part_head("Northeast Georgia") == "Georgia" and part_head("Metro Nashville") == "Nashville"
     assert part_head("south-west England") == "England" and part_head("Southern California") == "California"
+    assert part_head("North-Western Sydney") == "Sydney" and part_head("Southwestern Ontario") == "Ontario"
     assert part_head("North Eastern Province") is None and part_head("Central Plateau") is None
     assert part_head("Georgia") is None and part_head("North") is None
 
