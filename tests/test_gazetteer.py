@@ -484,6 +484,13 @@ def test_regions_have_demonyms(full_gazetteer):
     ("South Florida", "RGN", "US", 26.1, -80.3),
     # GeoNames' "Central Africa" for the Central African Republic yields to the region.
     ("Central Africa", "RGN", None, 1.0, 18.0),
+    # Former regions news archives name: France's before 2016, Norway's before 2020.
+    ("Alsace", "RGN", "FR", 48.25, 7.5),
+    ("Rhône-Alpes", "RGN", "FR", 45.5, 5.3),
+    ("Picardie", "RGN", "FR", 49.65, 2.75),
+    ("Hedmark", "RGN", "NO", 61.5, 11.5),
+    ("Vest-Agder", "RGN", "NO", 58.35, 7.3),
+    ("Rugen", "ISL", "DE", 54.42, 13.4),
 ])
 def test_curated_regions_deltas_and_islands(full_gazetteer, name, fcode, cc, lat, lon):
     # Well-known places cities500 cannot hold (not populated places), placed
