@@ -740,7 +740,8 @@ _TRAVEL = re.compile(
     r"\b(?:(?:driv(?:e|es|ing|en)|drove|fl(?:y|ies|ying|ew|own)|travel(?:s|led|ling|ed|ing)?|"
     r"mov(?:e|es|ed|ing)|relocat(?:e|es|ed|ing)|went|go(?:es|ing|ne)?|head(?:s|ed|ing)?|"
     r"return(?:s|ed|ing)?|commut(?:e|es|ed|ing)|deport(?:s|ed|ing)?|evacuat(?:e|es|ed|ing)|"
-    r"sail(?:s|ed|ing)?|trip|journey|miles|kilometres|kilometers|km)"
+    r"sail(?:s|ed|ing)?|trip|journey|miles|kilometres|kilometers|km|"
+    r"(?:north|south)(?:-?(?:east|west))?(?:wards?)?|(?:east|west)(?:wards?)?)"
     r"(?:\s+back)?\s+(?:to|from|into|towards?)|"
     r"(?:born|raised|grew\s+up|lives?|lived|living|based|headquartered|stationed|located)\s+(?:in|near))\s+$"
 )
@@ -749,13 +750,15 @@ _TRAVEL = re.compile(
 def _grammar_wants_place(text: str, span: tuple[int, int], blocks: _Blocks, person_ends: frozenset[int]) -> bool:
     """Tell whether the words around a known name make it a place, whatever the NER said.
 
-    Where people go or were born ("driving to Castlegar"), what the text
-    calls a place ("Alta is a town in Utah"), a mistagged name right after
+    Where people go or were born ("driving to Castlegar", "northeast to
+    Pibor"), what the text calls a place ("Alta is a town in Utah", "the
+    town of Pulawy"), a mistagged name right after
     "in" or "at" ("officials in Dogubayazit"), a place's people ("Roselle
     police"), a site of the place ("Dadaab camps"), a dateline ("HARTFORD —"),
     where a person is from ("Mindy Miller of Ravenel").
     """
     return (_after_travel(text, span)
+            or _KIND_OF.search(text, max(0, span[0] - 20), span[0]) is not None
             or _PLACE_PREDICATE.match(text, span[1]) is not None
             or _misread_after_preposition(text, span, blocks)
             or _PLACE_PEOPLE_AFTER.match(text, span[1]) is not None
@@ -763,6 +766,13 @@ def _grammar_wants_place(text: str, span: tuple[int, int], blocks: _Blocks, pers
             or _site_of(text, span, blocks)
             or _dateline(text, span)
             or _hometown_of(text, span, person_ends))
+
+
+# What the text calls the place: "the town of Pulawy", "the port city of Sfax".
+_KIND_OF = re.compile(
+    r"\b(?:city|town|village|hamlet|port|province|district|governorate|municipality|suburb|oasis|island"
+    r"|county|state)\s+of\s+$"
+)
 
 
 def _misread_after_preposition(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:

@@ -376,6 +376,19 @@ def test_a_town_where_people_go_or_were_born_is_a_place_though_the_ner_says_pers
     assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Castlegar", "Thornhill", "Manchester"]
 
 
+def test_what_the_text_calls_a_town_is_a_place_though_the_ner_says_org(full_gazetteer):
+    # en_core_web_sm tags "Pulawy", "Beitbridge" and "Pibor" ORG in these sentences.
+    text = ("The laboratory is in the town of Pulawy. The town of Beitbridge lies on the border. "
+            "The workers drove northeast to Pibor.")
+    ents = [EntitySpan(i, i + len(w), "ORG") for w in ("Pulawy", "Beitbridge", "Pibor")
+            for i in [text.index(w)]]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Pulawy", "Beitbridge", "Pibor"]
+    # Without such words the NER's verdict on a lone small-town name stands.
+    text = "Shares of Pulawy rose on Monday."
+    ents = [EntitySpan(text.index("Pulawy"), text.index("Pulawy") + 6, "ORG")]
+    assert extract(text, full_gazetteer, entities=ents) == []
+
+
 def test_place_cues_are_read_backwards_from_the_name():
     from geomap.extract import _after_cue
 
