@@ -238,7 +238,7 @@ class Geoparser:
         # Names in lists of counties have their own candidates, by position;
         # a name the article uses only there has them everywhere (they then
         # also lend support to the article's other names).
-        listed = _listed_counties(found, self.gazetteer, candidates)
+        listed = {**_listed_regions(found, candidates), **_listed_counties(found, self.gazetteer, candidates)}
         listed_keys: dict[str, list[Candidate]] = {}
         for f, _text, _d, ms in found:
             for m in ms:
@@ -514,6 +514,53 @@ class Geoparser:
 
 
 _LIST_ITEM_BEFORE = re.compile(r",\s*$")
+# What joins the items of a list: "Georgia, Oklahoma, Pennsylvania and California".
+_LIST_JOIN = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?|\s+(?:and|or|&)\s+")
+
+
+def _listed_regions(found: Sequence[tuple[Field, str, Any, list[Mention]]],
+                    candidates: Mapping[str, Sequence[Candidate]]) -> dict[tuple[Field, int], list[Candidate]]:
+    """Return the first-level region readings of names listed among such regions, by (field, start).
+
+    The items of a list are places of one kind: in "cases in Washington,
+    Pennsylvania and California" Washington is the state, not the capital,
+    and in "states including Georgia, Oklahoma, Pennsylvania and Wisconsin"
+    Oklahoma is the state, not the village in Pennsylvania its neighbours'
+    region would otherwise favour. A name counts when at least two of the
+    other items, and at least half of them, are first of all a region of one
+    country (their gazetteer's first candidate); it then reads as that
+    country's region of its name, if there is one. Lists of three or more
+    items only: "Washington and Moscow" is not one.
+    """
+    out: dict[tuple[Field, int], list[Candidate]] = {}
+    for field, text, _d, ms in found:
+        items = [m for m in ms if m.recognizer != "demonym"]
+        runs: list[list[Mention]] = []
+        for m in items:
+            if runs and _LIST_JOIN.fullmatch(text, runs[-1][-1].end, m.start):
+                runs[-1].append(m)
+            else:
+                runs.append([m])
+        for run in runs:
+            if len(run) < 3:
+                continue
+            firsts = [candidates.get(normalize(m.text)) or [None] for m in run]
+            regions = [c.place.country_code if c is not None and c.place.feature == "ADM1" else None
+                       for c, *_ in firsts]
+            for i, m in enumerate(run):
+                others = Counter(cc for j, cc in enumerate(regions) if j != i and cc is not None)
+                if not others:
+                    continue
+                cc, n = others.most_common(1)[0]
+                if n < 2 or 2 * n < len(run) - 1:
+                    continue
+                states = [c for c in candidates.get(normalize(m.text), ())
+                          if c.place.feature == "ADM1" and c.place.country_code == cc and c.match_kind != "variant"]
+                if states:
+                    out[(field, m.start)] = states
+    return out
+
+
 def _listed_counties(found: Sequence[tuple[Field, str, Any, list[Mention]]], gazetteer: Gazetteer,
                      candidates: Mapping[str, Sequence[Candidate]]) -> dict[tuple[Field, int], list[Candidate]]:
     """Return the candidates of the names in the article's lists of counties, by (field, start).

@@ -355,3 +355,18 @@ def test_a_countrys_former_name_is_the_country(geoparser, fast_geoparser, fast):
                         "Upper Volta and Siam signed the accord.")
     got = {name: [p.country_code for p in placed(res, name)] for name in ("Zaire", "Ceylon", "Upper Volta", "Siam")}
     assert got == {"Zaire": ["CD"], "Ceylon": ["LK"], "Upper Volta": ["BF"], "Siam": ["TH"]}
+
+
+def test_a_name_listed_among_regions_is_the_region(geoparser):
+    # The items of a list are places of one kind: Washington is the state
+    # beside Pennsylvania and California, and Oklahoma is not the Pennsylvania
+    # village its neighbours' state would otherwise favour.
+    res = geoparser.parse_text("Officials are investigating cases in Washington, Pennsylvania and California. "
+                               "The disorder was seen in states including Georgia, Oklahoma, Pennsylvania and "
+                               "Wisconsin.")
+    for name, state in (("Washington", "WA"), ("Oklahoma", "OK"), ("Georgia", "GA")):
+        (place,) = placed(res, name)
+        assert (place.feature, place.country_code, place.admin1) == ("ADM1", "US", state), name
+    # A list of cities is no list of regions; two items are no list at all.
+    res = geoparser.parse_text("Leaders met in Paris, London and Washington. Washington and Moscow disagreed.")
+    assert {p.feature for p in placed(res, "Washington")} == {"PPLC"}
