@@ -529,7 +529,7 @@ _BODY_HEAD = (
     r"(?:Department|Dept\.|Ministry|Government|Council|Court|Legislature|Assembly|Parliament|Senate|House"
     r"|Police|Sheriff|Patrol|Guard|Army|Navy|Air\s+Force|Armed\s+Forces|Forces|Military|Embassy|Consulate"
     r"|Commission|Agency|Board|Bureau|Office|Service|Census|Attorney|Treasury|Cabinet|Election|Governor"
-    r"|Authority|Survey|Administration|Centers|Institutes)"
+    r"|Authority|Survey|Administration|Centers|Institutes|Secretary|City\s+Hall|Town\s+Hall)"
 )
 _JURISDICTION = r"(?:State|City|County|National|Supreme|Federal|Municipal|Fire|Health|Coast|Highway)"
 # Right after a name in running text, only a jurisdiction word may come

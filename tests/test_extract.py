@@ -143,6 +143,9 @@ def test_a_big_town_the_ner_calls_a_person_is_a_place_unless_someone_bears_the_n
         ("The U.S. Centers for Disease Control warned.", "The U.S. Centers for Disease Control", ["U.S."]),
         ("The U.S. Food and Drug Administration recalled it.", "The U.S. Food and Drug Administration",
          ["U.S."]),
+        # A city's hall, a secretary's office (the NER's span may stop short of the head).
+        ("Protesters gathered at the Tripoli City Hall on Sunday.", "the Tripoli City Hall", ["Tripoli"]),
+        ("Texas Health Secretary Ann Lee said so.", "Texas Health", ["Texas"]),
         # The place after the head: "the Government of Libya".
         ("A statement by the Government of Libya followed.", "the Government of Libya", ["Libya"]),
         # Organisations merely named after a place are not the place.
