@@ -189,7 +189,7 @@ def collect(progress: Progress | None = None) -> list[PlaceRecord]:
     records.extend(postal)
     if progress:
         progress("read", 4, 4)
-    return records
+    return _drop_taken_sea_names(records)
 
 
 # -- sources ---------------------------------------------------------------
@@ -407,6 +407,26 @@ def _regions() -> Iterator[PlaceRecord]:
         )
 
 
+_SEA_ADJECTIVE = re.compile(r"(?:ic|ian|ean|an)$")
+# Places a sea's short name must not take from (see _drop_taken_sea_names).
+_SEA_SHORT_RIVALS = ("PCL", "ADM1", "ADM2", "ISL", "RGN", "CONT", "TERR")
+
+
+def _drop_taken_sea_names(records: list[PlaceRecord]) -> list[PlaceRecord]:
+    """Drop a sea's short name that is a country's or region's name, a town's of 10,000, or a demonym.
+
+    "Tasman" is New Zealand's Tasman region before the Tasman Sea, "Irish"
+    and "Norwegian" are demonyms; a village's name does not stop "the
+    Baltic" or "the Caspian".
+    """
+    taken = {normalize(n) for r in records if not r.gid.startswith("ne:marine:")
+             and (r.fcode.startswith(_SEA_SHORT_RIVALS) or (r.population or 0) >= 10_000)
+             for n in (r.name, *r.names)}
+    taken |= {normalize(d) for r in records for d in r.demonyms}
+    return [dataclasses.replace(r, names=tuple(n for n in r.names if normalize(n) not in taken))
+            if r.gid.startswith("ne:marine:") else r for r in records]
+
+
 def _seas(skip: set[str] = frozenset()) -> Iterator[PlaceRecord]:  # type: ignore[assignment]
     seen: set[str] = set(skip)
     for name, _bbox, rings in sorted(_ne_data()["marine"], key=lambda r: r[0]):
@@ -420,9 +440,12 @@ def _seas(skip: set[str] = frozenset()) -> Iterator[PlaceRecord]:  # type: ignor
         lower = key.split()
         fcode = "OCN" if "ocean" in lower else "GULF" if {"gulf", "bay"} & set(lower) else "SEA"
         names = set()
-        # "Mediterranean Sea" is written "the Mediterranean" far more often.
+        # "Mediterranean Sea" is written "the Mediterranean" far more often;
+        # so are the other seas named by an adjective ("the Adriatic", "the
+        # Caspian", "the North Atlantic"), not those named by a noun: "North",
+        # "Black", "Java", "Lincoln" and "Greenland" are not the seas.
         for suffix in (" sea", " ocean"):
-            if key.endswith(suffix) and len(key) > len(suffix) + 3:
+            if key.endswith(suffix) and _SEA_ADJECTIVE.search(key[: -len(suffix)]):
                 names.add(name[: -len(suffix)])
         yield PlaceRecord(
             gid=f"ne:marine:{key.replace(' ', '-')}", name=name, lat=point[0], lon=point[1],

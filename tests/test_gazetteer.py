@@ -194,6 +194,17 @@ def test_every_seed_place_resolves_in_the_full_gazetteer(full_gazetteer, name, c
 
 
 @pytest.mark.slow
+def test_a_sea_goes_by_its_adjective_alone_not_by_a_noun(full_gazetteer):
+    # "the Adriatic", "the Caspian", "the North Atlantic" are the seas...
+    for name in ("Adriatic", "Caspian", "Baltic", "Caribbean", "North Atlantic"):
+        assert [c for c in full_gazetteer.lookup(name, limit=5) if c.place.feature in ("SEA", "OCN")], name
+    # ...but "North", "Black", "Java", "Greenland", "Tasman" (a region of New
+    # Zealand) and "Norwegian" (a demonym) are not.
+    for name in ("North", "Black", "Java", "Greenland", "Tasman", "Norwegian", "Philippine"):
+        assert not [c for c in full_gazetteer.lookup(name, limit=50) if c.place.feature in ("SEA", "OCN")], name
+
+
+@pytest.mark.slow
 def test_tripoli_in_two_countries(full_gazetteer):
     ccs = [c.place.country_code for c in full_gazetteer.lookup("Tripoli", limit=5)]
     assert ccs[0] == "LY" and "LB" in ccs
