@@ -1478,6 +1478,7 @@ def _mention(
 # -- boilerplate -------------------------------------------------------------
 
 _CREDIT = re.compile(r"\b(?:photo|image|picture|credit|file photo|photograph)\s*:\s*\S", re.IGNORECASE)
+_CREDIT_LINE_WORDS = 40
 _LIST_ITEM = re.compile(r"^\s*(?:[-\u2022*\u2013\u2014]|\d+\.)\s+")
 # What ends a sentence, as the last character of a stripped line.
 _SENTENCE_ENDS = frozenset(".!?:\u201d\"'\u2019)]")
@@ -1510,7 +1511,9 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
             continue
         in_list = False
-        if ":" in stripped and _CREDIT.search(stripped):
+        # A credit line is short: a story whose text is one long line (as
+        # many feeds and corpora give it) may hold "(Photo: AFP)" inline.
+        if ":" in stripped and _CREDIT.search(stripped) and len(stripped.split()) < _CREDIT_LINE_WORDS:
             spans.append((start, end))
             continue
         prev_blank = idx == 0 or not lines[idx - 1].strip()

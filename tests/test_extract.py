@@ -96,6 +96,15 @@ def test_boilerplate_is_detected_and_flagged(mini_gazetteer):
     assert flags["Sirte"] is True and flags["Tripoli"] is True
 
 
+def test_a_story_on_one_line_with_an_inline_credit_is_not_boilerplate():
+    # Feeds and corpora often give a story as one line; "(Photo: AFP)" inside
+    # it is no credit line, and the story must not be flagged whole.
+    story = ("Egypt struck Derna on Monday (Photo: AFP) after the killings. " * 8).strip()
+    assert boilerplate_spans(story) == []
+    assert boilerplate_spans("Egypt struck Derna.\n\nMen mourn in Cairo. Photo: AFP\n\nMore text here.") == [
+        (21, 51)]
+
+
 def test_one_sense_per_discourse(mini_gazetteer):
     text = "Police in Sirte said an IS fighter died. Sirte Oil Company later named him. Officials in SIRTE said..."
     s1 = text.index("Sirte")
