@@ -404,6 +404,10 @@ def _add_county_lists(text: str, found: dict[tuple[int, int], Mention], field: F
 
 # US politicians' party and hometown: "Sen. Tom Bakk, DFL-Cook", "(R-Marshall)".
 _PARTY_HOME = re.compile(r"(?<![\w.-])(?:R|D|I|DFL)-([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=[,;)\s])")
+# What every tag holds, "R-M" or "L-C": a pattern that starts with a
+# character class is a fast scan, where _PARTY_HOME's lookbehind is tried at
+# every position. Most texts have no tag.
+_PARTY_TAG = re.compile(r"[RDIL]-[A-Z]")
 
 
 def _add_party_hometowns(text: str, found: dict[tuple[int, int], Mention], index: NameIndex, field: Field,
@@ -414,7 +418,7 @@ def _add_party_hometowns(text: str, found: dict[tuple[int, int], Mention], index
     hometown that is also a surname is not copied to the article's other
     uses of the word.
     """
-    if "-" not in text:
+    if "-" not in text or _PARTY_TAG.search(text) is None:
         return
     for m in _PARTY_HOME.finditer(text):
         span = m.span(1)
@@ -547,13 +551,18 @@ _INSTITUTION_OF = re.compile(rf"\b{_BODY_HEAD} +of +(?:the +)?$")
 # A title or role right before a name makes it a person's: "coach Ripley",
 # "Mrs. Lincoln", "President Jackson", "Sen. Kerry". Not "Miss": "Miss Ohio"
 # is a pageant of the place.
+_TITLE_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt",
+                        "Cmdr", "Sgt", "Cpl", "Pvt", "Adm", "Maj", "Rev", "Hon")
+_TITLE_WORDS = ("Madam", "Sir", "Dame", "Lady", "Lord", "President", "Senator", "Governor", "Mayor", "Judge",
+                "Justice", "Coach", "coach", "Officer", "officer", "Detective", "Deputy", "Sheriff", "Chancellor",
+                "Premier", "Ambassador", "Bishop", "Pastor", "Rabbi", "Imam", "Pope", "Sheikh", "Professor",
+                "Doctor", "Sergeant", "Captain", "Lieutenant", "Colonel", "General", "Admiral", "Councilman",
+                "Councilwoman", "Commissioner", "Superintendent", "Principal", "Trooper", "Inspector",
+                "Constable", "Chief")
 _TITLE_BEFORE = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sen|Rep|Gov|Gen|Lt|Col|Capt|Cmdr|Sgt|Cpl|Pvt|Adm|Maj|Rev|Hon)\.?"
-    r"|\b(?:Madam|Sir|Dame|Lady|Lord|President|Senator|Governor|Mayor|Judge|Justice|Coach|coach"
-    r"|Officer|officer|Detective|Deputy|Sheriff|Chancellor|Premier|Ambassador|Bishop|Pastor|Rabbi|Imam"
-    r"|Pope|Sheikh|Professor|Doctor|Sergeant|Captain|Lieutenant|Colonel|General|Admiral|Councilman"
-    r"|Councilwoman|Commissioner|Superintendent|Principal|Trooper|Inspector|Constable|Chief))\s+$"
+    rf"(?:\b(?:{'|'.join(_TITLE_ABBREVIATIONS)})\.?|\b(?:{'|'.join(_TITLE_WORDS)}))\s+$"
 )
+_TITLES = (*_TITLE_ABBREVIATIONS, *_TITLE_WORDS)
 
 
 # A disease named after a place ("Marburg virus", "Lassa fever", "Reston
@@ -680,7 +689,17 @@ def _disease_eponyms(text: str, found: dict[tuple[int, int], Mention], index: Na
 
 def _after_title(text: str, start: int) -> bool:
     """Tell whether a person's title or role comes right before ``start``."""
-    return _TITLE_BEFORE.search(text, max(0, start - 16), start) is not None
+    lo = max(0, start - 16)
+    # The pattern is tried only where the last word before the space ends in
+    # a title ("Sen." once its dot is cut): a C-level test that rules out
+    # nearly every name, where the pattern would be tried at 16 positions.
+    before = text[lo:start]
+    stripped = before.rstrip()
+    if len(stripped) == len(before):
+        return False  # no whitespace before the name
+    if stripped.endswith("."):
+        stripped = stripped[:-1]
+    return stripped.endswith(_TITLES) and _TITLE_BEFORE.search(text, lo, start) is not None
 
 
 def _occurrences(text: str, word: str) -> Iterator[tuple[int, int]]:

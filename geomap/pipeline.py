@@ -22,16 +22,16 @@ from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, M
 from geomap.resolve import (
     AIRPORT_AFTER,
     AREA_AFTER,
-    AREA_BEFORE,
-    HOMETOWN_BEFORE,
     Context,
     RegionVotes,
     admin1_support,
     airports,
+    area_before,
     areas,
     article_context,
     container_of,
     county_support,
+    hometown_before,
     in_qualifier,
     part_head,
     qualifier_after,
@@ -232,7 +232,7 @@ class Geoparser:
         # the town wherever it recurs ("Lebanon Police"), and no vote for
         # the country.
         for key in {normalize(m.text) for _f, text, _d, ms in found for m in ms
-                    if m.recognizer != "demonym" and HOMETOWN_BEFORE.search(text, max(0, m.start - 40), m.start)}:
+                    if m.recognizer != "demonym" and hometown_before(text, m.start)}:
             if key in candidates:
                 candidates[key] = towns(candidates[key]) or candidates[key]
         # Names in lists of counties have their own candidates, by position;
@@ -621,7 +621,7 @@ def _cue(text: str, m: Mention) -> str | None:
     Part of the first pass's memo key: "the state of New York" and a bare
     "New York" in one article are two questions, whichever comes first.
     """
-    if AREA_BEFORE.search(text, max(0, m.start - 40), m.start) or AREA_AFTER.match(text, m.end):
+    if area_before(text, m.start) or AREA_AFTER.match(text, m.end):
         return "area"
     if AIRPORT_AFTER.match(text, m.end):
         return "airport"

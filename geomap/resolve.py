@@ -647,6 +647,14 @@ def airports(candidates: Sequence[Candidate]) -> list[Candidate]:
 HOMETOWN_BEFORE = re.compile(r"\b[A-Z][\w.'\u2019-]*,\s*\d{1,3},\s*(?:of\s+)?$")
 
 
+def hometown_before(text: str, start: int) -> bool:
+    """Tell whether :data:`HOMETOWN_BEFORE` ends right before ``start`` (a name, an age and commas)."""
+    # The pattern's two commas, counted in C, rule out almost every name
+    # before the pattern is tried at each of the 40 positions.
+    lo = max(0, start - 40)
+    return text.count(",", lo, start) >= 2 and HOMETOWN_BEFORE.search(text, lo, start) is not None
+
+
 def towns(candidates: Sequence[Candidate]) -> list[Candidate]:
     """Keep the candidates that are no country, continent or wider region."""
     return [c for c in candidates if not c.place.feature.startswith(("PCL", "CONT", "RGN", "TERR"))]
@@ -659,6 +667,19 @@ AREA_BEFORE = re.compile(
     r"\b(?:state|province|governorate|region|county|prefecture|district|department|canton|oblast) of (?:the )?$",
     re.IGNORECASE,
 )
+# What AREA_BEFORE's last three characters can be, lower-cased: "of " or "the ".
+_AREA_BEFORE_TAILS = frozenset({"of ", "he "})
+
+
+def area_before(text: str, start: int) -> bool:
+    """Tell whether a generic and "of" end right before ``start`` (:data:`AREA_BEFORE`)."""
+    # Most names follow some other word: three characters tell, where the
+    # pattern would be tried at each of 40 positions. (No character but
+    # the ASCII ones folds to "o", "f", "t", "h" or "e" in IGNORECASE; "$"
+    # also matches before a line break that ends the window.)
+    end = start - 1 if text[start - 1:start] == "\n" else start
+    return (text[end - 3:end].lower() in _AREA_BEFORE_TAILS
+            and AREA_BEFORE.search(text, max(0, start - 40), start) is not None)
 
 
 #: Places known well enough to go by any of their names: the major ones, and
