@@ -89,6 +89,9 @@ _LOCATIVE = frozenset(
 _REFERENCE = frozenset({"near", "north", "south", "east", "west", "northeast", "northwest", "southeast",
                         "southwest", "km", "kilometres", "kilometers", "miles", "outskirts"})  # fmt: skip
 _TOKEN = re.compile(r"\w+(?:['’]\w+)*|n't|[^\w\s]")
+# The same tokens as a capture group: re.split returns gaps and tokens
+# alternately, all cut in C, where finditer makes a match object per token.
+_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
 # Tokens the window fallback reads beyond a sentence: up to three before a
 # place or trigger ("20 km. Tripoli" has "km" before Tripoli) and five after
 # a trigger (its object: "captured two more suspects").
@@ -465,7 +468,12 @@ class _ActorPatterns:
 
     def search(self, text: str, low: str | None, pos: int, endpos: int) -> bool:
         """Tell whether an actor is named in ``text[pos:endpos]``."""
-        return next(self.finditer(text, low, pos, endpos), None) is not None
+        # One search per pattern, not a generator of matches: asked for every trigger that needs an actor.
+        if self.words is not None:
+            words = self.words if low is not None else _any_case(self.words.pattern)
+            if words.search(text if low is None else low, pos, endpos) is not None:
+                return True
+        return self.caps is not None and self.caps.search(text, pos, endpos) is not None
 
 
 def _actor_pattern(actors: Sequence[str]) -> _ActorPatterns:
@@ -974,9 +982,11 @@ class _WindowContext(_SentenceIndex):
                  *((a.start, a.end) for a in anchors)]
         starts, toks = self.tok_starts, self.toks
         for lo, hi in _stretches(self.text, spans):
-            found = list(_TOKEN.finditer(self.text, lo, hi))
-            starts.extend(map(re.Match.start, found))
-            toks.extend(map(str.lower, map(re.Match.group, found)))
+            # (The pattern looks neither behind nor ahead: a slice's tokens are the text's.)
+            parts = _TOKEN_SPLIT.split(self.text[lo:hi])
+            # gap, token, gap, ..., gap: a token starts where the parts before it end.
+            starts.extend(list(accumulate(map(len, parts[:-1]), initial=lo))[1::2])
+            toks.extend(map(str.lower, parts[1::2]))
         # Cumulative clause-boundary penalty up to each token, so the penalty
         # between two tokens is one subtraction. In tenths, as integers: a
         # difference of float sums would depend on where the sums start.

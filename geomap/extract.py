@@ -258,7 +258,9 @@ def extract(
         # Fast mode: capitalised words that are demonyms ("Libyan", "Russian").
         ws = _words(text)
         # Asked once per distinct word, then looked for.
-        named = {w for w in set(compress(ws.words, ws.cap)) if not w.isupper() and _is_demonym(index, w)}
+        demonym = getattr(index, "demonym", None)
+        named = set() if demonym is None else {
+            w for w in set(compress(ws.words, ws.cap)) if not w.isupper() and demonym(w) is not None}
         if named:
             for k in compress(count(), map(named.__contains__, ws.words)):
                 found[ws.spans[k]] = _mention(text, ws.spans[k], field, "demonym", boilerplate)

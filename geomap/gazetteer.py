@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from itertools import filterfalse
 from pathlib import Path
 from typing import Any
 
@@ -255,9 +256,10 @@ class Gazetteer:
         if len(memo) >= _MEMO_SIZE:
             memo.clear()  # bounded as the memo's own misses are
         todo: dict[str, list[str]] = {}
-        for name in names:
+        # The names already answered (on a feed, most) are skipped in C.
+        for name in filterfalse(memo.__contains__, names):
             if name in memo:
-                continue
+                continue  # (a repeat of a name answered in this call)
             key = normalize(name)
             if not key:
                 memo[name] = False

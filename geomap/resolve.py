@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from rapidfuzz.fuzz import ratio
 
@@ -367,7 +368,7 @@ def score_candidate(
     # Unrounded and with zero entries: only the winner's are rounded and
     # filtered for display (:func:`resolve_mention`), which saves that work
     # for the other candidates.
-    return sum(v for _k, v in feats), tuple(feats)
+    return sum(map(itemgetter(1), feats)), tuple(feats)  # (in C; the same additions, in the same order)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -453,6 +454,8 @@ def qualifier_after(text: str, end: int) -> str | None:
     >>> qualifier_after("Paris, Texas and Rome, Georgia", 5)
     'Texas'
     """
+    if text[end:end + 1] != ",":
+        return None  # (most mentions: the pattern starts with the comma)
     m = _QUALIFIER.match(text[end:end + 60])
     if m is None:
         return None
