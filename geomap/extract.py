@@ -840,7 +840,7 @@ _LOCAL_BODY_AFTER = re.compile(
 # "Metropolitan Police", "Capitol Police"), some of them also a place's name somewhere.
 _NOT_A_TOWN = frozenset(
     "state city county national supreme federal municipal metropolitan capitol military border transit campus "
-    "tribal university royal secret special central regional provincial local village town new "
+    "tribal university royal secret special central regional provincial local village town new airport "
     "vice deputy acting former interim assistant".split()
 )
 # The capitalised word before a name, if any: "Southwest Middlesex Mayor"
@@ -999,10 +999,18 @@ def _comma_pieces(text: str, span: tuple[int, int], index: NameIndex) -> list[tu
 
 
 # What joins two names in one NER span, or ends a town's name with its service.
-_JOINED = re.compile(r",| (?:and|&|[-\u2013\u2014]) | (?:(?:City|Town|Village) )?(?:Council|Hall|Police)")
+_JOINED = re.compile(
+    r",| (?:and|&|[-\u2013\u2014]) | (?:(?:City|Town|Village) )?(?:Council|Hall|Police|Sheriff|Fire|Commission|Board"
+    r"|Court|Jail|Detention|Health|School|Public|Coroner|Clerk)"
+)
 _NAME_PAIR = re.compile(r" (?:and|&|[-\u2013\u2014]) ")
-# A town's service inside the span: "Santa Ana City Council", "Seoul City Hall".
-_BODY_TAIL = re.compile(r" (?:(?:City|Town|Village) (?:Council|Hall)|Police(?: Department)?)$")
+# A town's or county's service inside the span: "Santa Ana City Council",
+# "Seoul City Hall", "the Edgar County Sheriff's Department", "Hall County Jail".
+_BODY_TAIL = re.compile(
+    r" (?:(?:City|Town|Village) (?:Council|Hall)|Police(?: Department)?|Sheriff(?:['\u2019]s (?:Department|Office))?"
+    r"|Fire Department|Commission(?:ers)?(?: Court)?|Board of (?:Supervisors|Commissioners|Education)|Courthouse"
+    r"|Jail|Detention Center|Health Department|School District|Public Schools|Schools|Coroner|Clerk)$"
+)
 
 
 def _joined_pieces(text: str, span: tuple[int, int], index: NameIndex) -> list[tuple[int, int]]:
@@ -1011,8 +1019,9 @@ def _joined_pieces(text: str, span: tuple[int, int], index: NameIndex) -> list[t
     if index.has_name(surface):
         return [span]
     m = _BODY_TAIL.search(surface)
-    if m is not None and m.start() > 0 and index.has_name(surface[:m.start()]):
-        return [(span[0], span[0] + m.start())]
+    if (m is not None and m.start() > 0 and surface[:m.start()].lower() not in _NOT_A_TOWN
+            and index.has_name(surface[:m.start()])):
+        return [(span[0], span[0] + m.start())]  # (not "Airport Courthouse", "Federal Detention Center")
     bounds = [0, *(x for j in _NAME_PAIR.finditer(surface) for x in (j.start(), j.end())), len(surface)]
     parts = [(span[0] + bounds[i], span[0] + bounds[i + 1]) for i in range(0, len(bounds), 2)]
     # Only names the gazetteer knows come out ("Central and South America":

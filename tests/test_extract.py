@@ -317,6 +317,11 @@ def test_an_ner_place_with_a_comma_is_split_unless_it_is_one_name(full_gazetteer
     ("Protesters gathered in front of Seoul City Hall on Sunday.", "Seoul City Hall", ["Seoul"]),
     ("Officers of the North Las Vegas Police Department came.", "North Las Vegas Police Department",
      ["North Las Vegas"]),
+    ("Ashley Evans was in the custody of the Edgar County Sheriff's Department on Thursday.",
+     "Edgar County Sheriff's Department", ["Edgar County"]),
+    ("He was booked into the Hall County Jail.", "Hall County Jail", ["Hall County"]),
+    # Not a generic word's: "Airport Courthouse" is no courthouse of a town called Airport.
+    ("The case went to the Airport Courthouse in Los Angeles.", "Airport Courthouse", ["Airport Courthouse"]),
     # A name of its own stays whole; so does a span a common noun shows is no pair of places.
     ("He toured Bosnia and Herzegovina last year.", "Bosnia and Herzegovina", ["Bosnia and Herzegovina"]),
     ("The crash at Orange and White streets closed the road.", "Orange and White streets",
