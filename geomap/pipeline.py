@@ -235,9 +235,9 @@ class Geoparser:
                     if m.recognizer != "demonym" and hometown_before(text, m.start)}:
             if key in candidates:
                 candidates[key] = towns(candidates[key]) or candidates[key]
-        # Names in lists of counties have their own candidates, by position;
-        # a name the article uses only there has them everywhere (they then
-        # also lend support to the article's other names).
+        # Names in lists of counties, or of first-level regions, have their
+        # own candidates, by position; a name the article uses only there has
+        # them everywhere (they then also lend support to the article's other names).
         listed = {**_listed_regions(found, candidates), **_listed_counties(found, self.gazetteer, candidates)}
         listed_keys: dict[str, list[Candidate]] = {}
         for f, _text, _d, ms in found:
@@ -530,7 +530,10 @@ def _listed_regions(found: Sequence[tuple[Field, str, Any, list[Mention]]],
     other items, and at least half of them, are first of all a region of one
     country (their gazetteer's first candidate); it then reads as that
     country's region of its name, if there is one. Lists of three or more
-    items only: "Washington and Moscow" is not one.
+    items only: "Washington and Moscow" is not one. (Resolution's
+    ``list_of_regions`` feature weighs a name after one region, "California
+    or Washington"; as a feature it can be outvoted by the second pass's
+    regions, while these candidates hold in both passes.)
     """
     out: dict[tuple[Field, int], list[Candidate]] = {}
     for field, text, _d, ms in found:
