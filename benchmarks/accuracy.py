@@ -446,8 +446,13 @@ geomap's predictions (spurious) and of matched pairs (far). The largest classes,
   GeoVirus F1 .896 -> .903, Acc@161 .864 -> .865, F1@161 .774 -> .781. Tried and not kept:
   naming a part by its whole ("Georgia" for "Northeast Georgia", LGL's convention; GeoWebNews
   and GeoVirus annotate the phrase): LGL F1 +.005, the others -.001; and keeping a big city
-  against a small namesake that only one other name of the article backs ("New York and
-  Boston"): LGL Acc@161 .886 -> .881, local news names one neighbour often enough.
+  against a small namesake that only one other name of the article backs: LGL Acc@161 .886
+  -> .881, local news names one neighbour often enough. What was kept instead: other big
+  cities (100,000 people or more) alone do not move a big city to a small namesake of its
+  own country ("New York and Boston" keeps Boston, Massachusetts; "Los Angeles and San
+  Francisco" no longer make Pittsburgh the Californian Pittsburg), while a big city abroad
+  still yields (Paris, Texas beside Dallas): GeoWebNews Acc@161 .956 -> .958, F1@161 .812 ->
+  .815; LGL .890 -> .891, .731 -> .732; GeoVirus .865 -> .866, .781 -> .782.
 """
 
 

@@ -18,7 +18,17 @@ from geomap import events as events_mod
 from geomap.errors import DependencyError
 from geomap.extract import EntitySpan, boilerplate_spans, county_lists, extract, place_sentences, stoplist
 from geomap.gazetteer import Gazetteer
-from geomap.model import Article, ArticleResult, Candidate, Field, GeoMention, Mention, Place, Resolution
+from geomap.model import (
+    MAJOR_POPULATION,
+    Article,
+    ArticleResult,
+    Candidate,
+    Field,
+    GeoMention,
+    Mention,
+    Place,
+    Resolution,
+)
 from geomap.resolve import (
     AIRPORT_AFTER,
     AREA_AFTER,
@@ -389,6 +399,8 @@ class Geoparser:
                         new = self._resolve(m, text, cands, ctx, container=containers.get(m.start),
                                             part_of=key in parts)
                         memo.setdefault(key, {})[question] = new
+                    if not county and _only_cities_back(res, new, resolved, key):
+                        continue
                     resolved[i] = (m, new)
                     if votes.replace(i, m, new):
                         memo = {key: memo.get(key, {})}
@@ -511,6 +523,32 @@ class Geoparser:
             if place is not None:
                 return Resolution(place=place, score=0.5, method="geocoder")
         return res
+
+
+def _only_cities_back(old: Resolution, new: Resolution, resolved: Sequence[tuple[Mention, Resolution]],
+                      key: str) -> bool:
+    """Tell whether a big city would yield to a small namesake of its country on big cities' word alone.
+
+    "Leaders met in New York and Boston": national news names the big
+    cities of several states together, so New York City is no case for
+    Boston, New York (8,000 people) against Boston, Massachusetts, nor Los
+    Angeles and San Francisco for Pittsburg, California against Pittsburgh.
+    Local news, where small namesakes are meant ("Paris" beside "Henry
+    County"), backs them with counties and towns of the region; and a big
+    city abroad still yields (Paris, Texas beside Dallas). Big: 100,000
+    people (``MAJOR_POPULATION``).
+    """
+    a, b = old.place, new.place
+    if a is None or b is None or not a.feature.startswith("PPL") or b.admin1 is None:
+        return False
+    if a.country_code != b.country_code:
+        return False  # Paris, France is no city of the article's country: Paris, Texas beside Dallas
+    if (a.population or 0) < MAJOR_POPULATION or (b.population or 0) >= MAJOR_POPULATION:
+        return False
+    backers = [r.place for m, r in resolved if r.place is not None and normalize(m.text) != key
+               and r.place.region_code == b.region_code and not r.place.feature.startswith(("PCL", "ADM1"))]
+    return bool(backers) and all(p.feature.startswith("PPL") and (p.population or 0) >= MAJOR_POPULATION
+                                 for p in backers)
 
 
 _LIST_ITEM_BEFORE = re.compile(r",\s*$")

@@ -370,3 +370,19 @@ def test_a_name_listed_among_regions_is_the_region(geoparser):
     # A list of cities is no list of regions; two items are no list at all.
     res = geoparser.parse_text("Leaders met in Paris, London and Washington. Washington and Moscow disagreed.")
     assert {p.feature for p in placed(res, "Washington")} == {"PPLC"}
+
+
+def test_big_cities_alone_do_not_move_a_big_city_to_a_small_namesake(geoparser):
+    # National news names big cities of several states together: New York
+    # City is no case for Boston, New York (8,000 people), nor are Los Angeles
+    # and San Francisco for Pittsburg, California.
+    res = geoparser.parse_text("Leaders met in New York and Boston.")
+    assert [p.admin1 for p in placed(res, "Boston")] == ["MA"]
+    res = geoparser.parse_text("The outbreak spread from Los Angeles and San Francisco to Pittsburgh.")
+    assert [p.admin1 for p in placed(res, "Pittsburgh")] == ["PA"]
+    # A big city abroad still yields to the article's small namesake; so does
+    # a big city of the country where a county backs the namesake.
+    res = geoparser.parse_text("Paris police said the suspect, who lives in Dallas, fled north toward the Red River.")
+    assert [(p.country_code, p.admin1) for p in placed(res, "Paris")] == [("US", "TX")]
+    res = geoparser.parse_text("Henry County deputies and Paris police searched the lake on Sunday.")
+    assert [(p.country_code, p.admin1) for p in placed(res, "Paris")] == [("US", "TN")]
