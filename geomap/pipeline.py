@@ -355,6 +355,8 @@ class Geoparser:
             # same question until another name's vote moves (its own vote is
             # left out of its context).
             memo: dict[str, dict[_Question, Resolution]] = {}
+            # _only_cities_back's answers, by name, old and new place, kept as long as the memo.
+            held: dict[tuple[str, str | None, str], bool] = {}
             for i, (m, res) in enumerate(resolved):
                 if res.method in ("demonym", "geocoder"):
                     continue
@@ -399,13 +401,20 @@ class Geoparser:
                         new = self._resolve(m, text, cands, ctx, container=containers.get(m.start),
                                             part_of=key in parts)
                         memo.setdefault(key, {})[question] = new
-                    if not county and _only_cities_back(res, new, resolved, key):
-                        continue
+                    if not county and new.place is not None:
+                        asked = (key, res.place and res.place.id, new.place.id)
+                        hold = held.get(asked)
+                        if hold is None:
+                            hold = held[asked] = _only_cities_back(res, new, resolved, key)
+                        if hold:
+                            continue
                     resolved[i] = (m, new)
                     if votes.replace(i, m, new):
                         memo = {key: memo.get(key, {})}
+                        held = {}
                     if new.place != res.place:
                         changed = True
+                        held = {}  # (its backers may have changed)
             if not changed:
                 break
         return resolved
