@@ -154,6 +154,13 @@ def test_not_triggers_hide_the_trigger_words_inside_them(tmp_path, parse):
     assert types(text, "Liverpool", run=parse) == {"Liverpool": "mention"}
     text = "Foreign ministers opened a conference on Libya in Rome on Tuesday."
     assert types(text, "Rome", run=parse) == {"Rome": "diplomacy"}
+    # A suspect who flees the scene or the police is crime news; people who flee a place are displaced.
+    text = "Police in Dayton said the driver fled the scene before officers arrived."
+    assert types(text, "Dayton", run=parse) == {"Dayton": "mention"}
+    text = "A man fleeing police crashed his car in Toledo on Friday."
+    assert types(text, "Toledo", run=parse) == {"Toledo": "mention"}
+    text = "Thousands fled Aleppo as the fighting spread."
+    assert types(text, "Aleppo", run=parse) == {"Aleppo": "humanitarian"}
     # A user taxonomy's own list: without "inundated" hidden, the flood type would claim Derna.
     tax = load_taxonomy(_write(tmp_path, {**_minimal(), "not_triggers": ["inundated with calls"]}))
     assert tax.not_triggers == ("inundated with calls",)
