@@ -19,6 +19,7 @@ from geomap.errors import DependencyError
 from geomap.extract import EntitySpan, boilerplate_spans, county_lists, extract, place_sentences, stoplist
 from geomap.gazetteer import Gazetteer
 from geomap.model import (
+    MAJOR_FEATURES,
     MAJOR_POPULATION,
     Article,
     ArticleResult,
@@ -472,7 +473,8 @@ class Geoparser:
         return [] if any(c.place.feature in _TOO_WIDE_TO_PART for c in wholes) else wholes
 
     def _qualifier_region(
-        self, m: Mention, text: str, cands: Sequence[Candidate], qcands: Sequence[Candidate], qualifier: frozenset[str]
+        self, m: Mention, text: str, cands: Sequence[Candidate], qcands: Sequence[Candidate],
+        qualifier: frozenset[str], countries: Mapping[str, float],
     ) -> Place | None:
         """Return the county or state a text names for a town the gazetteer lacks, or None.
 
@@ -480,16 +482,37 @@ class Geoparser:
         England, so the county is the best place to put the mention (a low
         score and method ``qualifier`` say so), better than Rockingham,
         Vermont. Only first- and second-level regions qualify (a country is
-        too coarse a guess), and only for a name that is no major place
-        (a bigger place's name before a comma is more often a list: "Paris,
-        Texas" aside, "Paris, London").
+        too coarse a guess). A major place's name before a comma is more
+        often a list item ("Paris, London", "Berlin, Bavaria, Saxony"), so it
+        qualifies only as a town before a name that is first of all a state or
+        province of one of the article's ``countries`` and ends the list, bar
+        a country ("Bradford, Ontario": the gazetteer lacks Bradford West
+        Gwillimbury, and England is an ocean away).
         """
         if not qualifier or any(in_qualifier(c.place, qualifier) for c in cands):
             return None
-        if self.gazetteer.is_major(m.text) or _LIST_ITEM_BEFORE.search(text, max(0, m.start - 3), m.start):
+        if _LIST_ITEM_BEFORE.search(text, max(0, m.start - 3), m.start):
             return None  # "Harwinton, Bantam, Litchfield": a list, not a town and its county
         region = next((c.place for c in qcands if c.place.feature.startswith(("PCL", "ADM1", "ADM2"))), None)
-        return region if region is not None and region.feature in ("ADM1", "ADM2") else None
+        if region is None or region.feature not in ("ADM1", "ADM2"):
+            return None
+        if self.gazetteer.is_major(m.text) and not (
+                cands and cands[0].place.feature not in MAJOR_FEATURES  # no state itself ("Indiana, Ill.")
+                and qcands[0].place is region and region.feature == "ADM1"
+                and region.country_code in countries  # not "Kansas City, North" (a region of Cameroon)
+                and not self._list_goes_on(text, m.end)):
+            return None
+        return region
+
+    def _list_goes_on(self, text: str, end: int) -> bool:
+        """Tell whether another name that is no country follows a mention's qualifier (``", X, Y"``)."""
+        qtext = qualifier_after(text, end) or ""
+        after = text.find(qtext, end) + len(qtext)
+        nxt = _NEXT_ITEM.match(text, after)
+        if nxt is None:
+            return False
+        first = self.gazetteer.lookup(nxt.group(1), limit=1, variants=False)
+        return not (first and first[0].place.feature.startswith("PCL"))
 
     def _resolve(
         self,
@@ -523,7 +546,7 @@ class Geoparser:
                 return Resolution(place=res.place, score=round(res.score * 0.5, 4), method="part_of",
                                   features=(*res.features, ("part_of", 1.0)))
         res = resolve_mention(m, cands, context, qualifier=qualifier, container=container)
-        region = self._qualifier_region(m, text, cands, qcands, qualifier)
+        region = self._qualifier_region(m, text, cands, qcands, qualifier, context.countries)
         if region is not None:
             return Resolution(place=region, score=0.3, method="qualifier",
                               features=(("qualifier_region", 1.0),))
@@ -561,6 +584,8 @@ def _only_cities_back(old: Resolution, new: Resolution, resolved: Sequence[tuple
 
 
 _LIST_ITEM_BEFORE = re.compile(r",\s*$")
+# The next item after a qualifier: "Berlin, Bavaria, Saxony", "Bradford, Ontario, Canada".
+_NEXT_ITEM = re.compile(r"\s*,\s*([A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*)*)")
 # What joins the items of a list: "Georgia, Oklahoma, Pennsylvania and California".
 _LIST_JOIN = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?|\s+(?:and|or|&)\s+")
 

@@ -228,11 +228,28 @@ def test_a_town_the_gazetteer_lacks_is_put_in_the_county_the_text_names(geoparse
     rockingham = next(gm.resolution for gm in res.mentions if gm.mention.text == "Rockingham")
     assert rockingham.place.name == "Northamptonshire" and rockingham.method == "qualifier"
     assert rockingham.score < 0.5
-    # A known town in the named region is that town, and a major name is never moved.
+    # A known town in the named region is that town, and a capital is never moved.
     res = geoparser.parse_text("Fans drove from Ripley, Derbyshire and from Paris, Ohio.")
     places = {gm.mention.text: gm.resolution for gm in res.mentions}
     assert places["Ripley"].place.name == "Ripley" and places["Ripley"].method != "qualifier"
     assert places["Paris"].method != "qualifier"
+
+
+def test_a_big_citys_name_before_a_province_it_lacks_is_a_town_there(geoparser):
+    # Bradford, England has 366,000 people, but "Bradford, Ontario" is the
+    # Ontario town the gazetteer lacks (Bradford West Gwillimbury): the
+    # province is 750 km off, England 5,500.
+    for text in ("He appears in a Bradford, Ontario court on May 12.",
+                 "Officials in Bradford, Ontario, Canada said so."):
+        bradford = next(gm.resolution for gm in geoparser.parse_text(text).mentions if gm.mention.text == "Bradford")
+        assert (bradford.place.name, bradford.method) == ("Ontario", "qualifier"), text
+    # Not in a list of regions, not for a state before a state, not before a
+    # region of a country the article is not about.
+    for text, name in (("The firm has offices in Bradford, Ontario, Quebec and Alberta.", "Bradford"),
+                       ("Ridge Farm is near the Indiana, Ill., border.", "Indiana"),
+                       ("Thieves struck in Kansas City, North on Sunday, police in Missouri said.", "Kansas City")):
+        res = next(gm.resolution for gm in geoparser.parse_text(text).mentions if gm.mention.text == name)
+        assert res.method != "qualifier", text
 
 
 def test_a_country_or_state_vouches_for_no_region_through_its_namesake_towns(geoparser):
