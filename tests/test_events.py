@@ -161,6 +161,15 @@ def test_not_triggers_hide_the_trigger_words_inside_them(tmp_path, parse):
     assert types(text, "Toledo", run=parse) == {"Toledo": "mention"}
     text = "Thousands fled Aleppo as the fighting spread."
     assert types(text, "Aleppo", run=parse) == {"Aleppo": "humanitarian"}
+    # Controls as a noun are rules, not holding ground; a bomb squad defuses; rockets blast off to space.
+    text = "Japanese officials inspected food hygiene controls on farms in Kent."
+    assert types(text, "Kent", run=parse) == {"Kent": "mention"}
+    text = "IS controls Sirte and the coast around it."
+    assert types(text, "Sirte", run=parse) == {"Sirte": "territorial_control"}
+    text = "A police bomb squad responded to a storage unit in Richmond after a report of a suspicious device."
+    assert types(text, "Richmond", run=parse) == {"Richmond": "mention"}
+    text = "The spacecraft blasted off from Baikonur in Kazakhstan."
+    assert types(text, "Kazakhstan", run=parse) == {"Kazakhstan": "mention"}
     # A user taxonomy's own list: without "inundated" hidden, the flood type would claim Derna.
     tax = load_taxonomy(_write(tmp_path, {**_minimal(), "not_triggers": ["inundated with calls"]}))
     assert tax.not_triggers == ("inundated with calls",)
