@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate, compress, count
+from itertools import accumulate, chain, compress, count
 from operator import itemgetter, or_
 from typing import Protocol
 
@@ -1060,9 +1060,12 @@ def _gazetteer_spans(
     starts = [k for k, c in enumerate(cap) if c]
     prefetch = getattr(index, "prefetch_names", None)
     if prefetch is not None:
-        # Every span the loop below may ask about, asked in one go.
-        prefetch(text[tokens[i][0]:tokens[j][1]] for i in starts
-                 for j in range(i, min(reach[i], i + MAX_TOKENS - 1) + 1) if cap[j])
+        # Every span the loop below may ask about, asked in one go: each
+        # capitalised word (a one-word span's text is its word, no slice
+        # needed), then the longer spans of the runs of more than one word.
+        prefetch(chain(compress(words, cap),
+                       (text[tokens[i][0]:tokens[j][1]] for i in starts if reach[i] > i
+                        for j in range(i + 1, min(reach[i], i + MAX_TOKENS - 1) + 1) if cap[j])))
     for i in starts:
         if i < skip_to or words[i] in ("The", "THE"):
             continue
@@ -1075,7 +1078,7 @@ def _gazetteer_spans(
             if not cap[j]:
                 continue
             span = (s0, tokens[j][1])
-            surface = text[s0:span[1]]
+            surface = words[i] if i == j else text[s0:span[1]]
             # The memoised gazetteer question first: most spans name no place,
             # and the tests below only veto a name.
             if not has_name(surface):
