@@ -1149,7 +1149,13 @@ def _lowered(words: frozenset[str]) -> set[str]:
     # Plain lower-case ASCII words are their own keys (most of them): picked
     # out by C-level filters instead of a normalize call each.
     plain = set(filter(str.isascii, filter(str.isalpha, filter(str.islower, words))))
-    return plain | {normalize(_trim(w) if w[-1] in _TRIMMABLE else w) for w in words - plain}
+    return plain | set(map(_lower_key, words - plain))
+
+
+@lru_cache(maxsize=100_000)
+def _lower_key(word: str) -> str:
+    """Return the lookup key of a lower-case word (:func:`_lowered`), memoised: a feed's words recur."""
+    return normalize(_trim(word) if word[-1] in _TRIMMABLE else word)
 
 
 # Place cues (see _after_cue): a preposition, "<generic> of", a comma or a colon.
