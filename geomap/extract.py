@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import accumulate, chain, compress, count
-from operator import itemgetter, or_
+from operator import itemgetter, not_, or_
 from typing import Protocol
 
 from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Field, Mention
@@ -147,12 +147,15 @@ def _words(text: str) -> _Words:
     # parts before it end. The maps below run in C, not per token in Python.
     starts = list(accumulate(map(len, parts)))[0::2]
     is_cap = list(map(str.isupper, map(itemgetter(0), tokens)))
-    caps = set(compress(tokens, is_cap))
-    lower = set(tokens) - caps
+    lower = set(compress(tokens, map(not_, is_cap)))
     joins = map(_JOINERS.__contains__ if lower.isdisjoint(_ODD_JOINERS) else _is_joiner, tokens)
     keep = compress(count(), map(or_, is_cap, joins))
     spans: list[tuple[int, int]] = []
     words: list[str] = []
+    # The kept words right after another kept word in the text (the next
+    # token): only between those can the gap be a space or a hyphen.
+    adjacent: list[int] = []
+    last = -2
     for k in keep:
         word = tokens[k]
         if word[-1] in _TRIMMABLE:
@@ -163,16 +166,18 @@ def _words(text: str) -> _Words:
                 and not (word == "the" and k and _trim(tokens[k - 1]) == "of")):
             # Only "of the" inside a name joins: "Democratic Republic of the Congo".
             continue
+        if k == last + 1:
+            adjacent.append(len(words))
+        last = k
         s = starts[k]
         spans.append((s, s + len(word)))
         words.append(word)
     cap = [w[:1].isupper() for w in words]
-    n = len(words)
-    reach = list(range(n))
-    for k in range(n - 2, -1, -1):
-        gap = text[spans[k][1]:spans[k + 1][0]]
+    reach = list(range(len(words)))
+    for k in reversed(adjacent):  # right to left, so a run's end carries back
+        gap = text[spans[k - 1][1]:spans[k][0]]
         if gap == " " or ("\n" not in gap and (gap in _GAPS or gap.strip() in ("", "-"))):
-            reach[k] = reach[k + 1]
+            reach[k - 1] = reach[k]
     return _Words(spans, words, cap, reach, frozenset(lower))
 
 
