@@ -546,7 +546,7 @@ def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int, lowered: str | Non
                 words.append(more.group(1))
                 ends.append(more.end())
             for size in range(len(words), 1, -1):
-                entry = forms.get(" ".join(w.lower() for w in words[:size]))
+                entry = forms.get(" ".join(words[:size]).lower())  # (lower case per word or at once: the same)
                 if entry is None and exact:
                     entry = exact.get(" ".join(words[:size]))
                 if entry is not None:

@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from itertools import accumulate, compress, count
-from operator import itemgetter, or_
+from itertools import accumulate, chain, compress, count
+from operator import itemgetter, not_, or_
 from typing import Protocol
 
 from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Field, Mention
@@ -147,12 +147,15 @@ def _words(text: str) -> _Words:
     # parts before it end. The maps below run in C, not per token in Python.
     starts = list(accumulate(map(len, parts)))[0::2]
     is_cap = list(map(str.isupper, map(itemgetter(0), tokens)))
-    caps = set(compress(tokens, is_cap))
-    lower = set(tokens) - caps
+    lower = set(compress(tokens, map(not_, is_cap)))
     joins = map(_JOINERS.__contains__ if lower.isdisjoint(_ODD_JOINERS) else _is_joiner, tokens)
     keep = compress(count(), map(or_, is_cap, joins))
     spans: list[tuple[int, int]] = []
     words: list[str] = []
+    # The kept words right after another kept word in the text (the next
+    # token): only between those can the gap be a space or a hyphen.
+    adjacent: list[int] = []
+    last = -2
     for k in keep:
         word = tokens[k]
         if word[-1] in _TRIMMABLE:
@@ -163,16 +166,18 @@ def _words(text: str) -> _Words:
                 and not (word == "the" and k and _trim(tokens[k - 1]) == "of")):
             # Only "of the" inside a name joins: "Democratic Republic of the Congo".
             continue
+        if k == last + 1:
+            adjacent.append(len(words))
+        last = k
         s = starts[k]
         spans.append((s, s + len(word)))
         words.append(word)
     cap = [w[:1].isupper() for w in words]
-    n = len(words)
-    reach = list(range(n))
-    for k in range(n - 2, -1, -1):
-        gap = text[spans[k][1]:spans[k + 1][0]]
+    reach = list(range(len(words)))
+    for k in reversed(adjacent):  # right to left, so a run's end carries back
+        gap = text[spans[k - 1][1]:spans[k][0]]
         if gap == " " or ("\n" not in gap and (gap in _GAPS or gap.strip() in ("", "-"))):
-            reach[k] = reach[k + 1]
+            reach[k - 1] = reach[k]
     return _Words(spans, words, cap, reach, frozenset(lower))
 
 
@@ -1060,9 +1065,12 @@ def _gazetteer_spans(
     starts = [k for k, c in enumerate(cap) if c]
     prefetch = getattr(index, "prefetch_names", None)
     if prefetch is not None:
-        # Every span the loop below may ask about, asked in one go.
-        prefetch(text[tokens[i][0]:tokens[j][1]] for i in starts
-                 for j in range(i, min(reach[i], i + MAX_TOKENS - 1) + 1) if cap[j])
+        # Every span the loop below may ask about, asked in one go: each
+        # capitalised word (a one-word span's text is its word, no slice
+        # needed), then the longer spans of the runs of more than one word.
+        prefetch(chain(compress(words, cap),
+                       (text[tokens[i][0]:tokens[j][1]] for i in starts if reach[i] > i
+                        for j in range(i + 1, min(reach[i], i + MAX_TOKENS - 1) + 1) if cap[j])))
     for i in starts:
         if i < skip_to or words[i] in ("The", "THE"):
             continue
@@ -1075,7 +1083,7 @@ def _gazetteer_spans(
             if not cap[j]:
                 continue
             span = (s0, tokens[j][1])
-            surface = text[s0:span[1]]
+            surface = words[i] if i == j else text[s0:span[1]]
             # The memoised gazetteer question first: most spans name no place,
             # and the tests below only veto a name.
             if not has_name(surface):
@@ -1146,7 +1154,13 @@ def _lowered(words: frozenset[str]) -> set[str]:
     # Plain lower-case ASCII words are their own keys (most of them): picked
     # out by C-level filters instead of a normalize call each.
     plain = set(filter(str.isascii, filter(str.isalpha, filter(str.islower, words))))
-    return plain | {normalize(_trim(w) if w[-1] in _TRIMMABLE else w) for w in words - plain}
+    return plain | set(map(_lower_key, words - plain))
+
+
+@lru_cache(maxsize=100_000)
+def _lower_key(word: str) -> str:
+    """Return the lookup key of a lower-case word (:func:`_lowered`), memoised: a feed's words recur."""
+    return normalize(_trim(word) if word[-1] in _TRIMMABLE else word)
 
 
 # Place cues (see _after_cue): a preposition, "<generic> of", a comma or a colon.

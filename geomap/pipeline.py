@@ -282,7 +282,8 @@ class Geoparser:
         first_pass: dict[tuple[str, str | None, tuple[str, str | None, bool] | None, str | None], Resolution] = {}
         for field, text, doc, mentions in found:
             resolved: list[tuple[Mention, Resolution]] = []
-            containers: dict[int, tuple[str, str | None, bool]] = {}
+            # Each mention's question, by start, asked again as is by the second pass.
+            questions: dict[int, _Question] = {}
             prev: tuple[Mention, Resolution] | None = None
             for m in mentions:
                 if m.recognizer == "demonym":
@@ -290,13 +291,11 @@ class Geoparser:
                     res = Resolution(place=place, score=0.9 if place else 0.0, method="demonym")
                 else:
                     container = container_of(text, prev, m)
-                    if container is not None:
-                        containers[m.start] = container
                     # Same name, same qualifier, same context: same answer (an
                     # article listing a town a thousand times resolves it once).
                     in_list = listed.get((field, m.start))
-                    memo_key = (m.text, qualifier_after(text, m.end), container,
-                                "county" if in_list else _cue(text, m))
+                    memo_key = questions[m.start] = (m.text, qualifier_after(text, m.end), container,
+                                                     "county" if in_list else _cue(text, m))
                     if memo_key not in first_pass:
                         key = normalize(m.text)
                         first_pass[memo_key] = self._resolve(
@@ -320,7 +319,7 @@ class Geoparser:
                 resolved.append((m, res))
             here = {start: cands for (f, start), cands in listed.items() if f == field}
             out.append((field, text, doc,
-                        self._second_pass(text, resolved, candidates, context, containers, parts, here)))
+                        self._second_pass(text, resolved, candidates, context, questions, parts, here)))
         return out
 
     def _second_pass(
@@ -329,7 +328,7 @@ class Geoparser:
         resolved: list[tuple[Mention, Resolution]],
         candidates: Mapping[str, Sequence[Candidate]],
         context: Context,
-        containers: Mapping[int, tuple[str, str | None, bool]],
+        questions: Mapping[int, _Question],
         parts: set[str],
         listed: Mapping[int, Sequence[Candidate]],
     ) -> list[tuple[Mention, Resolution]]:
@@ -393,13 +392,14 @@ class Geoparser:
                 if postal or (shares and not _coherent(res.place, shares)) or (
                     county and (res.place is None or res.place.county_code not in county)
                 ):
-                    question = (m.text, qualifier_after(text, m.end), containers.get(m.start),
-                                "county" if m.start in listed else _cue(text, m))
+                    # (The first pass's question: its container, and its cue
+                    # or "county" for a listed name, are the same now.)
+                    question = questions[m.start]
                     new = memo.get(key, {}).get(question)
                     if new is None:
                         ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}),
                                       county=county)
-                        new = self._resolve(m, text, cands, ctx, container=containers.get(m.start),
+                        new = self._resolve(m, text, cands, ctx, container=question[2],
                                             part_of=key in parts)
                         memo.setdefault(key, {})[question] = new
                     if not county and new.place is not None:

@@ -207,9 +207,12 @@ def variant_key(name: str) -> str:
     return " ".join(t for t in tokens if t)
 
 
-# The closing mark is matched, not looked behind for: a lookbehind is tried
-# at every position of the text, the mark's character class is one scan.
-_SENTENCE_END = re.compile(r"[.!?\u201d\"']\s+(?=[\"\u201c\u2018'(\[]?[A-Z0-9])|\n+")
+# A closing mark and the whitespace after it, or a run of line breaks. The
+# mark is matched, not looked behind for, and the pattern opens with one
+# character class for both cases (which one, a lookbehind then tells): the
+# engine skips to the next such character in C, where a lookbehind first or
+# an alternation "mark...|\n+" would be tried at every position of the text.
+_SENTENCE_END = re.compile(r"[.!?\u201d\"'\n](?:(?<=\n)\n*|(?<!\n)\s+(?=[\"\u201c\u2018'(\[]?[A-Z0-9]))")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -233,16 +236,19 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     start = 0
     for m in _SENTENCE_END.finditer(text):
         end = m.start()
-        if text[end] != "\n":
+        mark = text[end]
+        if mark != "\n":
             end += 1  # after the closing mark
-            if text[end - 1] == "." and _abbreviation_before(text, end):
+            if mark == "." and _abbreviation_before(text, end):
                 continue
-        if end > start:
-            spans.append(_trim(text, start, end))
+        s, e = _trim(text, start, end)
+        if s < e:
+            spans.append((s, e))
         start = m.end()
-    if start < len(text):
-        spans.append(_trim(text, start, len(text)))
-    return [s for s in spans if s[1] > s[0]]
+    s, e = _trim(text, start, len(text))
+    if s < e:
+        spans.append((s, e))
+    return spans
 
 
 # Words that end in a full stop without ending the sentence: titles, months,
