@@ -168,6 +168,11 @@ def test_not_triggers_hide_the_trigger_words_inside_them(tmp_path, parse):
     assert types(text, "Sirte", run=parse) == {"Sirte": "territorial_control"}
     text = "A police bomb squad responded to a storage unit in Richmond after a report of a suspicious device."
     assert types(text, "Richmond", run=parse) == {"Richmond": "mention"}
+    # Seizing an opportunity holds no ground; advance voting advances on nothing.
+    text = "In Kandahar, Sgt. Bell seized the opportunity to watch the drill."
+    assert types(text, "Kandahar", run=parse) == {"Kandahar": "mention"}
+    text = "Georgia has advance voting."
+    assert types(text, "Georgia", run=parse) == {"Georgia": "mention"}
     text = "The spacecraft blasted off from Baikonur in Kazakhstan."
     assert types(text, "Kazakhstan", run=parse) == {"Kazakhstan": "mention"}
     # A user taxonomy's own list: without "inundated" hidden, the flood type would claim Derna.
