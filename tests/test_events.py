@@ -173,6 +173,13 @@ def test_not_triggers_hide_the_trigger_words_inside_them(tmp_path, parse):
     assert types(text, "Kandahar", run=parse) == {"Kandahar": "mention"}
     text = "Georgia has advance voting."
     assert types(text, "Georgia", run=parse) == {"Georgia": "mention"}
+    # Firefighters battle blazes, re-enactors stage old wars, police presence is no troop build-up.
+    text = "Local fire departments battled a blaze at a home in Tega Cay."
+    assert types(text, "Tega Cay", run=parse) == {"Tega Cay": "mention"}
+    text = "Clinton hosts a Civil War re-enactment."
+    assert types(text, "Clinton", run=parse) == {"Clinton": "mention"}
+    text = "A heavier police presence along Franklin Avenue in Newark cut crime."
+    assert types(text, "Newark", run=parse) == {"Newark": "mention"}
     text = "The spacecraft blasted off from Baikonur in Kazakhstan."
     assert types(text, "Kazakhstan", run=parse) == {"Kazakhstan": "mention"}
     # A user taxonomy's own list: without "inundated" hidden, the flood type would claim Derna.
