@@ -180,6 +180,11 @@ def test_not_triggers_hide_the_trigger_words_inside_them(tmp_path, parse):
     assert types(text, "Clinton", run=parse) == {"Clinton": "mention"}
     text = "A heavier police presence along Franklin Avenue in Newark cut crime."
     assert types(text, "Newark", run=parse) == {"Newark": "mention"}
+    # Tourists and family visits are no state visits, whoever else the sentence names.
+    text = "South Korea's health ministry reported a case in a tourist visiting Mexico."
+    assert types(text, "Mexico", run=parse) == {"Mexico": "mention"}
+    text = "The minister said a boy died while visiting relatives in Texas."
+    assert types(text, "Texas", run=parse) == {"Texas": "mention"}
     text = "The spacecraft blasted off from Baikonur in Kazakhstan."
     assert types(text, "Kazakhstan", run=parse) == {"Kazakhstan": "mention"}
     # A user taxonomy's own list: without "inundated" hidden, the flood type would claim Derna.
