@@ -185,6 +185,11 @@ def test_not_triggers_hide_the_trigger_words_inside_them(tmp_path, parse):
     assert types(text, "Mexico", run=parse) == {"Mexico": "mention"}
     text = "The minister said a boy died while visiting relatives in Texas."
     assert types(text, "Texas", run=parse) == {"Texas": "mention"}
+    # Suspected cases of a disease are no criminal suspects.
+    text = "Officials counted 42 suspected cases in Western Kasai."
+    assert types(text, "Western Kasai", run=parse) == {"Western Kasai": "mention"}
+    text = "Police arrested a suspect in Garissa."
+    assert types(text, "Garissa", run=parse) == {"Garissa": "arrest_detention"}
     text = "The spacecraft blasted off from Baikonur in Kazakhstan."
     assert types(text, "Kazakhstan", run=parse) == {"Kazakhstan": "mention"}
     # A user taxonomy's own list: without "inundated" hidden, the flood type would claim Derna.
