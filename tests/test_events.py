@@ -248,6 +248,10 @@ def test_figurative_conflict_words_are_not_events(text, place, expected, parse):
         ("The Red Team voted to send Nancy home from the ranch in Malibu.", "Malibu", "mention"),
         ("Portugal sold 2.5 billion euros of Treasury bills on Wednesday.", "Portugal", "mention"),
         ("Lawmakers in Richmond voted to raise the gas tax.", "Richmond", "political"),
+        # A primary is an election where a party is in view; a primary school is none.
+        ("Florida holds its Republican primary on Tuesday.", "Florida", "political"),
+        ("Candidates spent the week before the Nevada caucuses in Reno.", "Reno", "political"),
+        ("The Republican governor said pupils at a primary school in Tampa were safe.", "Tampa", "mention"),
     ],
 )
 def test_a_trigger_that_needs_an_actor_counts_only_with_one_in_view(text, place, expected, parse):
