@@ -731,14 +731,15 @@ class _Actors:
 
     def window(self, hit: _Hit) -> tuple[int, int]:
         """Return the span of the hit's sentence and the one before (:func:`geomap.text.sentence_spans`)."""
+        if self._sents is None:
+            self._sents = sentence_spans(self.text)
+        sents = self._sents
         if self._starts is None:
-            if self._sents is None:
-                self._sents = sentence_spans(self.text)
-            self._starts = [s for s, _e in self._sents]
+            self._starts = [s for s, _e in sents]
         i = bisect_right(self._starts, hit.start) - 1
         if i < 0:
             return 0, max(hit.end, self._starts[0] if self._starts else len(self.text))
-        return self._sents[max(i - 1, 0)][0], max(self._sents[i][1], hit.end)
+        return sents[max(i - 1, 0)][0], max(sents[i][1], hit.end)
 
     @property
     def low(self) -> str | None:

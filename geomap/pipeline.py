@@ -361,7 +361,7 @@ class Geoparser:
                 if res.method in ("demonym", "geocoder"):
                     continue
                 key = normalize(m.text)
-                cands = listed.get(m.start) or candidates.get(key, ())
+                cands: Sequence[Candidate] = listed.get(m.start) or candidates.get(key) or ()
                 # A postal-only town or a county's short name counts as a
                 # reading only where the other places back it (see
                 # resolve._backed): it alone gives a name no second region to weigh.
@@ -403,7 +403,7 @@ class Geoparser:
                                             part_of=key in parts)
                         memo.setdefault(key, {})[question] = new
                     if not county and new.place is not None:
-                        asked = (key, res.place and res.place.id, new.place.id)
+                        asked = (key, res.place.id if res.place is not None else None, new.place.id)
                         hold = held.get(asked)
                         if hold is None:
                             hold = held[asked] = _only_cities_back(res, new, resolved, key)
@@ -619,9 +619,9 @@ def _listed_regions(found: Sequence[tuple[Field, str, Any, list[Mention]]],
         for run in runs:
             if len(run) < 3:
                 continue
-            firsts = [candidates.get(normalize(m.text)) or [None] for m in run]
+            firsts: list[Candidate | None] = [next(iter(candidates.get(normalize(m.text), ())), None) for m in run]
             regions = [c.place.country_code if c is not None and c.place.feature == "ADM1" else None
-                       for c, *_ in firsts]
+                       for c in firsts]
             for i, m in enumerate(run):
                 others = Counter(cc for j, cc in enumerate(regions) if j != i and cc is not None)
                 if not others:
