@@ -40,11 +40,13 @@ from geomap.resolve import (
     area_before,
     areas,
     article_context,
+    city_of_region,
     container_of,
     county_support,
     hometown_before,
     in_qualifier,
     part_head,
+    plural_area_after,
     qualifier_after,
     qualifier_regions,
     region_head,
@@ -318,8 +320,8 @@ class Geoparser:
                     continue
                 resolved.append((m, res))
             here = {start: cands for (f, start), cands in listed.items() if f == field}
-            out.append((field, text, doc,
-                        self._second_pass(text, resolved, candidates, context, questions, parts, here)))
+            resolved = self._second_pass(text, resolved, candidates, context, questions, parts, here)
+            out.append((field, text, doc, _cities_for_regions(text, resolved, candidates, questions, here)))
         return out
 
     def _second_pass(
@@ -555,6 +557,38 @@ class Geoparser:
             if place is not None:
                 return Resolution(place=place, score=0.5, method="geocoder")
         return res
+
+
+def _cities_for_regions(text: str, resolved: list[tuple[Mention, Resolution]],
+                        candidates: Mapping[str, Sequence[Candidate]], questions: Mapping[int, _Question],
+                        listed: Mapping[int, Sequence[Candidate]]) -> list[tuple[Mention, Resolution]]:
+    """Put a small region's name at its namesake city where that is what it means (:func:`resolve.city_of_region`).
+
+    Done once the article's places are settled, as a matter of naming: the
+    region's reading has already lent its evidence to the other names. A
+    region the words around it call one ("Raqqa province", "the canton of
+    Geneva", "Raqqa and Hama provinces"), and every region of a country
+    whose other regions in the article stay regions ("Chihuahua and
+    Sonora": Sonora has no namesake city) keep their reading.
+    """
+    swaps: dict[int, Place] = {}
+    kept: set[str | None] = set()
+    for i, (m, res) in enumerate(resolved):
+        if res.place is None or res.place.feature != "ADM1":
+            continue
+        city = None
+        if (m.start not in listed and questions.get(m.start, (None, None, None, None))[3] is None
+                and not plural_area_after(text, m.end)):
+            city = city_of_region(res, candidates.get(normalize(m.text), ()))
+        if city is None:
+            kept.add(res.place.country_code)
+        else:
+            swaps[i] = city
+    for i, city in swaps.items():
+        m, res = resolved[i]
+        if city.country_code not in kept:
+            resolved[i] = (m, dataclasses.replace(res, place=city, features=(*res.features, ("region_city", 1.0))))
+    return resolved
 
 
 def _only_cities_back(old: Resolution, new: Resolution, resolved: Sequence[tuple[Mention, Resolution]],

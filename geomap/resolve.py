@@ -21,7 +21,7 @@ from operator import itemgetter
 
 from rapidfuzz.fuzz import ratio
 
-from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Candidate, Mention, Place, Resolution
+from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Candidate, Mention, Place, Resolution, haversine_km
 from geomap.text import normalize
 
 #: Prior weight of a feature code: large areas and capitals are what news
@@ -402,6 +402,81 @@ def namesake_regions(candidates: Sequence[Candidate]) -> frozenset[str]:
         if c.place.feature.startswith("PPL") and c.match_kind != "variant"
         and (c.place.population or 0) >= NAMESAKE_CITY_POPULATION and c.place.admin1
     )
+
+
+#: A region whose point lies this close to a city of its name inside it is,
+#: in news, that city: "fighting in Raqqa", "talks in Geneva", "born in Salzburg".
+NAMESAKE_CITY_KM = 50.0
+# Evidence that the text means the region itself: the region as the
+# container of the name before it ("Tal Abyad, Raqqa"). (A list of regions
+# is no such evidence: "Raqqa and Hama" is a list of regions only because
+# "Raqqa" was first read as one.)
+_REGION_EVIDENCE = frozenset({"container"})
+# A plural generic after a list of names: "Raqqa and Hama provinces".
+_PLURAL_AREA_AFTER = re.compile(
+    # One way to split a run of names (a separator, then one capitalised
+    # word), so a failed match backtracks in linear, not exponential, time.
+    r"(?:(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+|\s+)[A-Z][\w'\u2019.-]*)*"
+    r"\s+(?:states|provinces|governorates|regions|cantons|oblasts|prefectures|departments)\b"
+)
+
+
+def plural_area_after(text: str, end: int) -> bool:
+    """Tell whether a list ending in a plural region generic follows a name ("Raqqa and Hama provinces").
+
+    >>> plural_area_after("in Raqqa and Hama provinces", 8), plural_area_after("in Raqqa and Hama", 8)
+    (True, False)
+    """
+    return _PLURAL_AREA_AFTER.match(text, end, min(len(text), end + 80)) is not None
+
+
+def city_of_region(res: Resolution, candidates: Sequence[Candidate]) -> Place | None:
+    """Return the city a first-level region's reading stands for, if one lies at its point.
+
+    Where a small region and its main city share a name ("Raqqa", "Geneva",
+    "Salzburg"), both readings put the name at nearly the same spot, and news
+    means the city: the map should say so. Only a city that bears the name
+    as much as the region does (its own name, or an alias where the region
+    has it as an alias only; no variant spelling), inside the region and within
+    :data:`NAMESAKE_CITY_KM` of its point, qualifies; a resolution that a
+    list of regions or a container decided keeps its region. (Big regions,
+    whose point lies far from their namesake city, are weighed by the
+    scoring instead: see :func:`namesake_regions`.) The caller checks the
+    words around the name (:func:`area_before`, :func:`plural_area_after`).
+
+    Parameters
+    ----------
+    res
+        A mention's resolution.
+    candidates
+        The candidates it was chosen from.
+
+    Returns
+    -------
+    Place or None
+        The most populous such city, or None to keep the resolution.
+
+    Examples
+    --------
+    >>> city_of_region(Resolution(None, 0.0, "none"), [])
+    """
+    region = res.place
+    if region is None or region.feature != "ADM1" or any(k in _REGION_EVIDENCE for k, _v in res.features):
+        return None
+    # The city must bear the name at least as much as the region does:
+    # "Oklahoma" is an alias of Oklahoma City, whose point the state's
+    # nearly shares, but the name is the state's own.
+    kinds = {"exact": ("exact",), "alias": ("exact", "alias")}.get(
+        next((c.match_kind for c in candidates if c.place.id == region.id), "variant"), ())
+    best: Place | None = None
+    for c in candidates:
+        p = c.place
+        if (p.feature.startswith("PPL") and c.match_kind in kinds and p.country_code == region.country_code
+                and p.admin1 == region.admin1
+                and haversine_km(p.lat, p.lon, region.lat, region.lon) < NAMESAKE_CITY_KM
+                and (best is None or (p.population or 0) > (best.population or 0))):
+            best = p
+    return best
 
 
 def _renamed(name: str, candidates: Sequence[Candidate]) -> list[Candidate]:

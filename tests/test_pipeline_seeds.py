@@ -252,6 +252,31 @@ def test_a_big_citys_name_before_a_province_it_lacks_is_a_town_there(geoparser):
         assert res.method != "qualifier", text
 
 
+def test_a_small_regions_name_is_its_namesake_city_at_the_same_spot(geoparser):
+    # The governorates, cantons and states lie around their cities, whose
+    # points are within a few km of theirs: news means the cities.
+    for text, names in (("Fighting continued in Raqqa and Hama, Syria.", ("Raqqa", "Hama")),
+                        ("Talks were held in Zurich and Geneva.", ("Zurich", "Geneva")),
+                        ("He was born in Salzburg, Austria.", ("Salzburg",))):
+        res = geoparser.parse_text(text)
+        for name in names:
+            [place] = placed(res, name)
+            assert place.feature.startswith("PPL"), (text, name, place)
+    # The words around the name make it the region; so does a list with a
+    # region of the same country that has no namesake city; and a name that
+    # is the region's own and only an alias of the city (Oklahoma City).
+    for text, names in (("Fighting continued in Raqqa province.", ("Raqqa",)),
+                        ("Fighting continued in Raqqa, Idlib, and Hama provinces.", ("Raqqa", "Hama")),
+                        ("Fighting continued in Raqqa and Hama provinces.", ("Raqqa", "Hama")),
+                        ("He lives in the canton of Geneva.", ("Geneva",)),
+                        ("Chihuahua and Sonora reported cases.", ("Chihuahua", "Sonora")),
+                        ("Tornadoes hit Oklahoma.", ("Oklahoma",))):
+        res = geoparser.parse_text(text)
+        for name in names:
+            [place] = placed(res, name)
+            assert place.feature == "ADM1", (text, name, place)
+
+
 def test_a_country_or_state_vouches_for_no_region_through_its_namesake_towns(geoparser):
     # Missouri has a Mexico, a California, a Florida and a Washington: no
     # reason to read a story about the border as a story about Missouri.

@@ -518,3 +518,31 @@ def test_a_list_of_counties_names_counties_of_one_state(geoparser, fast_geoparse
     # the one the article's other names mean.
     texas = dict(places(geoparser, "The refuge lies in Anderson and Cherokee counties, near Tyler, Texas."))
     assert texas["Anderson"] == ("Anderson County", "TX") and texas["Cherokee"] == ("Cherokee County", "TX")
+
+
+def test_city_of_region_needs_a_city_of_the_name_inside_the_region_near_its_point():
+    import dataclasses
+
+    from geomap.model import Resolution
+    from geomap.resolve import city_of_region
+
+    def at(c, lat, lon, admin1="GE", pop=None, kind="alias"):
+        place = dataclasses.replace(c.place, lat=lat, lon=lon, admin1=admin1, population=pop)
+        return dataclasses.replace(c, place=place, match_kind=kind)
+
+    region = at(_cand("Geneva", "ADM1", "CH"), 46.22, 6.12)
+    city = at(_cand("Geneva", "PPL", "CH"), 46.20, 6.15, pop=200_000, kind="exact")
+    res = Resolution(place=region.place, score=0.7, method="gazetteer")
+    assert city_of_region(res, [region, city]) == city.place
+    # Too far from the region's point, in another region, or only a variant spelling.
+    assert city_of_region(res, [region, at(city, 46.9, 6.15, pop=200_000)]) is None
+    assert city_of_region(res, [region, at(city, 46.20, 6.15, admin1="VD")]) is None
+    assert city_of_region(res, [region, at(city, 46.20, 6.15, kind="variant")]) is None
+    # The region's own name, only an alias of the city: the region.
+    own = at(region, 46.22, 6.12, kind="exact")
+    assert city_of_region(Resolution(own.place, 0.7, "gazetteer"), [own, at(city, 46.2, 6.15, kind="alias")]) is None
+    # The region as a container ("Tal Abyad, Raqqa") stays the region.
+    held = Resolution(region.place, 0.7, "context", features=(("container", 5.0),))
+    assert city_of_region(held, [region, city]) is None
+    # Not a region at all.
+    assert city_of_region(Resolution(city.place, 0.9, "gazetteer"), [region, city]) is None
