@@ -49,4 +49,4 @@ bench: install gazetteer
 	$(BIN)/python benchmarks/maps.py
 
 clean:
-	rm -rf $(VENV) build *.egg-info seeds-map.html seeds.jsonl .pytest_cache node_modules geomap/assets
+	rm -rf $(VENV) build *.egg-info seeds-map.html seeds.jsonl .pytest_cache .mypy_cache node_modules geomap/assets

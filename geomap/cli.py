@@ -317,7 +317,7 @@ def _handle_errors(fn: Any) -> Any:
 
 
 def _open_out(output: str | None, binary: bool = False) -> Any:
-    if output in (None, "-"):
+    if output is None or output == "-":
         return sys.stdout.buffer if binary else sys.stdout
     return open(output, "wb" if binary else "w", encoding=None if binary else "utf-8")
 

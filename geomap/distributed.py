@@ -284,9 +284,9 @@ def _frame_partition(pdf: Any, spec: GeoparserSpec, token: str, columns: dict[st
         rec.setdefault("source", f"row {idx}")
         records.append(rec)
     rows: list[dict[str, Any]] = []
-    for rec, item in _geoparse_records(records, spec, token, chunk_size):
+    for record, item in _geoparse_records(records, spec, token, chunk_size):
         if isinstance(item, InputFailure):
-            fail = _failure_dict(rec, item)
+            fail = _failure_dict(record, item)
             rows.append({"article_id": fail["id"], "article_title": fail["title"], "article_url": fail["url"],
                          "article_published": fail["published"], "article_source": fail["source"],
                          "error": fail["error"]})

@@ -405,13 +405,13 @@ def _eval_dir(eval_dir: str | os.PathLike[str] | None) -> Path:
         if not root.is_dir():
             raise EvalDataError(f"eval directory not found: {root}")
         return root
-    root = find_eval_dir()
-    if root is None:
+    found = find_eval_dir()
+    if found is None:
         raise EvalDataError(
             "no eval directory found: set GEOMAP_EVAL_DIR to the directory holding the corpora "
             "(geowebnews/, lgl/, ...), or place it at ../shared/eval next to the repository"
         )
-    return root
+    return found
 
 
 def _corpus_name(name: str) -> str:

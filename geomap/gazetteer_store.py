@@ -189,9 +189,9 @@ def write(
                 # "Al Qāmishlī" is "Qamishli" in the news; GeoNames lists the
                 # short form for some towns ("Raqqa") and not for others.
                 for name in (rec.name, *alts):
-                    key = without_leading_article(normalize(name))
-                    if key and key != own and key.isascii():
-                        names.add((key, pid, 1))
+                    short_key = without_leading_article(normalize(name))
+                    if short_key and short_key != own and short_key.isascii():
+                        names.add((short_key, pid, 1))
             for short in rec.short_names:
                 key = normalize(short)
                 if key and key != own and key.isascii():

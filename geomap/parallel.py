@@ -148,6 +148,7 @@ class GeoparserSpec:
         Geoparser
             A parser with its own gazetteer connection.
         """
+        path: str | os.PathLike[str]
         if self.gazetteer is None:
             path = Gazetteer.open(build=build_gazetteer).path
         else:

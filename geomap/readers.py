@@ -196,7 +196,7 @@ def _read_jsonl_stream(stream: IO[bytes], source: str, stem: str) -> Iterator[It
         return
     encoding = _sniff_encoding(head)
     if encoding.startswith("utf-16"):
-        text_stream = io.TextIOWrapper(stream, encoding=encoding, errors=_LEGACY, newline="\n")  # type: ignore[arg-type]
+        text_stream = io.TextIOWrapper(stream, encoding=encoding, errors=_LEGACY, newline="\n")
         yield from _read_jsonl(_lines(text_stream, source), source, stem)
     else:
         yield from _read_jsonl(_lines(stream, source), source, stem)
@@ -292,7 +292,7 @@ def _read_csv(stream: IO[bytes], source: str, stem: str, text_column: str) -> It
     if encoding == "cp1252":
         logger.warning("%s: not UTF-8; read as cp1252", source)
     # newline="" as the csv module asks: quoted fields keep their own line breaks.
-    text_stream = io.TextIOWrapper(stream, encoding=encoding, errors=_LEGACY, newline="")  # type: ignore[arg-type]
+    text_stream = io.TextIOWrapper(stream, encoding=encoding, errors=_LEGACY, newline="")
     # One article per field: let fields be as long as one article may be. The
     # limit is process-wide; 20 MiB only raises the default 128 KiB, and it
     # still bounds the memory an unclosed quote can take.
@@ -349,7 +349,7 @@ def _read_stream(stream: IO[bytes], source: str) -> Iterator[Item]:
     if first == "{":
         # Put the head back in front so the JSON lines reader sees the whole stream.
         buffered = io.BufferedReader(_Prefixed(head, stream))
-        yield from _read_jsonl_stream(buffered, source, "stdin")  # type: ignore[arg-type]
+        yield from _read_jsonl_stream(buffered, source, "stdin")
     else:
         data = head + stream.read(max(0, MAX_TEXT_BYTES + 1 - len(head)))
         if len(data) > MAX_TEXT_BYTES:

@@ -21,7 +21,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from geomap.errors import ConfigurationError
 from geomap.model import ArticleResult
@@ -31,6 +31,7 @@ from geomap.render_data import Styles, build_payload, payload_json
 
 if TYPE_CHECKING:
     import folium
+    from branca.element import Figure
 
 __all__ = ["MapView", "build_map", "render_fragment", "render_html", "render_static", "save_map"]
 
@@ -49,9 +50,9 @@ MAX_ZOOM_TILES = 18
 
 def _element_classes() -> tuple[type, type]:
     # Defined lazily so importing geomap.render does not import folium.
-    from branca.element import Element, MacroElement
+    from branca.element import Element, Figure, MacroElement
 
-    class _Raw(Element):  # type: ignore[misc]
+    class _Raw(Element):
         """A literal chunk of HTML: never passed through Jinja."""
 
         def __init__(self, text: str) -> None:
@@ -61,18 +62,19 @@ def _element_classes() -> tuple[type, type]:
         def render(self, **kwargs: Any) -> str:
             return self._text
 
-    class _GeomapLayer(MacroElement):  # type: ignore[misc]
+    class _GeomapLayer(MacroElement):
         """Adds inline assets, the data block and the client script to the page."""
 
         def __init__(self, payload: dict[str, Any], assets: Assets, basemap: bool) -> None:
-            super().__init__()
+            super().__init__()  # type: ignore[no-untyped-call]  # branca's MacroElement.__init__ is unannotated
             self._name = "GeomapLayer"
             self.payload = payload
             self.assets = assets
             self.basemap = basemap
 
-        def render(self, **kwargs: Any) -> None:
-            figure = self.get_root()
+        # Returns None like branca's own MacroElement.render (Element.render is annotated -> str).
+        def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+            figure = cast(Figure, self.get_root())  # the map is added to a Figure before it renders
             name = self.get_name()
             head = "".join(f"<style>{css}</style>\n" for css in (*self.assets.css, CLIENT_CSS))
             head += "".join(f"<script>{js}</script>\n" for js in self.assets.js)
@@ -85,7 +87,7 @@ def _element_classes() -> tuple[type, type]:
                 topo = self.assets.basemap_topojson.replace("<", "\\u003c")
                 body += f'<script type="application/json" id="{basemap_id}">{topo}</script>\n'
             figure.html.add_child(_Raw(body), name=data_id)
-            script = client_js(self._parent.get_name(), data_id, basemap_id)
+            script = client_js(cast(Element, self._parent).get_name(), data_id, basemap_id)
             figure.script.add_child(_Raw(script), name=name)
 
     return _Raw, _GeomapLayer
@@ -170,7 +172,7 @@ def build_map(
         _tile_layer(tiles).add_to(m)
     _, layer_cls = _element_classes()
     layer_cls(payload, assets, basemap=not tiles).add_to(m)
-    figure = m.get_root()
+    figure = cast("Figure", m.get_root())  # a folium.Map's root is its Figure
     # branca puts the title in <title> unescaped; it is not re-parsed by Jinja.
     figure.title = html.escape(title or "geomap")
     return m

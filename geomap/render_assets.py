@@ -162,7 +162,7 @@ def check(directory: Path = ASSETS_DIR) -> dict[str, dict[str, str]]:
     manifest_path = directory / MANIFEST
     if not manifest_path.is_file():
         raise DependencyError(f"Offline map assets are missing ({manifest_path} not found). {FIX_HINT}")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest: dict[str, dict[str, str]] = json.loads(manifest_path.read_text(encoding="utf-8"))
     for _, _, name in SOURCES:
         entry = manifest.get(name)
         path = directory / name

@@ -65,7 +65,7 @@ def topojson_polygons(topo: dict[str, Any], obj: str = "countries") -> list[tupl
         shell, *holes = (ring(r) for r in rings)
         return Polygon(shell, holes)
 
-    out = []
+    out: list[tuple[str, Any]] = []
     for geom in topo["objects"][obj]["geometries"]:
         name = (geom.get("properties") or {}).get("name", "")
         if geom["type"] == "Polygon":
