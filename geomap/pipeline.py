@@ -577,7 +577,10 @@ def _cities_for_regions(text: str, resolved: list[tuple[Mention, Resolution]],
         if res.place is None or res.place.feature != "ADM1":
             continue
         city = None
-        if (m.start not in listed and questions.get(m.start, (None, None, None, None))[3] is None
+        # (Not for a part put at its whole, "eastern Hama", nor a town the
+        # gazetteer lacks put at its region, "Bradford, Ontario".)
+        if (res.method not in ("part_of", "qualifier") and m.start not in listed
+                and questions.get(m.start, (None, None, None, None))[3] is None
                 and not plural_area_after(text, m.end)):
             city = city_of_region(res, candidates.get(normalize(m.text), ()))
         if city is None:
