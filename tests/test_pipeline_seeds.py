@@ -252,6 +252,17 @@ def test_a_big_citys_name_before_a_province_it_lacks_is_a_town_there(geoparser):
         assert res.method != "qualifier", text
 
 
+def test_the_us_coasts_are_regions_and_other_west_coasts_need_their_country(geoparser):
+    # (Without the article's country, GeoNames' alias of Western Australia,
+    # 2.3 M people, still outranks a region that has no population.)
+    res = geoparser.parse_text("After Washington and New York, the delegation spent a week on the West Coast.")
+    assert [(p.name, p.country_code, p.feature) for p in placed(res, "West Coast")] == [("West Coast", "US", "RGN")]
+    res = geoparser.parse_text("Snow hit New York and Boston, and flights along the East Coast were cancelled.")
+    assert [(p.country_code, p.feature) for p in placed(res, "East Coast")] == [("US", "RGN")]
+    res = geoparser.parse_text("Heavy rain hit the West Coast of New Zealand near Greymouth.")
+    assert [(p.country_code, p.feature) for p in placed(res, "West Coast")] == [("NZ", "ADM1")]
+
+
 def test_a_small_regions_name_is_its_namesake_city_at_the_same_spot(geoparser):
     # The governorates, cantons and states lie around their cities, whose
     # points are within a few km of theirs: news means the cities.
