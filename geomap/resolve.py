@@ -93,7 +93,7 @@ def article_context(
             cands = [c for c in cands if not c.needs_context]
             if not cands:
                 continue
-        top = cands[0]
+        top = _country_first(m.text, cands)
         if top.place.feature.startswith("PCL") and top.place.country_code:
             # A country name that is also a state's ("Georgia") is evidence
             # for neither until resolved: it must not vote for itself.
@@ -107,6 +107,29 @@ def article_context(
             votes[cc] += 1
     total = sum(votes.values())
     return Context(countries={cc: n / total for cc, n in votes.items()} if total else {})
+
+
+def _country_first(name: str, cands: Sequence[Candidate]) -> Candidate:
+    """Return the country an abbreviation stands for, if only minor towns bear it as a name; else the first candidate.
+
+    "UK" and "US" are exact names of villages in Russia and France (2,300
+    and 1,200 people), listed before the countries they abbreviate; written
+    in capitals, news means the countries, and they are its strongest
+    evidence of where an article is. Only abbreviations: "Holland" and
+    "Palestine" are also towns in Michigan and Texas, where local news
+    means them. (A state or big city of the name keeps it ambiguous.)
+    """
+    top = cands[0]
+    if top.place.feature.startswith("PCL") or not (name.isupper() and len(name) <= 4):
+        return top
+    for c in cands:
+        if c.place.feature.startswith("PCL") and c.match_kind == "alias":
+            rivals = (o for o in cands if o is not c)
+            if all(o.place.feature not in MAJOR_FEATURES and (o.place.population or 0) < MAJOR_POPULATION
+                   and not o.place.name.isupper() for o in rivals):
+                return c
+            break
+    return top
 
 
 #: A name is as good as unambiguous when its largest place outweighs every

@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from geomap.model import Article
+from geomap.model import Article, Mention
+from geomap.text import normalize
 
 pytestmark = pytest.mark.slow
 
@@ -250,6 +251,27 @@ def test_a_big_citys_name_before_a_province_it_lacks_is_a_town_there(geoparser):
                        ("Thieves struck in Kansas City, North on Sunday, police in Missouri said.", "Kansas City")):
         res = next(gm.resolution for gm in geoparser.parse_text(text).mentions if gm.mention.text == name)
         assert res.method != "qualifier", text
+
+
+def test_uk_and_us_are_evidence_of_the_articles_country_though_villages_bear_the_names(geoparser):
+    # "Uk" (Russia, 2,300 people) and "Us" (France, 1,200) are listed before
+    # the countries the capitals abbreviate; the countries must still vote.
+    res = geoparser.parse_text("The scheme operates across the UK. Follow our Cambridge food and drink page.")
+    assert [p.country_code for p in placed(res, "Cambridge")] == ["GB"]
+    res = geoparser.parse_text("The US said Cambridge would host the talks.")
+    assert [p.country_code for p in placed(res, "Cambridge")] == ["US"]
+    # A name that is a country's alias and a town's own name is no
+    # abbreviation: "Holland", "Palestine" keep their towns in the running.
+    from geomap.resolve import article_context
+
+    for text in ("UK", "US", "Holland", "Palestine"):
+        m = Mention(0, len(text), text)
+        ctx = article_context([m], {normalize(text): geoparser.gazetteer.lookup(text, limit=50, variants=False)})
+        voted = max(ctx.countries, key=ctx.countries.get) if ctx.countries else None
+        assert (voted in ("GB", "US")) == (text in ("UK", "US")), (text, ctx.countries)
+    # "City" alone is a club, not the City of London.
+    res = geoparser.parse_text("Fans in the UK threw bottles as City's bus arrived at Anfield.")
+    assert placed(res, "City") == []
 
 
 def test_the_us_coasts_are_regions_and_other_west_coasts_need_their_country(geoparser):
