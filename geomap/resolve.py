@@ -461,8 +461,8 @@ def city_of_region(res: Resolution, candidates: Sequence[Candidate]) -> Place | 
     means the city: the map should say so. Only a city that bears the name
     as much as the region does (its own name, or an alias where the region
     has it as an alias only; no variant spelling), inside the region and within
-    :data:`NAMESAKE_CITY_KM` of its point, qualifies; a resolution that a
-    list of regions or a container decided keeps its region. (Big regions,
+    :data:`NAMESAKE_CITY_KM` of its point, qualifies; a region that a
+    container decided ("Tal Abyad, Raqqa") stays the region. (Big regions,
     whose point lies far from their namesake city, are weighed by the
     scoring instead: see :func:`namesake_regions`.) The caller checks the
     words around the name (:func:`area_before`, :func:`plural_area_after`).
