@@ -35,19 +35,18 @@ from geomap.resolve import (
     AREA_AFTER,
     Context,
     RegionVotes,
-    admin1_support,
     airports,
     area_before,
     areas,
     article_context,
     container_of,
-    county_support,
     hometown_before,
     in_qualifier,
     part_head,
     qualifier_after,
     qualifier_regions,
     region_head,
+    region_support,
     resolve_mention,
     subdivisions,
     towns,
@@ -371,8 +370,7 @@ class Geoparser:
                 if one_region and not towns:
                     continue
                 if support is None:  # (before any change this round)
-                    support = admin1_support(resolved, candidates)
-                    counties = county_support(resolved, candidates)
+                    support, counties = region_support(resolved, candidates)
                 if one_region:
                     shares = votes.shares(exclude=key)
                     backing = {*shares, *support.get(key, ())}

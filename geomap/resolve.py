@@ -14,7 +14,7 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -222,7 +222,7 @@ def admin1_support(
     (a country, a state, a capital) lends no support through its namesake
     towns: the share is of all the other names, but only lesser places vote.
     """
-    return _support(resolutions, candidates, _admin1_code)
+    return region_support(resolutions, candidates)[0]
 
 
 def county_support(
@@ -235,7 +235,50 @@ def county_support(
     (Kentucky's Paris is in Bourbon County). Codes are ``CC.ADMIN1.ADMIN2``
     (:attr:`geomap.model.Place.county_code`).
     """
-    return _support(resolutions, candidates, _county_code)
+    return region_support(resolutions, candidates)[1]
+
+
+def region_support(
+    resolutions: Sequence[tuple[Mention, Resolution]], candidates: Mapping[str, Sequence[Candidate]]
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Return :func:`admin1_support` and :func:`county_support` at once.
+
+    The second pass asks for both together: one walk over the names and
+    their candidates serves the two levels.
+    """
+    # Per name: the first-level regions and the counties of its readings,
+    # and those it lends support to.
+    admin1: dict[str, set[str]] = {}
+    counties: dict[str, set[str]] = {}
+    admin1_lent: dict[str, set[str]] = {}
+    counties_lent: dict[str, set[str]] = {}
+    major: set[str] = set()
+    for m, res in resolutions:
+        key = normalize(m.text)
+        if m.boilerplate or key in admin1 or res.method == "part_of":
+            continue
+        regions: set[str] = set()
+        lent: set[str] = set()
+        county_codes: set[str] = set()
+        county_lent: set[str] = set()
+        for c in candidates.get(key, ()):
+            if c.match_kind == "variant":
+                continue
+            # A postal-only town (a county's short name) may take support but
+            # lends none: "Milton" and "Hull" both have one in Illinois, which
+            # says nothing about England.
+            if (code := _admin1_code(c.place)) is not None:
+                regions.add(code)
+                if not c.needs_context:
+                    lent.add(code)
+            if (code := c.place.county_code) is not None:
+                county_codes.add(code)
+                if not c.needs_context:
+                    county_lent.add(code)
+        admin1[key], admin1_lent[key], counties[key], counties_lent[key] = regions, lent, county_codes, county_lent
+        if res.place is not None and res.place.feature in MAJOR_FEATURES:
+            major.add(key)
+    return _shares(admin1, admin1_lent, major), _shares(counties, counties_lent, major)
 
 
 def _admin1_code(place: Place) -> str | None:
@@ -244,35 +287,14 @@ def _admin1_code(place: Place) -> str | None:
     return None
 
 
-def _county_code(place: Place) -> str | None:
-    return place.county_code
-
-
-def _support(
-    resolutions: Sequence[tuple[Mention, Resolution]],
-    candidates: Mapping[str, Sequence[Candidate]],
-    code_of: Callable[[Place], str | None],
+def _shares(
+    regions: Mapping[str, set[str]], vouch: Mapping[str, set[str]], major: set[str]
 ) -> dict[str, dict[str, float]]:
-    regions: dict[str, set[str]] = {}
-    vouch: dict[str, set[str]] = {}  # the regions a name lends support to
-    major: set[str] = set()
-    for m, res in resolutions:
-        key = normalize(m.text)
-        if m.boilerplate or key in regions or res.method == "part_of":
-            continue
-        codes: set[str] = set()
-        lent: set[str] = set()
-        for c in candidates.get(key, ()):
-            if c.match_kind != "variant" and (code := code_of(c.place)) is not None:
-                codes.add(code)
-                # A postal-only town (a county's short name) may take support but
-                # lends none: "Milton" and "Hull" both have one in Illinois, which
-                # says nothing about England.
-                if not c.needs_context:
-                    lent.add(code)
-        regions[key], vouch[key] = codes, lent
-        if res.place is not None and res.place.feature in MAJOR_FEATURES:
-            major.add(key)
+    """Return each name's share of support in each region, from the regions of every name's readings.
+
+    ``regions`` and ``vouch`` give, by name, the regions of its readings and
+    those it lends support to; ``major`` the names read as a major place.
+    """
     names = [k for k, codes in regions.items() if codes]
     # A name read as a country, a state or a capital vouches for no region
     # through its namesake towns: "Mexico", "California" and "Washington"
