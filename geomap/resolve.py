@@ -81,32 +81,45 @@ def article_context(
     country; a mention whose candidates all lie in one country counts once.
     """
     votes: Counter[str] = Counter()
+    # A name votes alike at each of its mentions: weighed once per name, the
+    # vote counted at every mention (a town named ten times votes ten times).
+    cast: dict[str, tuple[str, int] | None] = {}
     for m in mentions:
         if m.boilerplate:
             continue
-        cands = candidates.get(normalize(m.text), ())
-        if not cands or weak_alias(m.text, cands):
-            continue
-        # A postal-only town (or a county's short name) is no evidence of the
-        # article's country: "Beryl" (a hurricane) would make a storm report American.
-        if any(c.needs_context for c in cands):
-            cands = [c for c in cands if not c.needs_context]
-            if not cands:
-                continue
-        top = cands[0]
-        if top.place.feature.startswith("PCL") and top.place.country_code:
-            # A country name that is also a state's ("Georgia") is evidence
-            # for neither until resolved: it must not vote for itself.
-            if not any(c.place.feature == "ADM1" and c.match_kind != "variant" for c in cands[1:]):
-                votes[top.place.country_code] += 2
-            continue
-        ccs = {c.place.country_code for c in cands if c.place.country_code}
-        if len(ccs) == 1:
-            votes[next(iter(ccs))] += 1
-        elif (cc := _dominant_country(cands)) is not None:
-            votes[cc] += 1
+        if m.text in cast:
+            vote = cast[m.text]
+        else:
+            vote = cast[m.text] = _country_vote(m.text, candidates.get(normalize(m.text), ()))
+        if vote is not None:
+            votes[vote[0]] += vote[1]
     total = sum(votes.values())
     return Context(countries={cc: n / total for cc, n in votes.items()} if total else {})
+
+
+def _country_vote(name: str, cands: Sequence[Candidate]) -> tuple[str, int] | None:
+    """Return the country a name's mention votes for and with how many votes, or None (:func:`article_context`)."""
+    if not cands or weak_alias(name, cands):
+        return None
+    # A postal-only town (or a county's short name) is no evidence of the
+    # article's country: "Beryl" (a hurricane) would make a storm report American.
+    if any(c.needs_context for c in cands):
+        cands = [c for c in cands if not c.needs_context]
+        if not cands:
+            return None
+    top = cands[0]
+    if top.place.feature.startswith("PCL") and top.place.country_code:
+        # A country name that is also a state's ("Georgia") is evidence
+        # for neither until resolved: it must not vote for itself.
+        if not any(c.place.feature == "ADM1" and c.match_kind != "variant" for c in cands[1:]):
+            return top.place.country_code, 2
+        return None
+    ccs = {c.place.country_code for c in cands if c.place.country_code}
+    if len(ccs) == 1:
+        return next(iter(ccs)), 1
+    if (cc := _dominant_country(cands)) is not None:
+        return cc, 1
+    return None
 
 
 #: A name is as good as unambiguous when its largest place outweighs every
