@@ -186,8 +186,13 @@ class RegionVotes:
 
     def _add(self, vote: tuple[str, str, int], sign: int) -> None:
         key, code, weight = vote
-        self._weight.setdefault(key, Counter())[code] += sign * weight
-        self._count.setdefault(key, Counter())[code] += sign
+        weights = self._weight.get(key)
+        if weights is None:
+            # (Not setdefault, whose default Counter, built at every vote, cost more than the vote.)
+            weights = self._weight[key] = Counter()
+            self._count[key] = Counter()
+        weights[code] += sign * weight
+        self._count[key][code] += sign
         self._total_weight[code] += sign * weight
         self._total_count[code] += sign
 
@@ -205,12 +210,16 @@ class RegionVotes:
 
     def shares(self, exclude: str) -> dict[str, float]:
         """Shares of each region among the votes of every mention text but ``exclude``."""
-        own_w = self._weight.get(exclude, Counter())
-        own_n = self._count.get(exclude, Counter())
+        own_w = self._weight.get(exclude, _NO_VOTES)
+        own_n = self._count.get(exclude, _NO_VOTES)
         weights = {code: self._total_weight[code] - own_w[code]
                    for code, n in self._total_count.items() if n - own_n[code] > 0}
         total = sum(weights.values())
         return {code: w / total for code, w in weights.items()} if total else {}
+
+
+#: The votes of a name that cast none (read only: a Counter's missing key is 0 and stays missing).
+_NO_VOTES: Counter[str] = Counter()
 
 
 def _region_vote(m: Mention, res: Resolution) -> tuple[str, str, int] | None:
