@@ -293,13 +293,13 @@ class Geoparser:
                     # Same name, same qualifier, same context: same answer (an
                     # article listing a town a thousand times resolves it once).
                     in_list = listed.get((field, m.start))
-                    memo_key = questions[m.start] = (m.text, qualifier_after(text, m.end), container,
-                                                     "county" if in_list else _cue(text, m))
+                    qtext, cue = qualifier_after(text, m.end), _cue(text, m)
+                    memo_key = questions[m.start] = (m.text, qtext, container, "county" if in_list else cue)
                     if memo_key not in first_pass:
                         key = normalize(m.text)
                         first_pass[memo_key] = self._resolve(
                             m, text, in_list or candidates.get(key, []), context, container=container,
-                            part_of=key in parts,
+                            part_of=key in parts, qtext=qtext, cue=cue,
                         )
                     res = first_pass[memo_key]
                 prev = (m, res)
@@ -397,8 +397,9 @@ class Geoparser:
                     if new is None:
                         ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}),
                                       county=county)
-                        new = self._resolve(m, text, cands, ctx, container=question[2],
-                                            part_of=key in parts)
+                        cue = _cue(text, m) if question[3] == "county" else question[3]  # (a listed name's is "county")
+                        new = self._resolve(m, text, cands, ctx, container=question[2], part_of=key in parts,
+                                            qtext=question[1], cue=cue)
                         memo.setdefault(key, {})[question] = new
                     if not county and new.place is not None:
                         asked = (key, res.place.id if res.place is not None else None, new.place.id)
@@ -521,14 +522,16 @@ class Geoparser:
         *,
         container: tuple[str, str | None, bool] | None = None,
         part_of: bool = False,
+        qtext: str | None,
+        cue: str | None,
     ) -> Resolution:
+        # (``qtext`` and ``cue``, the mention's qualifier_after and _cue, come
+        # from the caller, which has read them for its memo key.)
         qualifier: frozenset[str] = frozenset()
         qcands: list[Candidate] = []
-        qtext = qualifier_after(text, m.end)
         if qtext:
             qcands = self.gazetteer.lookup(qtext, limit=10, variants=False)
             qualifier = qualifier_regions(qcands)
-        cue = _cue(text, m)
         if cue == "area":
             cands = areas(cands) or cands  # "the state of New York", "New York state"
         elif cue == "airport":
