@@ -279,28 +279,56 @@ def region_support(
         key = normalize(m.text)
         if m.boilerplate or key in admin1 or res.method == "part_of":
             continue
-        regions: set[str] = set()
-        lent: set[str] = set()
-        county_codes: set[str] = set()
-        county_lent: set[str] = set()
-        for c in candidates.get(key, ()):
-            if c.match_kind == "variant":
-                continue
-            # A postal-only town (a county's short name) may take support but
-            # lends none: "Milton" and "Hull" both have one in Illinois, which
-            # says nothing about England.
-            if (code := _admin1_code(c.place)) is not None:
-                regions.add(code)
-                if not c.needs_context:
-                    lent.add(code)
-            if (code := c.place.county_code) is not None:
-                county_codes.add(code)
-                if not c.needs_context:
-                    county_lent.add(code)
-        admin1[key], admin1_lent[key], counties[key], counties_lent[key] = regions, lent, county_codes, county_lent
+        admin1[key], admin1_lent[key], counties[key], counties_lent[key] = _reading_codes(candidates.get(key, ()))
         if res.place is not None and res.place.feature in MAJOR_FEATURES:
             major.add(key)
     return _shares(admin1, admin1_lent, major), _shares(counties, counties_lent, major)
+
+
+#: First-level regions, those lent support, counties, counties lent support (see :func:`_reading_codes`).
+_Codes = tuple[set[str], set[str], set[str], set[str]]
+
+#: Region codes of a name's readings, by the identity of the readings (see
+#: :func:`_reading_codes`), each with the readings themselves, whose
+#: reference keeps their ids from being reused while the entry lives.
+_READING_CODES: dict[tuple[int, ...], tuple[Sequence[Candidate], _Codes]] = {}
+_READING_CODES_SIZE = 4096
+
+
+def _reading_codes(cands: Sequence[Candidate]) -> _Codes:
+    """Return the regions and counties of a name's readings, and those it lends support to (:func:`region_support`).
+
+    Memoised per process: a name's candidates are the gazetteer's same
+    objects in every article that names it, and a common name's are many
+    (fifty towns called Washington), asked again at each round and field of
+    every article. The sets are shared: read them, never change them.
+    """
+    ids = tuple(map(id, cands))
+    known = _READING_CODES.get(ids)
+    if known is not None:
+        return known[1]
+    regions: set[str] = set()
+    lent: set[str] = set()
+    counties: set[str] = set()
+    counties_lent: set[str] = set()
+    for c in cands:
+        if c.match_kind == "variant":
+            continue
+        # A postal-only town (a county's short name) may take support but
+        # lends none: "Milton" and "Hull" both have one in Illinois, which
+        # says nothing about England.
+        if (code := _admin1_code(c.place)) is not None:
+            regions.add(code)
+            if not c.needs_context:
+                lent.add(code)
+        if (code := c.place.county_code) is not None:
+            counties.add(code)
+            if not c.needs_context:
+                counties_lent.add(code)
+    if len(_READING_CODES) >= _READING_CODES_SIZE:
+        _READING_CODES.clear()
+    _READING_CODES[ids] = (tuple(cands), (regions, lent, counties, counties_lent))
+    return regions, lent, counties, counties_lent
 
 
 def _admin1_code(place: Place) -> str | None:
