@@ -342,6 +342,8 @@ class Geoparser:
         """
         resolved = list(resolved)
         votes = RegionVotes(resolved)
+        # votes.shares by name, as long as no vote moves: a name's repeats ask for the same.
+        shares_of: dict[str, dict[str, float]] = {}
         for _round in range(2):
             # Recounted each round: "Paris" first read as France lends no
             # support, but once it is Paris, Tennessee it vouches for Henry
@@ -372,7 +374,8 @@ class Geoparser:
                 if support is None:  # (before any change this round)
                     support, counties = region_support(resolved, candidates)
                 if one_region:
-                    shares = votes.shares(exclude=key)
+                    if (shares := shares_of.get(key)) is None:
+                        shares = shares_of[key] = votes.shares(exclude=key)
                     backing = {*shares, *support.get(key, ())}
                     county_backing = counties.get(key, {})
                     if not any(p.region_code in backing or p.county_code in county_backing for p in towns):
@@ -380,8 +383,8 @@ class Geoparser:
                 postal = res.place is None and bool(towns)
                 # Votes follow every update, so a name settled a moment ago
                 # already speaks for its neighbours.
-                if shares is None:
-                    shares = votes.shares(exclude=key)
+                if shares is None and (shares := shares_of.get(key)) is None:
+                    shares = shares_of[key] = votes.shares(exclude=key)
                 county = counties.get(key, {})
                 # Redone when the choice lies outside the other places'
                 # regions, or outside a county the article names although
@@ -412,6 +415,7 @@ class Geoparser:
                     if votes.replace(i, m, new):
                         memo = {key: memo.get(key, {})}
                         held = {}
+                        shares_of = {}
                     if new.place != res.place:
                         changed = True
                         held = {}  # (its backers may have changed)
