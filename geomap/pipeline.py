@@ -344,6 +344,10 @@ class Geoparser:
         votes = RegionVotes(resolved)
         # votes.shares by name, as long as no vote moves: a name's repeats ask for the same.
         shares_of: dict[str, dict[str, float]] = {}
+        # What a name's readings offer, by the identity of its candidate list
+        # (the same list at each repeat): the readings that need context, and
+        # whether the others lie in fewer than two regions.
+        offers: dict[int, tuple[list[Place], bool]] = {}
         for _round in range(2):
             # Recounted each round: "Paris" first read as France lends no
             # support, but once it is Paris, Tennessee it vouches for Henry
@@ -366,9 +370,13 @@ class Geoparser:
                 # A postal-only town or a county's short name counts as a
                 # reading only where the other places back it (see
                 # resolve._backed): it alone gives a name no second region to weigh.
-                towns = [c.place for c in cands if c.needs_context]
+                if (offer := offers.get(id(cands))) is None:
+                    offer = offers[id(cands)] = (
+                        [c.place for c in cands if c.needs_context],
+                        len({(c.place.country_code, c.place.admin1) for c in cands if not c.needs_context}) < 2,
+                    )
+                towns, one_region = offer
                 shares: Mapping[str, float] | None = None
-                one_region = len({(c.place.country_code, c.place.admin1) for c in cands if not c.needs_context}) < 2
                 if one_region and not towns:
                     continue
                 if support is None:  # (before any change this round)
