@@ -789,6 +789,32 @@ def _backed(place: Place, context: Context, qualifier: frozenset[str],
                 or (county is not None and context.county.get(county)))
 
 
+#: What a name's readings say whatever the context (see :func:`_readings_facts`),
+#: by the name and the readings' identity, with the readings themselves,
+#: whose reference keeps their ids from being reused while the entry lives.
+_READINGS_FACTS: dict[tuple[str, tuple[int, ...]], tuple[Sequence[Candidate], tuple[frozenset[str], set[int]]]] = {}
+_READINGS_FACTS_SIZE = 4096
+
+
+def _readings_facts(name: str, candidates: Sequence[Candidate]) -> tuple[frozenset[str], set[int]]:
+    """Return the namesake regions of a name's readings and the ids of its renamed towns (:func:`resolve_mention`).
+
+    Memoised per process: the same name with the same readings comes back in
+    the second pass and in other articles (the gazetteer hands out the same
+    candidate objects). The set is shared: read it, never change it.
+    """
+    key = (name, tuple(map(id, candidates)))
+    known = _READINGS_FACTS.get(key)
+    if known is not None:
+        return known[1]
+    # Renamed towns by identity: dataclass == is slow.
+    facts = namesake_regions(candidates), {id(c) for c in _renamed(name, candidates)}
+    if len(_READINGS_FACTS) >= _READINGS_FACTS_SIZE:
+        _READINGS_FACTS.clear()
+    _READINGS_FACTS[key] = (tuple(candidates), facts)
+    return facts
+
+
 def resolve_mention(
     mention: Mention,
     candidates: Sequence[Candidate],
@@ -818,8 +844,7 @@ def resolve_mention(
     if not candidates:
         return Resolution(place=None, score=0.0, method="none")
     scored = []
-    namesakes = namesake_regions(candidates)
-    renamed = {id(c) for c in _renamed(mention.text, candidates)}  # by identity: dataclass == is slow
+    namesakes, renamed = _readings_facts(mention.text, candidates)
     for cand in candidates:
         raw, feats = score_candidate(cand, context, qualifier, namesakes, container)
         if id(cand) in renamed:
