@@ -789,15 +789,18 @@ def _backed(place: Place, context: Context, qualifier: frozenset[str],
                 or (county is not None and context.county.get(county)))
 
 
+#: The namesake regions of a name's readings, the ids of its renamed towns and
+#: whether it is a weak alias (see :func:`_readings_facts`).
+_Facts = tuple[frozenset[str], set[int], bool]
 #: What a name's readings say whatever the context (see :func:`_readings_facts`),
 #: by the name and the readings' identity, with the readings themselves,
 #: whose reference keeps their ids from being reused while the entry lives.
-_READINGS_FACTS: dict[tuple[str, tuple[int, ...]], tuple[Sequence[Candidate], tuple[frozenset[str], set[int]]]] = {}
+_READINGS_FACTS: dict[tuple[str, tuple[int, ...]], tuple[Sequence[Candidate], _Facts]] = {}
 _READINGS_FACTS_SIZE = 4096
 
 
-def _readings_facts(name: str, candidates: Sequence[Candidate]) -> tuple[frozenset[str], set[int]]:
-    """Return the namesake regions of a name's readings and the ids of its renamed towns (:func:`resolve_mention`).
+def _readings_facts(name: str, candidates: Sequence[Candidate]) -> _Facts:
+    """Return the namesake regions of a name's readings, the ids of its renamed towns and :func:`weak_alias`.
 
     Memoised per process: the same name with the same readings comes back in
     the second pass and in other articles (the gazetteer hands out the same
@@ -808,7 +811,7 @@ def _readings_facts(name: str, candidates: Sequence[Candidate]) -> tuple[frozens
     if known is not None:
         return known[1]
     # Renamed towns by identity: dataclass == is slow.
-    facts = namesake_regions(candidates), {id(c) for c in _renamed(name, candidates)}
+    facts = namesake_regions(candidates), {id(c) for c in _renamed(name, candidates)}, weak_alias(name, candidates)
     if len(_READINGS_FACTS) >= _READINGS_FACTS_SIZE:
         _READINGS_FACTS.clear()
     _READINGS_FACTS[key] = (tuple(candidates), facts)
@@ -844,7 +847,7 @@ def resolve_mention(
     if not candidates:
         return Resolution(place=None, score=0.0, method="none")
     scored = []
-    namesakes, renamed = _readings_facts(mention.text, candidates)
+    namesakes, renamed, weak = _readings_facts(mention.text, candidates)
     for cand in candidates:
         raw, feats = score_candidate(cand, context, qualifier, namesakes, container)
         if id(cand) in renamed:
@@ -857,7 +860,7 @@ def resolve_mention(
     prob = 1.0 / total
     raw, best, feats = scored[0]
     feats = tuple((k, round(v, 3)) for k, v in feats if v)
-    if weak_alias(mention.text, candidates) and best.place.country_code not in context.countries:
+    if weak and best.place.country_code not in context.countries:
         # "Noma", "Salah", "Hadad": a name that is only an alternate name
         # of some small town abroad. Without the article's countries behind
         # it, it is left unresolved rather than sent there.
