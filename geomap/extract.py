@@ -1063,31 +1063,31 @@ def _gazetteer_spans(
     elsewhere: dict[str, bool] = {}
     skip_to = 0
     starts = [k for k, c in enumerate(cap) if c]
+    # The spans that start on a capitalised word of a longer run, longest
+    # first, each with the index of its last word and its text: cut once,
+    # for the gazetteer's prefetch and for the loop below. Only spans made
+    # of capitalised words and connectors, with no sentence break inside,
+    # and ending on a capitalised word. (A one-word span's text is its word.)
+    spans_at = {i: [*((j, text[tokens[i][0]:tokens[j][1]])
+                      for j in range(min(reach[i], i + MAX_TOKENS - 1), i, -1) if cap[j]), (i, words[i])]
+                for i in starts if reach[i] > i}
     prefetch = getattr(index, "prefetch_names", None)
     if prefetch is not None:
         # Every span the loop below may ask about, asked in one go: each
-        # capitalised word (a one-word span's text is its word, no slice
-        # needed), then the longer spans of the runs of more than one word.
-        prefetch(chain(compress(words, cap),
-                       (text[tokens[i][0]:tokens[j][1]] for i in starts if reach[i] > i
-                        for j in range(i + 1, min(reach[i], i + MAX_TOKENS - 1) + 1) if cap[j])))
+        # capitalised word, then the longer spans.
+        prefetch(chain(compress(words, cap), (surface for spans in spans_at.values() for _j, surface in spans[:-1])))
     for i in starts:
         if i < skip_to or words[i] in ("The", "THE"):
             continue
         s0 = tokens[i][0]
         best: tuple[int, int] | None = None
         best_j = i
-        for j in range(min(reach[i], i + MAX_TOKENS - 1), i - 1, -1):
-            # Only spans made of capitalised words and connectors, with no
-            # sentence break inside, and ending on a capitalised word.
-            if not cap[j]:
-                continue
-            span = (s0, tokens[j][1])
-            surface = words[i] if i == j else text[s0:span[1]]
+        for j, surface in spans_at.get(i) or ((i, words[i]),):
             # The memoised gazetteer question first: most spans name no place,
             # and the tests below only veto a name.
             if not has_name(surface):
                 continue
+            span = (s0, tokens[j][1])
             key = normalize(surface)
             if key in stop or key in _NUMBER_WORDS:
                 continue

@@ -35,14 +35,12 @@ from geomap.resolve import (
     AREA_AFTER,
     Context,
     RegionVotes,
-    admin1_support,
     airports,
     area_before,
     areas,
     article_context,
     city_of_region,
     container_of,
-    county_support,
     hometown_before,
     in_qualifier,
     part_head,
@@ -50,6 +48,7 @@ from geomap.resolve import (
     qualifier_after,
     qualifier_regions,
     region_head,
+    region_support,
     resolve_mention,
     subdivisions,
     towns,
@@ -296,13 +295,13 @@ class Geoparser:
                     # Same name, same qualifier, same context: same answer (an
                     # article listing a town a thousand times resolves it once).
                     in_list = listed.get((field, m.start))
-                    memo_key = questions[m.start] = (m.text, qualifier_after(text, m.end), container,
-                                                     "county" if in_list else _cue(text, m))
+                    qtext, cue = qualifier_after(text, m.end), _cue(text, m)
+                    memo_key = questions[m.start] = (m.text, qtext, container, "county" if in_list else cue)
                     if memo_key not in first_pass:
                         key = normalize(m.text)
                         first_pass[memo_key] = self._resolve(
                             m, text, in_list or candidates.get(key, []), context, container=container,
-                            part_of=key in parts,
+                            part_of=key in parts, qtext=qtext, cue=cue,
                         )
                     res = first_pass[memo_key]
                 prev = (m, res)
@@ -345,6 +344,12 @@ class Geoparser:
         """
         resolved = list(resolved)
         votes = RegionVotes(resolved)
+        # votes.shares by name, as long as no vote moves: a name's repeats ask for the same.
+        shares_of: dict[str, dict[str, float]] = {}
+        # What a name's readings offer, by the identity of its candidate list
+        # (the same list at each repeat): the readings that need context, and
+        # whether the others lie in fewer than two regions.
+        offers: dict[int, tuple[list[Place], bool]] = {}
         for _round in range(2):
             # Recounted each round: "Paris" first read as France lends no
             # support, but once it is Paris, Tennessee it vouches for Henry
@@ -367,16 +372,20 @@ class Geoparser:
                 # A postal-only town or a county's short name counts as a
                 # reading only where the other places back it (see
                 # resolve._backed): it alone gives a name no second region to weigh.
-                towns = [c.place for c in cands if c.needs_context]
+                if (offer := offers.get(id(cands))) is None:
+                    offer = offers[id(cands)] = (
+                        [c.place for c in cands if c.needs_context],
+                        len({(c.place.country_code, c.place.admin1) for c in cands if not c.needs_context}) < 2,
+                    )
+                towns, one_region = offer
                 shares: Mapping[str, float] | None = None
-                one_region = len({(c.place.country_code, c.place.admin1) for c in cands if not c.needs_context}) < 2
                 if one_region and not towns:
                     continue
                 if support is None:  # (before any change this round)
-                    support = admin1_support(resolved, candidates)
-                    counties = county_support(resolved, candidates)
+                    support, counties = region_support(resolved, candidates)
                 if one_region:
-                    shares = votes.shares(exclude=key)
+                    if (shares := shares_of.get(key)) is None:
+                        shares = shares_of[key] = votes.shares(exclude=key)
                     backing = {*shares, *support.get(key, ())}
                     county_backing = counties.get(key, {})
                     if not any(p.region_code in backing or p.county_code in county_backing for p in towns):
@@ -384,8 +393,8 @@ class Geoparser:
                 postal = res.place is None and bool(towns)
                 # Votes follow every update, so a name settled a moment ago
                 # already speaks for its neighbours.
-                if shares is None:
-                    shares = votes.shares(exclude=key)
+                if shares is None and (shares := shares_of.get(key)) is None:
+                    shares = shares_of[key] = votes.shares(exclude=key)
                 county = counties.get(key, {})
                 # Redone when the choice lies outside the other places'
                 # regions, or outside a county the article names although
@@ -401,8 +410,9 @@ class Geoparser:
                     if new is None:
                         ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}),
                                       county=county)
-                        new = self._resolve(m, text, cands, ctx, container=question[2],
-                                            part_of=key in parts)
+                        cue = _cue(text, m) if question[3] == "county" else question[3]  # (a listed name's is "county")
+                        new = self._resolve(m, text, cands, ctx, container=question[2], part_of=key in parts,
+                                            qtext=question[1], cue=cue)
                         memo.setdefault(key, {})[question] = new
                     if not county and new.place is not None:
                         asked = (key, res.place.id if res.place is not None else None, new.place.id)
@@ -415,6 +425,7 @@ class Geoparser:
                     if votes.replace(i, m, new):
                         memo = {key: memo.get(key, {})}
                         held = {}
+                        shares_of = {}
                     if new.place != res.place:
                         changed = True
                         held = {}  # (its backers may have changed)
@@ -525,14 +536,16 @@ class Geoparser:
         *,
         container: tuple[str, str | None, bool] | None = None,
         part_of: bool = False,
+        qtext: str | None,
+        cue: str | None,
     ) -> Resolution:
+        # (``qtext`` and ``cue``, the mention's qualifier_after and _cue, come
+        # from the caller, which has read them for its memo key.)
         qualifier: frozenset[str] = frozenset()
         qcands: list[Candidate] = []
-        qtext = qualifier_after(text, m.end)
         if qtext:
             qcands = self.gazetteer.lookup(qtext, limit=10, variants=False)
             qualifier = qualifier_regions(qcands)
-        cue = _cue(text, m)
         if cue == "area":
             cands = areas(cands) or cands  # "the state of New York", "New York state"
         elif cue == "airport":

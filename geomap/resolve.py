@@ -14,7 +14,7 @@ import dataclasses
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -81,32 +81,45 @@ def article_context(
     country; a mention whose candidates all lie in one country counts once.
     """
     votes: Counter[str] = Counter()
+    # A name votes alike at each of its mentions: weighed once per name, the
+    # vote counted at every mention (a town named ten times votes ten times).
+    cast: dict[str, tuple[str, int] | None] = {}
     for m in mentions:
         if m.boilerplate:
             continue
-        cands = candidates.get(normalize(m.text), ())
-        if not cands or weak_alias(m.text, cands):
-            continue
-        # A postal-only town (or a county's short name) is no evidence of the
-        # article's country: "Beryl" (a hurricane) would make a storm report American.
-        if any(c.needs_context for c in cands):
-            cands = [c for c in cands if not c.needs_context]
-            if not cands:
-                continue
-        top = _country_first(m.text, cands)
-        if top.place.feature.startswith("PCL") and top.place.country_code:
-            # A country name that is also a state's ("Georgia") is evidence
-            # for neither until resolved: it must not vote for itself.
-            if not any(c.place.feature == "ADM1" and c.match_kind != "variant" for c in cands[1:]):
-                votes[top.place.country_code] += 2
-            continue
-        ccs = {c.place.country_code for c in cands if c.place.country_code}
-        if len(ccs) == 1:
-            votes[next(iter(ccs))] += 1
-        elif (cc := _dominant_country(cands)) is not None:
-            votes[cc] += 1
+        if m.text in cast:
+            vote = cast[m.text]
+        else:
+            vote = cast[m.text] = _country_vote(m.text, candidates.get(normalize(m.text), ()))
+        if vote is not None:
+            votes[vote[0]] += vote[1]
     total = sum(votes.values())
     return Context(countries={cc: n / total for cc, n in votes.items()} if total else {})
+
+
+def _country_vote(name: str, cands: Sequence[Candidate]) -> tuple[str, int] | None:
+    """Return the country a name's mention votes for and with how many votes, or None (:func:`article_context`)."""
+    if not cands or weak_alias(name, cands):
+        return None
+    # A postal-only town (or a county's short name) is no evidence of the
+    # article's country: "Beryl" (a hurricane) would make a storm report American.
+    if any(c.needs_context for c in cands):
+        cands = [c for c in cands if not c.needs_context]
+        if not cands:
+            return None
+    top = _country_first(name, cands)
+    if top.place.feature.startswith("PCL") and top.place.country_code:
+        # A country name that is also a state's ("Georgia") is evidence
+        # for neither until resolved: it must not vote for itself.
+        if not any(c.place.feature == "ADM1" and c.match_kind != "variant" for c in cands[1:]):
+            return top.place.country_code, 2
+        return None
+    ccs = {c.place.country_code for c in cands if c.place.country_code}
+    if len(ccs) == 1:
+        return next(iter(ccs)), 1
+    if (cc := _dominant_country(cands)) is not None:
+        return cc, 1
+    return None
 
 
 def _country_first(name: str, cands: Sequence[Candidate]) -> Candidate:
@@ -196,8 +209,13 @@ class RegionVotes:
 
     def _add(self, vote: tuple[str, str, int], sign: int) -> None:
         key, code, weight = vote
-        self._weight.setdefault(key, Counter())[code] += sign * weight
-        self._count.setdefault(key, Counter())[code] += sign
+        weights = self._weight.get(key)
+        if weights is None:
+            # (Not setdefault, whose default Counter, built at every vote, cost more than the vote.)
+            weights = self._weight[key] = Counter()
+            self._count[key] = Counter()
+        weights[code] += sign * weight
+        self._count[key][code] += sign
         self._total_weight[code] += sign * weight
         self._total_count[code] += sign
 
@@ -215,12 +233,16 @@ class RegionVotes:
 
     def shares(self, exclude: str) -> dict[str, float]:
         """Shares of each region among the votes of every mention text but ``exclude``."""
-        own_w = self._weight.get(exclude, Counter())
-        own_n = self._count.get(exclude, Counter())
+        own_w = self._weight.get(exclude, _NO_VOTES)
+        own_n = self._count.get(exclude, _NO_VOTES)
         weights = {code: self._total_weight[code] - own_w[code]
                    for code, n in self._total_count.items() if n - own_n[code] > 0}
         total = sum(weights.values())
         return {code: w / total for code, w in weights.items()} if total else {}
+
+
+#: The votes of a name that cast none (read only: a Counter's missing key is 0 and stays missing).
+_NO_VOTES: Counter[str] = Counter()
 
 
 def _region_vote(m: Mention, res: Resolution) -> tuple[str, str, int] | None:
@@ -245,7 +267,7 @@ def admin1_support(
     (a country, a state, a capital) lends no support through its namesake
     towns: the share is of all the other names, but only lesser places vote.
     """
-    return _support(resolutions, candidates, _admin1_code)
+    return region_support(resolutions, candidates)[0]
 
 
 def county_support(
@@ -258,7 +280,78 @@ def county_support(
     (Kentucky's Paris is in Bourbon County). Codes are ``CC.ADMIN1.ADMIN2``
     (:attr:`geomap.model.Place.county_code`).
     """
-    return _support(resolutions, candidates, _county_code)
+    return region_support(resolutions, candidates)[1]
+
+
+def region_support(
+    resolutions: Sequence[tuple[Mention, Resolution]], candidates: Mapping[str, Sequence[Candidate]]
+) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float]]]:
+    """Return :func:`admin1_support` and :func:`county_support` at once.
+
+    The second pass asks for both together: one walk over the names and
+    their candidates serves the two levels.
+    """
+    # Per name: the first-level regions and the counties of its readings,
+    # and those it lends support to.
+    admin1: dict[str, set[str]] = {}
+    counties: dict[str, set[str]] = {}
+    admin1_lent: dict[str, set[str]] = {}
+    counties_lent: dict[str, set[str]] = {}
+    major: set[str] = set()
+    for m, res in resolutions:
+        key = normalize(m.text)
+        if m.boilerplate or key in admin1 or res.method == "part_of":
+            continue
+        admin1[key], admin1_lent[key], counties[key], counties_lent[key] = _reading_codes(candidates.get(key, ()))
+        if res.place is not None and res.place.feature in MAJOR_FEATURES:
+            major.add(key)
+    return _shares(admin1, admin1_lent, major), _shares(counties, counties_lent, major)
+
+
+#: First-level regions, those lent support, counties, counties lent support (see :func:`_reading_codes`).
+_Codes = tuple[set[str], set[str], set[str], set[str]]
+
+#: Region codes of a name's readings, by the identity of the readings (see
+#: :func:`_reading_codes`), each with the readings themselves, whose
+#: reference keeps their ids from being reused while the entry lives.
+_READING_CODES: dict[tuple[int, ...], tuple[Sequence[Candidate], _Codes]] = {}
+_READING_CODES_SIZE = 4096
+
+
+def _reading_codes(cands: Sequence[Candidate]) -> _Codes:
+    """Return the regions and counties of a name's readings, and those it lends support to (:func:`region_support`).
+
+    Memoised per process: a name's candidates are the gazetteer's same
+    objects in every article that names it, and a common name's are many
+    (fifty towns called Washington), asked again at each round and field of
+    every article. The sets are shared: read them, never change them.
+    """
+    ids = tuple(map(id, cands))
+    known = _READING_CODES.get(ids)
+    if known is not None:
+        return known[1]
+    regions: set[str] = set()
+    lent: set[str] = set()
+    counties: set[str] = set()
+    counties_lent: set[str] = set()
+    for c in cands:
+        if c.match_kind == "variant":
+            continue
+        # A postal-only town (a county's short name) may take support but
+        # lends none: "Milton" and "Hull" both have one in Illinois, which
+        # says nothing about England.
+        if (code := _admin1_code(c.place)) is not None:
+            regions.add(code)
+            if not c.needs_context:
+                lent.add(code)
+        if (code := c.place.county_code) is not None:
+            counties.add(code)
+            if not c.needs_context:
+                counties_lent.add(code)
+    if len(_READING_CODES) >= _READING_CODES_SIZE:
+        _READING_CODES.clear()
+    _READING_CODES[ids] = (tuple(cands), (regions, lent, counties, counties_lent))
+    return regions, lent, counties, counties_lent
 
 
 def _admin1_code(place: Place) -> str | None:
@@ -267,35 +360,14 @@ def _admin1_code(place: Place) -> str | None:
     return None
 
 
-def _county_code(place: Place) -> str | None:
-    return place.county_code
-
-
-def _support(
-    resolutions: Sequence[tuple[Mention, Resolution]],
-    candidates: Mapping[str, Sequence[Candidate]],
-    code_of: Callable[[Place], str | None],
+def _shares(
+    regions: Mapping[str, set[str]], vouch: Mapping[str, set[str]], major: set[str]
 ) -> dict[str, dict[str, float]]:
-    regions: dict[str, set[str]] = {}
-    vouch: dict[str, set[str]] = {}  # the regions a name lends support to
-    major: set[str] = set()
-    for m, res in resolutions:
-        key = normalize(m.text)
-        if m.boilerplate or key in regions or res.method == "part_of":
-            continue
-        codes: set[str] = set()
-        lent: set[str] = set()
-        for c in candidates.get(key, ()):
-            if c.match_kind != "variant" and (code := code_of(c.place)) is not None:
-                codes.add(code)
-                # A postal-only town (a county's short name) may take support but
-                # lends none: "Milton" and "Hull" both have one in Illinois, which
-                # says nothing about England.
-                if not c.needs_context:
-                    lent.add(code)
-        regions[key], vouch[key] = codes, lent
-        if res.place is not None and res.place.feature in MAJOR_FEATURES:
-            major.add(key)
+    """Return each name's share of support in each region, from the regions of every name's readings.
+
+    ``regions`` and ``vouch`` give, by name, the regions of its readings and
+    those it lends support to; ``major`` the names read as a major place.
+    """
     names = [k for k, codes in regions.items() if codes]
     # A name read as a country, a state or a capital vouches for no region
     # through its namesake towns: "Mexico", "California" and "Washington"
@@ -815,6 +887,35 @@ def _backed(place: Place, context: Context, qualifier: frozenset[str],
                 or (county is not None and context.county.get(county)))
 
 
+#: The namesake regions of a name's readings, the ids of its renamed towns and
+#: whether it is a weak alias (see :func:`_readings_facts`).
+_Facts = tuple[frozenset[str], set[int], bool]
+#: What a name's readings say whatever the context (see :func:`_readings_facts`),
+#: by the name and the readings' identity, with the readings themselves,
+#: whose reference keeps their ids from being reused while the entry lives.
+_READINGS_FACTS: dict[tuple[str, tuple[int, ...]], tuple[Sequence[Candidate], _Facts]] = {}
+_READINGS_FACTS_SIZE = 4096
+
+
+def _readings_facts(name: str, candidates: Sequence[Candidate]) -> _Facts:
+    """Return the namesake regions of a name's readings, the ids of its renamed towns and :func:`weak_alias`.
+
+    Memoised per process: the same name with the same readings comes back in
+    the second pass and in other articles (the gazetteer hands out the same
+    candidate objects). The set is shared: read it, never change it.
+    """
+    key = (name, tuple(map(id, candidates)))
+    known = _READINGS_FACTS.get(key)
+    if known is not None:
+        return known[1]
+    # Renamed towns by identity: dataclass == is slow.
+    facts = namesake_regions(candidates), {id(c) for c in _renamed(name, candidates)}, weak_alias(name, candidates)
+    if len(_READINGS_FACTS) >= _READINGS_FACTS_SIZE:
+        _READINGS_FACTS.clear()
+    _READINGS_FACTS[key] = (tuple(candidates), facts)
+    return facts
+
+
 def resolve_mention(
     mention: Mention,
     candidates: Sequence[Candidate],
@@ -844,8 +945,7 @@ def resolve_mention(
     if not candidates:
         return Resolution(place=None, score=0.0, method="none")
     scored = []
-    namesakes = namesake_regions(candidates)
-    renamed = {id(c) for c in _renamed(mention.text, candidates)}  # by identity: dataclass == is slow
+    namesakes, renamed, weak = _readings_facts(mention.text, candidates)
     for cand in candidates:
         raw, feats = score_candidate(cand, context, qualifier, namesakes, container)
         if id(cand) in renamed:
@@ -858,7 +958,7 @@ def resolve_mention(
     prob = 1.0 / total
     raw, best, feats = scored[0]
     feats = tuple((k, round(v, 3)) for k, v in feats if v)
-    if weak_alias(mention.text, candidates) and best.place.country_code not in context.countries:
+    if weak and best.place.country_code not in context.countries:
         # "Noma", "Salah", "Hadad": a name that is only an alternate name
         # of some small town abroad. Without the article's countries behind
         # it, it is left unresolved rather than sent there.
