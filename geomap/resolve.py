@@ -107,7 +107,7 @@ def _country_vote(name: str, cands: Sequence[Candidate]) -> tuple[str, int] | No
         cands = [c for c in cands if not c.needs_context]
         if not cands:
             return None
-    top = _country_first(name, cands)
+    top = cands[0]
     if top.place.feature.startswith("PCL") and top.place.country_code:
         # A country name that is also a state's ("Georgia") is evidence
         # for neither until resolved: it must not vote for itself.
@@ -120,29 +120,6 @@ def _country_vote(name: str, cands: Sequence[Candidate]) -> tuple[str, int] | No
     if (cc := _dominant_country(cands)) is not None:
         return cc, 1
     return None
-
-
-def _country_first(name: str, cands: Sequence[Candidate]) -> Candidate:
-    """Return the country an abbreviation stands for, if only minor towns bear it as a name; else the first candidate.
-
-    "UK" and "US" are exact names of villages in Russia and France (2,300
-    and 1,200 people), listed before the countries they abbreviate; written
-    in capitals, news means the countries, and they are its strongest
-    evidence of where an article is. Only abbreviations: "Holland" and
-    "Palestine" are also towns in Michigan and Texas, where local news
-    means them. (A state or big city of the name keeps it ambiguous.)
-    """
-    top = cands[0]
-    if top.place.feature.startswith("PCL") or not (name.isupper() and len(name) <= 4):
-        return top
-    for c in cands:
-        if c.place.feature.startswith("PCL") and c.match_kind == "alias":
-            rivals = (o for o in cands if o is not c)
-            if all(o.place.feature not in MAJOR_FEATURES and (o.place.population or 0) < MAJOR_POPULATION
-                   and not o.place.name.isupper() for o in rivals):
-                return c
-            break
-    return top
 
 
 #: A name is as good as unambiguous when its largest place outweighs every
