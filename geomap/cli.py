@@ -296,7 +296,7 @@ class _Run:
 
 def _build_progress(stage: str, done: int, total: int) -> None:
     if stage == "read" and done == 1:
-        click.echo("geomap: building the gazetteer (first use, about a minute)...", err=True)
+        click.echo("geomap: building the gazetteer (first use, under a minute).", err=True)
     if sys.stderr.isatty() and stage == "store":
         click.echo(f"\rgeomap: storing places {done:,}/{total:,}", err=True, nl=False)
         if done == total:
@@ -316,10 +316,67 @@ def _handle_errors(fn: Any) -> Any:
     return wrapper
 
 
-def _open_out(output: str | None, binary: bool = False) -> Any:
-    if output is None or output == "-":
-        return sys.stdout.buffer if binary else sys.stdout
-    return open(output, "wb" if binary else "w", encoding=None if binary else "utf-8")
+def _check_output(paths: Iterable[str], output: str | None, option: str = "-o") -> None:
+    """Refuse an output file that is one of the inputs, or (``-o``) that a later run would read as one.
+
+    Writing ``geomap parse news.jsonl -o news.jsonl`` would empty the input
+    before it is read. (An ``--errors`` file inside the input folder is
+    allowed: its records have no text, so a later run reports them as
+    failures rather than mapping them.)
+
+    Raises
+    ------
+    click.UsageError
+        When ``output`` is an input file, or for ``-o`` a readable kind of file inside an input folder.
+    """
+    if not output or output == "-":
+        return
+    from geomap.readers import SUPPORTED
+
+    out = Path(output).resolve()
+    for p in paths:
+        if p == "-":
+            continue
+        src = Path(p).resolve()
+        if src == out:
+            raise click.UsageError(f"{option} {output} is also an input: writing it would destroy it; "
+                                   "choose another file")
+        if option == "-o" and src.is_dir() and src in out.parents and out.suffix.lower() in SUPPORTED:
+            raise click.UsageError(f"{option} {output} lies in the input folder {p}, where the next run "
+                                   "would read it as articles; choose a file outside it")
+
+
+class _Replacement:
+    """A temporary file beside an output path that replaces it only when kept.
+
+    The target stays as it was until :meth:`keep`: a run that is interrupted,
+    fails, or parses nothing leaves no half-written or empty file in place
+    of the user's previous output. Missing parent folders are created, as
+    ``geomap map`` does.
+    """
+
+    def __init__(self, output: str) -> None:
+        import os
+        import tempfile
+
+        self.dest = Path(output)
+        self.dest.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=f".{self.dest.name}.", suffix=f".part{self.dest.suffix}",
+                                    dir=self.dest.parent)
+        os.close(fd)
+        self.path = Path(name)
+        # mkstemp makes the file private (0600); the output gets the usual mode.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(self.path, 0o666 & ~umask)
+
+    def keep(self) -> None:
+        """Move the written file into place."""
+        self.path.replace(self.dest)
+
+    def discard(self) -> None:
+        """Remove the temporary file if it is still there."""
+        self.path.unlink(missing_ok=True)
 
 
 # -- commands -----------------------------------------------------------------
@@ -354,39 +411,51 @@ def parse(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, *
     """
     from geomap import export
 
+    _check_output(paths, output)
+    _check_output(paths, opts.get("errors_file"), "--errors")
+    if fmt in ("gpkg", "parquet") and (not output or output == "-"):
+        raise click.UsageError(f"--format {fmt} writes a binary file: give it with -o FILE")
     run = _Run(paths, opts)
-    if fmt in ("gpkg", "parquet"):
-        if not output or output == "-":
-            raise click.UsageError(f"--format {fmt} writes a binary file: give it with -o FILE")
-        from geomap import export_geo
-
-        results = list(run.results())
-        if results:
-            (export_geo.write_gpkg if fmt == "gpkg" else export_geo.write_parquet)(results, output)
-        run.finish()
-        return
-    out: TextIO = _open_out(output)
+    target = None if not output or output == "-" else _Replacement(output)
     try:
-        if fmt == "jsonl":
-            for line in run.jsonl(explain):
-                out.write(line)
-        elif fmt == "csv":
-            for chunk in export.to_csv(run.results()):
-                out.write(chunk)
+        if fmt in ("gpkg", "parquet"):
+            from geomap import export_geo
+
+            assert target is not None
+            results = list(run.results())
+            if results:
+                (export_geo.write_gpkg if fmt == "gpkg" else export_geo.write_parquet)(results, target.path)
         else:
-            json.dump(export.to_geojson(run.results()), out, ensure_ascii=False, indent=1)
-            out.write("\n")
-        out.flush()
+            out: TextIO = sys.stdout if target is None else open(target.path, "w", encoding="utf-8")
+            try:
+                if fmt == "jsonl":
+                    for line in run.jsonl(explain):
+                        out.write(line)
+                elif fmt == "csv":
+                    for chunk in export.to_csv(run.results()):
+                        out.write(chunk)
+                else:
+                    json.dump(export.to_geojson(run.results()), out, ensure_ascii=False, indent=1)
+                    out.write("\n")
+                out.flush()
+            finally:
+                if out is not sys.stdout:
+                    out.close()
+        if target is not None:
+            if run.parsed:
+                target.keep()
+            elif target.dest.exists() and not run.opts.get("quiet"):
+                click.echo(f"geomap: nothing parsed; {output} left as it was", err=True)
     finally:
-        if out is not sys.stdout:
-            out.close()
+        if target is not None:
+            target.discard()
     run.finish()
 
 
 @cli.command("map", context_settings=CONTEXT_SETTINGS)
 @click.argument("paths", nargs=-1, required=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), default="map.html", show_default=True,
-              help="Output file (.html; .png/.svg with --png/--svg).")
+              help="Output file: .html, or .png/.svg for a static image.")
 @click.option("--tiles", default=None, metavar="osm|carto|URL",
               help="Online tiles instead of the offline basemap (needs internet to view).")
 @click.option("--title", default=None, help="Map title.")
@@ -413,6 +482,17 @@ def map_cmd(paths: tuple[str, ...], output: str, tiles: str | None, title: str |
     """
     from geomap import render
 
+    _check_output(paths, output)
+    _check_output(paths, opts.get("errors_file"), "--errors")
+    suffix = Path(output).suffix.lower()
+    if static_fmt is None and suffix in (".png", ".svg"):
+        static_fmt = suffix[1:]  # "-o seeds.png" asks for the image
+    if static_fmt and suffix != f".{static_fmt}":
+        raise click.UsageError(f"--{static_fmt} writes {'an' if static_fmt == 'svg' else 'a'} {static_fmt.upper()} "
+                               f"image: name the file "
+                               f"*.{static_fmt}, not {output}")
+    if static_fmt and fragment:
+        raise click.UsageError(f"--fragment writes HTML; it does not go with --{static_fmt}")
     run = _Run(paths, opts)
     results = list(run.results())
     if results:

@@ -202,3 +202,49 @@ def test_an_article_that_breaks_the_pipeline_is_a_failure_not_a_crash(tmp_path, 
     (err,) = [json.loads(x) for x in errors.read_text().splitlines()]
     assert err["line"] == 2 and "RecursionError: pathological text" in err["reason"]
     assert "3 read, 2 parsed, 1 failed" in res.stderr
+
+
+@pytest.mark.slow
+def test_parse_never_destroys_an_input_or_a_previous_output(runner, tmp_path):
+    news = tmp_path / "news.jsonl"
+    news.write_text('{"id": "a", "text": "Fighting near Sirte, Libya."}\n', encoding="utf-8")
+    before = news.read_bytes()
+    # The output is the input: refused before anything is opened.
+    res = runner.invoke(cli, ["parse", str(news), "-o", str(news), "--fast"])
+    assert res.exit_code == 2 and "also an input" in res.output and news.read_bytes() == before
+    # A readable file inside an input folder would be read as articles next time.
+    res = runner.invoke(cli, ["parse", str(tmp_path), "-o", str(tmp_path / "places.jsonl"), "--fast"])
+    assert res.exit_code == 2 and "input folder" in res.output
+    # Nothing parsed: the previous output stays as it was, and no temporary file is left.
+    out = tmp_path / "out" / "places.jsonl"
+    res = runner.invoke(cli, ["parse", str(news), "-o", str(out), "--fast", "-q"])  # (creates out/)
+    assert res.exit_code == 0 and json.loads(out.read_text())["id"] == "a"
+    kept = out.read_bytes()
+    (tmp_path / "empty.txt").write_text("")
+    for fmt in ("jsonl", "geojson"):
+        res = runner.invoke(cli, ["parse", str(tmp_path / "empty.txt"), "-o", str(out), "-f", fmt, "--fast"])
+        assert res.exit_code == 1 and "left as it was" in res.stderr
+        assert out.read_bytes() == kept
+    assert sorted(p.name for p in out.parent.iterdir()) == ["places.jsonl"]
+
+
+@pytest.mark.slow
+def test_map_format_follows_the_file_name_and_refuses_a_mismatch(runner, tmp_path):
+    src = tmp_path / "in" / "a.txt"
+    src.parent.mkdir()
+    src.write_text("Fighting near Sirte, Libya.", encoding="utf-8")
+    res = runner.invoke(cli, ["map", str(src), "-o", str(tmp_path / "m.png"), "--fast", "-q"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "m.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    for args in (["-o", str(tmp_path / "x.html"), "--png"], ["-o", str(tmp_path / "x.png"), "--svg"],
+                 ["-o", str(tmp_path / "x.svg"), "--fragment"]):
+        res = runner.invoke(cli, ["map", str(src), *args, "--fast", "-q"])
+        assert res.exit_code == 2, (args, res.output)
+    assert not (tmp_path / "x.html").exists() and not (tmp_path / "x.png").exists()
+
+
+def test_an_errors_file_that_is_an_input_is_refused(runner, tmp_path):
+    news = tmp_path / "news.jsonl"
+    news.write_text('{"id": "a", "text": "Fighting near Sirte, Libya."}\n', encoding="utf-8")
+    res = runner.invoke(cli, ["parse", str(news), "--errors", str(news), "--fast"])
+    assert res.exit_code == 2 and "--errors" in res.output and news.read_text().startswith('{"id": "a"')
