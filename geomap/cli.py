@@ -48,6 +48,9 @@ def cli(verbose: int) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     root.propagate = False
+    # geopy's rate limiter logs every retry with a full traceback; geomap
+    # reports each kind of geocoder fault once itself. Shown with -vv.
+    logging.getLogger("geopy").setLevel(logging.DEBUG if verbose >= 2 else logging.CRITICAL)
 
 
 def _guarded(gp: Any, articles: Iterable[Article], batch_size: int = 32) -> Iterator[ArticleResult | InputFailure]:

@@ -565,7 +565,7 @@ class Geoparser:
         if region is not None:
             return Resolution(place=region, score=0.3, method="qualifier",
                               features=(("qualifier_region", 1.0),))
-        if res.place is None and self.geocoder is not None:
+        if res.place is None and self.geocoder is not None and _geocodable(text, m):
             place = self.geocoder.geocode(m.text, country_code=next(iter(context.countries), None))
             if place is not None:
                 return Resolution(place=place, score=0.5, method="geocoder")
@@ -605,6 +605,31 @@ def _cities_for_regions(text: str, resolved: list[tuple[Mention, Resolution]],
         if city.country_code not in kept:
             resolved[i] = (m, dataclasses.replace(res, place=city, features=(*res.features, ("region_city", 1.0))))
     return resolved
+
+
+# What makes an unknown name worth an online query: a preposition of place
+# right before it, or "<generic> of" ("the town of Zliten"), or a region
+# generic right after it ("Zliten district", see AREA_AFTER).
+_GEOCODE_CUE = re.compile(
+    r"(?:\b(?:in|near|outside|from|into|toward|towards|across|around|at|to)"
+    r"|\b(?:city|town|village|port|region|province|district|governorate|area|outskirts|suburb|oasis|coast)\s+of)"
+    r"\s+$",
+    re.IGNORECASE,
+)
+_GEOCODE_AFTER = re.compile(r"\s+(?:district|province|governorate|region|village|town|city)\b", re.IGNORECASE)
+
+
+def _geocodable(text: str, m: Mention) -> bool:
+    """Tell whether a name the gazetteer lacks may be sent to the online geocoder.
+
+    Only where the grammar calls it a place: the NER's unknown "places"
+    include people ("Egyptian Foreign Minister Sameh Shukri"), groups
+    ("the Syrian Democratic Forces") and events, and a geocoder answers
+    nearly every query with some point. Sending those would put them on the
+    map and hand people's names to a third party.
+    """
+    return (_GEOCODE_CUE.search(text, max(0, m.start - 40), m.start) is not None
+            or _GEOCODE_AFTER.match(text, m.end) is not None)
 
 
 def _only_cities_back(old: Resolution, new: Resolution, resolved: Sequence[tuple[Mention, Resolution]],

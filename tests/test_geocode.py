@@ -160,3 +160,31 @@ def test_cli_geocoder_options(tmp_path, server):
     zl = [m for m in rec["mentions"] if m["text"] == "Wadi Jaref"]
     assert zl and zl[0]["method"] == "geocoder" and zl[0]["place"]["id"].startswith("geocoder:nominatim")
     assert "geocoder nominatim: calls 1" in res.stderr
+
+
+def test_only_names_the_grammar_calls_places_are_sent(tmp_path, server, full_gazetteer):
+    # The NER calls people, groups and events "places" at times; a geocoder
+    # answers nearly anything, so only cue-backed unknown names are asked.
+    from geomap.model import Mention
+    from geomap.pipeline import Geoparser, _geocodable
+
+    def asked(text: str, name: str) -> bool:
+        i = text.index(name)
+        return _geocodable(text, Mention(i, i + len(name), name))
+
+    assert asked("Clashes spread to the town of Zliten.", "Zliten")
+    assert asked("Fighting in Wadi Jaref went on.", "Wadi Jaref") and asked("Zliten district", "Zliten")
+    assert not asked("Egyptian Foreign Minister Sameh Shukri said so.", "Sameh Shukri")
+    assert not asked("Speaking at the Ministerial Conference of the Coalition", "Ministerial Conference")
+    assert not asked("The US backed the Syrian Democratic Forces.", "Syrian Democratic")
+    # The seed articles: their NER "places" include ministers and a conference.
+    from geomap.readers import read_paths
+
+    from .conftest import SEEDS
+
+    gp = Geoparser(full_gazetteer, geocoder=make(tmp_path, server.server_address[1]))
+    list(gp.parse_many([a for a in read_paths([SEEDS]) if hasattr(a, "text")]))
+    queries = [q["q"][0] for _p, q in Nominatim.hits]
+    assert not any(w in q for q in queries for w in ("Shukri", "Missmari", "Gheit", "Sisi", "Conference")), queries
+    res = gp.parse_text("Clashes near Sirte reached the area of Wadi Jaref on Monday.")
+    assert [g.resolution.method for g in res.mentions if g.mention.text == "Wadi Jaref"] == ["geocoder"]
