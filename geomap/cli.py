@@ -491,9 +491,9 @@ def map_cmd(paths: tuple[str, ...], output: str, tiles: str | None, title: str |
     if static_fmt is None and suffix in (".png", ".svg"):
         static_fmt = suffix[1:]  # "-o seeds.png" asks for the image
     if static_fmt and suffix != f".{static_fmt}":
-        raise click.UsageError(f"--{static_fmt} writes {'an' if static_fmt == 'svg' else 'a'} {static_fmt.upper()} "
-                               f"image: name the file "
-                               f"*.{static_fmt}, not {output}")
+        article = "an" if static_fmt == "svg" else "a"
+        raise click.UsageError(f"--{static_fmt} writes {article} {static_fmt.upper()} image: "
+                               f"name the file *.{static_fmt}, not {output}")
     if static_fmt and fragment:
         raise click.UsageError(f"--fragment writes HTML; it does not go with --{static_fmt}")
     run = _Run(paths, opts)
