@@ -188,3 +188,22 @@ def test_only_names_the_grammar_calls_places_are_sent(tmp_path, server, full_gaz
     assert not any(w in q for q in queries for w in ("Shukri", "Missmari", "Gheit", "Sisi", "Conference")), queries
     res = gp.parse_text("Clashes near Sirte reached the area of Wadi Jaref on Monday.")
     assert [g.resolution.method for g in res.mentions if g.mention.text == "Wadi Jaref"] == ["geocoder"]
+
+
+def test_cli_an_unreachable_geocoder_gives_warnings_not_tracebacks(tmp_path):
+    # In a real process: pytest's own log handlers would swallow what a user sees.
+    import subprocess
+    import sys
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    args = [sys.executable, "-m", "geomap", "parse", "-", "--fast", "--geocoder", "nominatim",
+            "--user-agent", "geomap-tests", "--geocoder-option", f"domain=127.0.0.1:{port}",
+            "--geocoder-option", "scheme=http", "--geocoder-cache", str(tmp_path / "g.sqlite"),
+            "--geocoder-delay", "0"]
+    proc = subprocess.run(args, input="Clashes in Sirte, Libya, reached the area of Wadi Jaref.",
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr and "RateLimiter" not in proc.stderr, proc.stderr
+    assert "geocoder nominatim" in proc.stderr  # geomap's own warning and summary remain
