@@ -194,6 +194,13 @@ def test_every_seed_place_resolves_in_the_full_gazetteer(full_gazetteer, name, c
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("name", "country"), [("Ras Lanuf", None), ("Es Sider", None), ("Al-Sedra", "LY")])
+def test_an_oil_port_is_the_town_before_its_airstrip(full_gazetteer, name, country):
+    first = full_gazetteer.lookup(name, country=country, limit=5)[0].place
+    assert (first.feature, first.country_code, first.id.startswith("curated:")) == ("PPL", "LY", True)
+
+
+@pytest.mark.slow
 def test_a_sea_goes_by_its_adjective_alone_not_by_a_noun(full_gazetteer):
     # "the Adriatic", "the Caspian", "the North Atlantic" are the seas...
     for name in ("Adriatic", "Caspian", "Baltic", "Caribbean", "North Atlantic"):
@@ -416,7 +423,7 @@ def test_an_airport_named_after_a_university_lends_it_no_short_name(full_gazette
     # "Kent State University Airport": in the news, "Kent State University" is the school.
     for name in ("Kent State University", "Purdue University"):
         assert not [c for c in full_gazetteer.lookup(name, limit=50) if c.place.feature == "AIRP"], name
-    # The rule that gives "Ras Lanuf Oil Airport" its short name still holds elsewhere.
+    # The rule that gives "Essider Airport" its short name still holds elsewhere.
     assert [c.place.feature for c in full_gazetteer.lookup("Essider", limit=5)][:1] == ["AIRP"]
     # A private strip with a local code (TN51) keeps its full name only:
     # "Natural Selection" in the news is a food company.

@@ -47,6 +47,16 @@ def test_news_spellings_resolve_in_libya(seed_results):
         assert km((places[0].lat, places[0].lon), where) < 50, name
 
 
+def test_the_oil_ports_are_the_towns_not_their_airstrips(seed_results):
+    # GeoNames cities500 lacks Ras Lanuf and Es Sider; airportsdata has their
+    # airstrips, and a map that says "Ras Lanuf Oil Airport" for the town
+    # misleads. The curated rows put the towns on the map.
+    r = seed_results["000_12ccbaaaeb147c1b"]
+    for name in ("Ras Lanuf", "Al-Sedra", "Al Sedra"):
+        places = placed(r, name)
+        assert places and all(p.feature == "PPL" and p.country_code == "LY" for p in places), (name, places)
+
+
 def test_a_misspelt_country_is_the_country(seed_results):
     # A seed writes "Algieria"; Alghero (Sardinia) shares its consonants and
     # Italy is in the article, but the name is all but the country's.
