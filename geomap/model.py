@@ -7,6 +7,7 @@ them and use them as dictionary keys without defensive copies.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -208,10 +209,51 @@ class InputFailure:
     source: str
     reason: str
     line: int | None = None
+    #: The article's id when the input gave one (or geoparsing an article failed).
+    id: str | None = None
 
     def __str__(self) -> str:
         where = self.source + (f":{self.line}" if self.line is not None else "")
         return f"{where}: {self.reason}"
+
+
+_JSON_TYPES = {bool: "a boolean", int: "a number", float: "a number", list: "an array", dict: "an object"}
+
+
+def text_field_problem(record: Mapping[str, Any], field_name: str = "text") -> str | None:
+    """Say what is wrong with a record's text field, or return None when it is usable.
+
+    Parameters
+    ----------
+    record
+        A JSON object or a dataframe row as a mapping.
+    field_name
+        The field that should hold the article text.
+
+    Returns
+    -------
+    str or None
+        ``'no "text" field'``, ``'"text" is a number, not a string'``,
+        ``'"text" is empty'``, or None for a non-blank string.
+
+    Examples
+    --------
+    >>> text_field_problem({"text": 12})
+    '"text" is a number, not a string'
+    >>> text_field_problem({"body": "Clashes in Sirte."})
+    'no "text" field'
+    >>> text_field_problem({"text": "Clashes in Sirte."}) is None
+    True
+    """
+    if field_name not in record or record[field_name] is None:
+        return f'no "{field_name}" field'
+    value = record[field_name]
+    if not isinstance(value, str):
+        kind = _JSON_TYPES.get(type(value), f"a {type(value).__name__}")
+        return f'"{field_name}" is {kind}, not a string'
+    if not value.strip():
+        return f'"{field_name}" is empty'
+    return None
 
 
 #: Mean Earth radius (IUGG), km: the sphere distances are measured on.

@@ -191,7 +191,7 @@ def failure_for(article: Article, exc: BaseException) -> InputFailure:
     head, sep, tail = source.rpartition(":")
     if sep and head and tail.isdigit():
         source, line = head, int(tail)
-    return InputFailure(source, f"geoparsing failed: {type(exc).__name__}: {exc}", line=line)
+    return InputFailure(source, f"geoparsing failed: {type(exc).__name__}: {exc}", line=line, id=article.id)
 
 
 #: Outcome of one article in a worker: its mentions, or the failure reason.

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, AnyStr
 
-from geomap.model import Article, InputFailure
+from geomap.model import Article, InputFailure, text_field_problem
 from geomap.text import furniture_header
 
 logger = logging.getLogger("geomap.readers")
@@ -328,13 +328,14 @@ def _read_csv(stream: IO[bytes], source: str, stem: str, text_column: str) -> It
         n += 1
         line = start
         text = row.get(text_column)
-        if not isinstance(text, str) or not text.strip():
-            yield InputFailure(source, f"row {n}: empty {text_column!r} column", line=line)
-            continue
 
         def opt(name: str, row: dict[str, str | None] = row) -> str | None:
             value = row.get(optional.get(name, name))
             return value.strip() if isinstance(value, str) and value.strip() else None
+
+        if not isinstance(text, str) or not text.strip():
+            yield InputFailure(source, f"row {n}: empty {text_column!r} column", line=line, id=opt("id"))
+            continue
 
         yield Article(id=opt("id") or f"{stem}-{n}", title=opt("title"), text=text, source=f"{source}:{line}",
                       url=opt("url"), published=opt("published"))
@@ -525,10 +526,12 @@ def _record_article(record: Any, source: str, where: str, default_id: str, *, li
     """One article from a JSON object with ``text`` (and optional id, title, url, published)."""
     if not isinstance(record, dict):
         return InputFailure(source, f"expected a JSON object, got {type(record).__name__}", line=line)
-    text = record.get("text")
-    if not isinstance(text, str) or not text.strip():
-        return InputFailure(source, "missing or empty \"text\" field (a non-empty string)", line=line)
     rid = record.get("id")
+    problem = text_field_problem(record)
+    if problem:
+        return InputFailure(source, f"{problem}: each record needs the article as a non-empty \"text\" string",
+                            line=line, id=_clean(str(rid)) if rid not in (None, "") else None)
+    text = record["text"]
     title = record.get("title")
     url = record.get("url")
     published = record.get("published")

@@ -64,11 +64,28 @@ def test_jsonl_fields_and_errors(tmp_path):
     fails = [g for g in got if isinstance(g, InputFailure)]
     assert [(x.line, x.reason.split(":")[0]) for x in fails] == [
         (2, "malformed JSON"),
-        (3, 'missing or empty "text" field (a non-empty string)'),
+        (3, 'no "text" field'),
         (4, "expected a JSON object, got list"),
     ]
     assert all(x.source == str(f) for x in fails)
     assert got[-1].id == "news-5" and got[-1].source.endswith("news.jsonl:5")
+
+
+@pytest.mark.parametrize(("record", "reason"), [
+    ({"id": "x9", "text": 12}, '"text" is a number, not a string'),
+    ({"id": "x9", "text": ["Sirte"]}, '"text" is an array, not a string'),
+    ({"id": "x9", "text": {"body": "Sirte"}}, '"text" is an object, not a string'),
+    ({"id": "x9", "text": True}, '"text" is a boolean, not a string'),
+    ({"id": "x9", "text": None}, 'no "text" field'),
+    ({"id": "x9", "body": "Sirte"}, 'no "text" field'),
+    ({"id": "x9", "text": " \n"}, '"text" is empty'),
+])
+def test_a_record_without_usable_text_says_what_is_wrong_and_keeps_its_id(tmp_path, record, reason):
+    f = tmp_path / "news.jsonl"
+    f.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (fail,) = items([f])
+    assert isinstance(fail, InputFailure) and fail.reason.startswith(reason + ":"), fail.reason
+    assert (fail.line, fail.id) == (1, "x9")
 
 
 @pytest.mark.parametrize(
