@@ -41,6 +41,10 @@ def cli(verbose: int) -> None:
       geomap map seeds/ -o seeds-map.html
       geomap lookup Tripoli --country LY
     """
+    _setup_logging(verbose)
+
+
+def _setup_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("geomap: %(levelname)s: %(message)s"))
@@ -51,6 +55,19 @@ def cli(verbose: int) -> None:
     # geopy's rate limiter logs every retry with a full traceback; geomap
     # reports each kind of geocoder fault once itself. Shown with -vv.
     logging.getLogger("geopy").setLevel(logging.DEBUG if verbose >= 2 else logging.CRITICAL)
+
+
+def _verbose_here(ctx: click.Context, _param: click.Parameter, value: int) -> None:
+    # "geomap parse x -v" means the same as "geomap -v parse x"; the group set
+    # up logging before this command's options were parsed, so redo it.
+    if value:
+        before = ctx.find_root().params.get("verbose") or 0
+        _setup_logging(before + value)
+
+
+#: ``-v`` on each command as well as on ``geomap`` itself.
+_verbose_option = click.option("-v", "--verbose", count=True, expose_value=False, callback=_verbose_here,
+                               help="More log output on stderr (-vv for debug).")
 
 
 def _guarded(gp: Any, articles: Iterable[Article], batch_size: int = 32) -> Iterator[ArticleResult | InputFailure]:
@@ -146,6 +163,8 @@ class _Run:
         self.show_progress = not opts.get("quiet") and sys.stderr.isatty()
         self._geocoder: Any = None
         self.jobs: int = opts.get("jobs", 1)
+        if not opts.get("geocoder"):
+            _refuse_geocoder_options_alone()
         if opts.get("dask_address") and self.jobs != 1:
             raise click.UsageError("--jobs and --dask are alternatives: the dask cluster has its own workers")
         if opts.get("geocoder") and (self.jobs != 1 or opts.get("dask_address")):
@@ -171,8 +190,6 @@ class _Run:
     def geocoder(self) -> Any:
         service = self.opts.get("geocoder")
         if not service:
-            if self.opts.get("user_agent") and self.opts.get("geocoder_options"):
-                logger.warning("--geocoder-option given without --geocoder: no geocoder is used")
             return None
         from geomap.geocode import GeopyFallback
 
@@ -284,8 +301,8 @@ class _Run:
         if self.opts.get("errors_file"):
             with open(self.opts["errors_file"], "w", encoding="utf-8") as f:
                 for fail in self.failures:
-                    f.write(json.dumps({"source": fail.source, "line": fail.line, "reason": fail.reason},
-                                       ensure_ascii=False) + "\n")
+                    f.write(json.dumps({"source": fail.source, "line": fail.line, "id": fail.id,
+                                        "reason": fail.reason}, ensure_ascii=False) + "\n")
         if not self.opts.get("quiet"):
             if self._geocoder is not None:
                 stats = ", ".join(f"{k} {v}" for k, v in sorted(self._geocoder.stats.items())) or "not needed"
@@ -295,6 +312,25 @@ class _Run:
             )
         if self.parsed == 0:
             raise SystemExit(EXIT_NOTHING_PROCESSED)
+
+
+def _refuse_geocoder_options_alone() -> None:
+    """Refuse geocoder settings typed on the command line without ``--geocoder``.
+
+    They would be silently ignored, and the user would believe the online
+    fallback ran. (``GEOMAP_USER_AGENT`` from the environment is fine: it is
+    set once for every run.)
+    """
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return
+    for name, flag in (("geocoder_options", "--geocoder-option"), ("geocoder_cache", "--geocoder-cache"),
+                       ("geocoder_delay", "--geocoder-delay"), ("user_agent", "--user-agent")):
+        if ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE:
+            raise click.UsageError(f"{flag} sets up the online geocoder; it needs --geocoder SERVICE "
+                                   "(e.g. --geocoder nominatim)")
 
 
 def _build_progress(stage: str, done: int, total: int) -> None:
@@ -389,8 +425,9 @@ class _Replacement:
 @click.option("-f", "--format", "fmt", type=click.Choice(["jsonl", "geojson", "csv", "gpkg", "parquet"]),
               default="jsonl", show_default=True, help="Output format.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (default: stdout).")
-@click.option("--explain", is_flag=True, help="Add the features that decided each resolution (jsonl).")
+@click.option("--explain", is_flag=True, help="Add the features that decided each resolution (jsonl only).")
 @_pipeline_options
+@_verbose_option
 @_handle_errors
 def parse(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, **opts: Any) -> None:
     """Geoparse articles and write places, one record per article or mention.
@@ -416,6 +453,9 @@ def parse(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, *
 
     _check_output(paths, output)
     _check_output(paths, opts.get("errors_file"), "--errors")
+    if explain and fmt != "jsonl":
+        raise click.UsageError(f"--explain adds the deciding features to JSON lines; "
+                               f"--format {fmt} has no place for them: use --format jsonl")
     if fmt in ("gpkg", "parquet") and (not output or output == "-"):
         raise click.UsageError(f"--format {fmt} writes a binary file: give it with -o FILE")
     run = _Run(paths, opts)
@@ -467,6 +507,7 @@ def parse(paths: tuple[str, ...], fmt: str, output: str | None, explain: bool, *
 @click.option("--svg", "static_fmt", flag_value="svg", help="Write a static SVG image instead.")
 @click.option("--demonyms", is_flag=True, help="Also place demonyms (\"Libyan\") on their country.")
 @_pipeline_options
+@_verbose_option
 @_handle_errors
 def map_cmd(paths: tuple[str, ...], output: str, tiles: str | None, title: str | None, fragment: bool,
             static_fmt: str | None, demonyms: bool, **opts: Any) -> None:
@@ -514,11 +555,13 @@ def map_cmd(paths: tuple[str, ...], output: str, tiles: str | None, title: str |
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("name")
 @click.option("-c", "--country", multiple=True, help="Only places in this ISO country code (repeatable).")
-@click.option("-n", "--limit", default=10, show_default=True, help="Maximum number of candidates.")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="Maximum number of candidates.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--gazetteer", "gazetteer_path", type=click.Path(dir_okay=False), help="Gazetteer file.")
 @click.option("--extra-gazetteer", "extra_gazetteer", multiple=True, type=click.Path(exists=True, dir_okay=False),
               help="TSV of your own places; repeatable.")
+@_verbose_option
 @_handle_errors
 def lookup(name: str, country: tuple[str, ...], limit: int, as_json: bool, gazetteer_path: str | None,
            extra_gazetteer: tuple[str, ...]) -> None:
@@ -534,7 +577,8 @@ def lookup(name: str, country: tuple[str, ...], limit: int, as_json: bool, gazet
     from geomap.gazetteer import Gazetteer
 
     gaz = Gazetteer.open(gazetteer_path, extra=list(extra_gazetteer), progress=_build_progress)
-    cands = gaz.lookup(name, country=list(country) or None, limit=limit)
+    codes = [_country_code(gaz, value) for value in country]
+    cands = gaz.lookup(name, country=codes or None, limit=limit)
     if as_json:
         rows = [{**(place_dict(c.place) or {}), "feature_class": c.feature_class, "match": c.match_kind,
                  "similarity": round(c.similarity, 3), "alt_names": c.alt_count, "needs_context": c.needs_context}
@@ -556,6 +600,22 @@ def lookup(name: str, country: tuple[str, ...], limit: int, as_json: bool, gazet
                    "(a county's short name, a town only the US postal list knows)")
 
 
+def _country_code(gaz: Any, value: str) -> str:
+    """Return ``value`` as a known ISO country code, or fail saying which code was meant.
+
+    Raises
+    ------
+    click.BadParameter
+        For a country name ("Libya" suggests LY) or an unknown code.
+    """
+    code = value.strip().upper()
+    if len(code) == 2 and code.isalpha() and gaz.country(code) is not None:
+        return code
+    named = [c.place for c in gaz.lookup(value, limit=10) if c.place.feature.startswith("PCL")]
+    hint = f"; did you mean {named[0].country_code} ({named[0].name})?" if named else ""
+    raise click.BadParameter(f"{value!r} is not a two-letter ISO country code{hint}", param_hint="--country")
+
+
 @cli.group(context_settings=CONTEXT_SETTINGS)
 def gazetteer() -> None:
     """Inspect or build the offline gazetteer.
@@ -571,6 +631,7 @@ def gazetteer() -> None:
 @click.option("--gazetteer", "gazetteer_path", type=click.Path(dir_okay=False), help="Gazetteer file.")
 @click.option("--check", is_flag=True, help="Also run SQLite's integrity check.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@_verbose_option
 @_handle_errors
 def gazetteer_info(gazetteer_path: str | None, check: bool, as_json: bool) -> None:
     """Show the gazetteer's sources, counts, version, size and location.
@@ -598,6 +659,7 @@ def gazetteer_info(gazetteer_path: str | None, check: bool, as_json: bool) -> No
 @gazetteer.command("build", context_settings=CONTEXT_SETTINGS)
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Where to write (default: the cache file).")
 @click.option("--force", is_flag=True, help="Rebuild even if the file exists.")
+@_verbose_option
 @_handle_errors
 def gazetteer_build_cmd(output: str | None, force: bool) -> None:
     """Build the gazetteer from the installed packages (offline, about a minute).
@@ -632,11 +694,13 @@ def gazetteer_build_cmd(output: str | None, force: bool) -> None:
               help="Corpus to score (repeatable; default: geowebnews, lgl, geovirus).")
 @click.option("--eval-dir", type=click.Path(file_okay=False), envvar="GEOMAP_EVAL_DIR",
               help="Folder of the corpora (default: $GEOMAP_EVAL_DIR or ../shared/eval).")
-@click.option("-n", "--limit", type=int, default=None, help="Score only the first N documents of each corpus.")
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=None,
+              help="Score only the first N documents of each corpus.")
 @click.option("--published/--no-published", default=True, show_default=True,
               help="Also score the published systems' outputs on the same documents.")
 @click.option("--fast", is_flag=True, help="Evaluate the gazetteer-only recognizer.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Also write the tables (markdown) here.")
+@_verbose_option
 @_handle_errors
 def eval_cmd(corpora: tuple[str, ...], eval_dir: str | None, limit: int | None, published: bool, fast: bool,
              output: str | None) -> None:

@@ -174,7 +174,7 @@ def test_parse_csv_with_text_column_and_html(tmp_path):
     assert [o["id"] for o in out] == ["r1", "page"]
     assert "Sirte" in {m["text"] for m in out[0]["mentions"]} and out[1]["title"] == "Talks in Rome"
     (err,) = [json.loads(line) for line in errors.read_text().splitlines()]
-    assert err["line"] == 3 and "empty 'body'" in err["reason"]
+    assert err["line"] == 3 and "empty 'body'" in err["reason"] and err["id"] == "r2"
 
 
 def test_an_article_that_breaks_the_pipeline_is_a_failure_not_a_crash(tmp_path, monkeypatch):
@@ -200,7 +200,7 @@ def test_an_article_that_breaks_the_pipeline_is_a_failure_not_a_crash(tmp_path, 
     assert res.exit_code == 0, res.output
     assert [json.loads(x)["id"] for x in res.stdout.splitlines()] == ["a", "c"]
     (err,) = [json.loads(x) for x in errors.read_text().splitlines()]
-    assert err["line"] == 2 and "RecursionError: pathological text" in err["reason"]
+    assert err["line"] == 2 and "RecursionError: pathological text" in err["reason"] and err["id"] == "b"
     assert "3 read, 2 parsed, 1 failed" in res.stderr
 
 
@@ -248,3 +248,54 @@ def test_an_errors_file_that_is_an_input_is_refused(runner, tmp_path):
     news.write_text('{"id": "a", "text": "Fighting near Sirte, Libya."}\n', encoding="utf-8")
     res = runner.invoke(cli, ["parse", str(news), "--errors", str(news), "--fast"])
     assert res.exit_code == 2 and "--errors" in res.output and news.read_text().startswith('{"id": "a"')
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("Libya", "'Libya' is not a two-letter ISO country code; did you mean LY (Libya)?"),
+    ("XX", "'XX' is not a two-letter ISO country code"),
+])
+def test_lookup_country_must_be_a_known_code_and_a_name_gets_a_hint(runner, mini_gazetteer_path, value, message):
+    res = runner.invoke(cli, ["lookup", "Tripoli", "--country", value, "--gazetteer", str(mini_gazetteer_path)])
+    assert res.exit_code == 2 and message in res.output, res.output
+
+
+def test_lookup_country_code_in_lower_case_is_accepted(runner, mini_gazetteer_path):
+    res = runner.invoke(cli, ["lookup", "Tripoli", "-c", "lb", "--gazetteer", str(mini_gazetteer_path)])
+    assert res.exit_code == 0 and "LB" in res.output and "LY " not in res.output
+
+
+@pytest.mark.parametrize("command", [["lookup", "Tripoli", "-n", "-3"], ["lookup", "Tripoli", "-n", "0"],
+                                     ["eval", "-n", "-1", "--no-published"]])
+def test_counts_below_one_are_usage_errors(runner, mini_gazetteer_path, command):
+    res = runner.invoke(cli, command)
+    assert res.exit_code == 2 and "--limit" in res.output and "x>=1" in res.output, res.output
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson"])
+def test_explain_without_json_lines_is_refused_not_ignored(runner, fmt):
+    res = runner.invoke(cli, ["parse", str(SEEDS), "--fast", "--explain", "-f", fmt])
+    assert res.exit_code == 2 and "--explain" in res.output and "--format jsonl" in res.output
+
+
+@pytest.mark.parametrize("option", [["--geocoder-option", "domain=x.org"], ["--geocoder-cache", "g.sqlite"],
+                                    ["--geocoder-delay", "2"], ["--user-agent", "me"]])
+def test_geocoder_settings_without_a_geocoder_are_refused_not_ignored(runner, option):
+    res = runner.invoke(cli, ["parse", str(SEEDS), "--fast", *option])
+    assert res.exit_code == 2 and option[0] in res.output and "--geocoder SERVICE" in res.output, res.output
+
+
+def test_a_user_agent_from_the_environment_needs_no_geocoder(runner, mini_gazetteer_path):
+    res = runner.invoke(cli, ["parse", "-", "--fast", "--gazetteer", str(mini_gazetteer_path)],
+                        input="Clashes in Sirte.", env={"GEOMAP_USER_AGENT": "newsroom-tool"})
+    assert res.exit_code == 0, res.output
+
+
+@pytest.mark.parametrize("args", [["-vv", "lookup", "Sirte"], ["lookup", "Sirte", "-vv"],
+                                  ["lookup", "-v", "Sirte", "-v"]])
+def test_verbose_works_before_or_after_the_command(runner, mini_gazetteer_path, args):
+    import logging
+
+    res = runner.invoke(cli, [*args, "--gazetteer", str(mini_gazetteer_path)])
+    assert res.exit_code == 0, res.output
+    assert logging.getLogger("geomap").level == logging.DEBUG
+    assert logging.getLogger("geopy").level == logging.DEBUG

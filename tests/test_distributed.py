@@ -57,7 +57,7 @@ def test_bag_gives_the_contract_records_in_order(cluster, serial_fast):
     for rec in out:
         if rec["id"] in serial_fast:
             assert rec == result_dict(serial_fast[rec["id"]])
-    assert out[2]["mentions"] == [] and "missing or empty" in out[2]["error"]
+    assert out[2]["mentions"] == [] and '"text" is empty' in out[2]["error"]
     assert out[3]["mentions"][0]["place"]["country_code"] == "LY" and "error" not in out[3]
     # One Geoparser per worker process, reused by every partition.
     geoparse_bag(db.from_sequence(arts, npartitions=4), fast=True).compute(scheduler=client)
@@ -101,7 +101,7 @@ def test_dataframe_reports_a_bad_row(cluster):
         scheduler=client)
     assert set(frame["article_id"]) == {"10", "11"}
     bad = frame[frame["article_id"] == "11"]
-    assert len(bad) == 1 and "missing or empty" in bad["error"].iloc[0] and pd.isna(bad["place_id"].iloc[0])
+    assert len(bad) == 1 and '"text" is empty' in bad["error"].iloc[0] and pd.isna(bad["place_id"].iloc[0])
 
 
 @pytest.mark.slow
@@ -121,6 +121,41 @@ def test_unreachable_scheduler_is_a_clear_error():
     arts = [Article("a", None, "Sirte", "x")]
     with pytest.raises(DistributedError, match="cannot reach the dask scheduler"):
         list(geoparse_distributed(arts, "tcp://127.0.0.1:1", timeout=0.5, fast=True))
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_a_refused_connection_says_so_rather_than_timed_out():
+    pytest.importorskip("dask.distributed")
+    from geomap.distributed import DistributedError, geoparse_distributed
+
+    arts = [Article("a", None, "Sirte", "x")]
+    with pytest.raises(DistributedError, match="connection refused"):
+        list(geoparse_distributed(arts, f"tcp://127.0.0.1:{_closed_port()}", timeout=30, fast=True))
+
+
+@pytest.mark.parametrize(("address", "message"), [
+    ("foo", "'foo' is not a dask scheduler address"),
+    ("tcp://localhost", "is not a dask scheduler address"),
+    ("tcp://no-such-host.invalid:8786", "unknown host 'no-such-host.invalid'"),
+])
+def test_a_bad_scheduler_address_is_one_clean_error_from_the_cli(tmp_path: Path, address, message):
+    # A real process: with "foo", dask's half-built Client used to print a
+    # traceback from its destructor after hanging 20 s on exit.
+    import subprocess
+
+    pytest.importorskip("dask.distributed")
+    (tmp_path / "a.txt").write_text("Clashes in Sirte.", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "geomap", "parse", str(tmp_path / "a.txt"), "--fast",
+                           "--dask", address], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1 and message in proc.stderr, proc.stderr
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr
 
 
 def test_missing_dask_is_a_dependency_error(monkeypatch, tmp_path: Path):
