@@ -409,7 +409,7 @@ class Geoparser:
                     new = memo.get(key, {}).get(question)
                     if new is None:
                         ctx = Context(countries=context.countries, admin1=shares, support=support.get(key, {}),
-                                      county=county)
+                                      county=county, local=context.local)
                         cue = _cue(text, m) if question[3] == "county" else question[3]  # (a listed name's is "county")
                         new = self._resolve(m, text, cands, ctx, container=question[2], part_of=key in parts,
                                             qtext=question[1], cue=cue)

@@ -70,6 +70,9 @@ class Context:
     #: ``CC.ADMIN1.ADMIN2`` codes to the share of the article's other names
     #: that are, or have a town in, that county or district (second pass).
     county: Mapping[str, float] = field(default_factory=dict)
+    #: Countries of which the article names a place below the country (a
+    #: town, a region), not only the country itself or its people.
+    local: frozenset[str] = frozenset()
 
 
 def article_context(
@@ -81,6 +84,7 @@ def article_context(
     country; a mention whose candidates all lie in one country counts once.
     """
     votes: Counter[str] = Counter()
+    local: set[str] = set()
     # A name votes alike at each of its mentions: weighed once per name, the
     # vote counted at every mention (a town named ten times votes ten times).
     cast: dict[str, tuple[str, int] | None] = {}
@@ -93,8 +97,10 @@ def article_context(
             vote = cast[m.text] = _country_vote(m.text, candidates.get(normalize(m.text), ()))
         if vote is not None:
             votes[vote[0]] += vote[1]
+            if vote[1] == 1:  # (a country's own name votes twice)
+                local.add(vote[0])
     total = sum(votes.values())
-    return Context(countries={cc: n / total for cc, n in votes.items()} if total else {})
+    return Context(countries={cc: n / total for cc, n in votes.items()} if total else {}, local=frozenset(local))
 
 
 def _country_vote(name: str, cands: Sequence[Candidate]) -> tuple[str, int] | None:
@@ -108,6 +114,15 @@ def _country_vote(name: str, cands: Sequence[Candidate]) -> tuple[str, int] | No
         if not cands:
             return None
     top = cands[0]
+    if name.isupper() and not top.place.feature.startswith("PCL"):
+        # "UK", "US", "UAE": the abbreviation is the country's alias, ranked
+        # after the exact villages "Uk" (Russia) and "Us" (France), which no
+        # news story in capitals means.
+        country = next((c for c in cands if c.place.feature.startswith("PCL")), None)
+        if country is not None and country.place.country_code and all(
+                c is country or ((c.place.population or 0) < MAJOR_POPULATION and c.place.feature not in MAJOR_FEATURES)
+                for c in cands):
+            top = country
     if top.place.feature.startswith("PCL") and top.place.country_code:
         # A country name that is also a state's ("Georgia") is evidence
         # for neither until resolved: it must not vote for itself.
@@ -893,6 +908,46 @@ def _readings_facts(name: str, candidates: Sequence[Candidate]) -> _Facts:
     return facts
 
 
+#: A city abroad outshines a small namesake town of the article's country when
+#: it is this many times bigger (Geneva, Switzerland: 200,000; Geneva,
+#: Illinois: 22,000).
+WORLD_CITY_RATIO = 5
+#: What puts a town in view below the country level.
+_LOCAL_EVIDENCE = frozenset({"support", "county", "context_admin1", "context_container", "qualifier", "container",
+                             "list_of_regions"})
+
+
+def _world_city(candidates: Sequence[Candidate]) -> Place | None:
+    """Return the biggest city among a name's exact readings if it is a major one, else None."""
+    best: Place | None = None
+    for c in candidates:
+        p = c.place
+        if (c.match_kind == "exact" and c.feature_class == "P" and (p.population or 0) >= MAJOR_POPULATION
+                and (best is None or (p.population or 0) > (best.population or 0))):
+            best = p
+    return best
+
+
+def _outshone(place: Place, world: Place, context: Context, feats: Sequence[tuple[str, float]]) -> bool:
+    """Tell whether a small town owes its lead only to its country being in the article, against a world city.
+
+    "Diplomats from the United States met in Geneva": the country is an
+    actor of the story, not where it happens, and Geneva, Illinois has no
+    more claim than that. The town keeps the bonus when the article names
+    another place below the country level there (an Irish story's Newport
+    is in Mayo, not Wales), puts the town's region or county in view, or
+    names a container after it.
+    """
+    if (place.country_code == world.country_code or place.country_code in context.local
+            or place.feature.startswith(("PCL", "ADM"))):
+        return False
+    pop = place.population or 0
+    if pop >= MAJOR_POPULATION or WORLD_CITY_RATIO * pop > (world.population or 0):
+        return False
+    keys = {k for k, v in feats if v}
+    return "context_country" in keys and not keys & _LOCAL_EVIDENCE
+
+
 def resolve_mention(
     mention: Mention,
     candidates: Sequence[Candidate],
@@ -923,8 +978,13 @@ def resolve_mention(
         return Resolution(place=None, score=0.0, method="none")
     scored = []
     namesakes, renamed, weak = _readings_facts(mention.text, candidates)
+    world = _world_city(candidates) if context.countries else None
     for cand in candidates:
         raw, feats = score_candidate(cand, context, qualifier, namesakes, container)
+        if world is not None and _outshone(cand.place, world, context, feats):
+            bonus = next(v for k, v in feats if k == "context_country")
+            raw -= bonus
+            feats = (*feats, ("world_city_abroad", -bonus))
         if id(cand) in renamed:
             raw -= WEIGHTS["other_name"]
             feats = (*feats, ("other_name", -WEIGHTS["other_name"]))

@@ -270,11 +270,30 @@ def test_city_alone_is_no_place(geoparser):
 
 def test_geneva_in_the_seed_on_syria_talks_is_in_switzerland(seed_results):
     # The article names the US five times; the Syrian peace talks in Geneva
-    # are still Switzerland's, not Geneva, Illinois (21,000 people). ("US"
-    # does not vote for the article's country: GeoNames lists a village "Us"
-    # first. Letting it vote sent this Geneva to Illinois.)
+    # are still Switzerland's, not Geneva, Illinois (21,000 people): the
+    # article names no American place below the country.
     [res] = [r for aid, r in seed_results.items() if aid.startswith("000_")]
     assert {p.country_code for p in placed(res, "Geneva")} == {"CH"}
+
+
+def test_a_country_named_as_an_actor_does_not_move_a_world_city_to_its_small_namesake(geoparser):
+    res = geoparser.parse_text("Diplomats from the United States met Iranian officials in Geneva and later in "
+                               "Vienna to discuss the nuclear deal.")
+    [geneva] = [gm.resolution for gm in res.mentions if gm.mention.text == "Geneva"]
+    assert geneva.place is not None and geneva.place.country_code == "CH"
+    # Where the article puts the town's region or county in view, or names
+    # its state after it, the small town is meant.
+    for text in ("Police in Kane County said a fire in Geneva spread to homes in Batavia and St. Charles.",
+                 "The United States Postal Service will close its office in Geneva, Illinois, next month."):
+        assert [(p.country_code, p.admin1) for p in placed(geoparser.parse_text(text), "Geneva")] == [("US", "IL")]
+
+
+def test_uk_in_capitals_is_evidence_of_the_country_not_a_russian_village(geoparser):
+    # GeoNames ranks the villages "Uk" (Russia) and "Us" (France) before the
+    # countries' aliases; a UK story's Cambridge is the English one, not
+    # Cambridge, Massachusetts (more alternate names, nearly as many people).
+    res = geoparser.parse_text("The UK government said a laboratory in Cambridge would lead the UK trial.")
+    assert [p.country_code for p in placed(res, "Cambridge")] == ["GB"]
 
 
 def test_the_us_coasts_are_regions_and_other_west_coasts_need_their_country(geoparser):
