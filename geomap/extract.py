@@ -654,7 +654,7 @@ _COUNTRY_LIKE = ("PCL", "TERR", "CONT", "RGN")
 # Besides places of 100,000 people, the named places that outweigh a person
 # of that name; a small region, capital or island does not (Uruguay's Flores
 # department after "Matthew D. Flores", New Zealand's Nelson after "Roy A. Nelson").
-_NAMED_MAJOR = frozenset({"SEA", "OCN", "GULF"})
+_NAMED_MAJOR = frozenset({"SEA", "OCN", "GULF", "LK", "RSV"})
 
 
 # A capitalised word and one space right before a name: "Tom Jones", unless
@@ -766,9 +766,10 @@ _TRAVEL = re.compile(
     r"\b(?:(?:driv(?:e|es|ing|en)|drove|fl(?:y|ies|ying|ew|own)|travel(?:s|led|ling|ed|ing)?|"
     r"mov(?:e|es|ed|ing)|relocat(?:e|es|ed|ing)|went|go(?:es|ing|ne)?|head(?:s|ed|ing)?|"
     r"return(?:s|ed|ing)?|commut(?:e|es|ed|ing)|deport(?:s|ed|ing)?|evacuat(?:e|es|ed|ing)|"
-    r"sail(?:s|ed|ing)?|trip|journey|miles|kilometres|kilometers|km|"
+    r"sail(?:s|ed|ing)?|trip|journey|miles|kilometres|kilometers|km|fle(?:e|es|eing|d)|"
+    r"advanc(?:e|es|ed|ing)|march(?:es|ed|ing)?|push(?:es|ed|ing)|retreat(?:s|ed|ing)?|withdr(?:ew|aw|awn|awing)|"
     r"(?:north|south)(?:-?(?:east|west))?(?:wards?)?|(?:east|west)(?:wards?)?)"
-    r"(?:\s+back)?\s+(?:to|from|into|towards?)|"
+    r"(?:\s+back)?\s+(?:to|from|into|towards?)|(?:advanc(?:e|es|ed|ing)|march(?:es|ed|ing)?)\s+on|"
     r"(?:born|raised|grew\s+up|lives?|lived|living|based|headquartered|stationed|located)\s+(?:in|near))\s+$"
 )
 
@@ -918,7 +919,18 @@ def _hometown_of(text: str, span: tuple[int, int], person_ends: frozenset[int]) 
 def _after_travel(text: str, span: tuple[int, int]) -> bool:
     if text.startswith(("'s", "\u2019s"), span[1]):
         return False  # "went to Warden's home": a person's
-    return bool(_TRAVEL.search(text[max(0, span[0] - 40):span[0]]))
+    before = text[max(0, span[0] - 40):span[0]]
+    return bool(_TRAVEL.search(before) or _TAKEN.search(before))
+
+
+# What is seized, shelled or raided is a place: the small NER model tags the
+# town after these verbs as a person ("militants seized Palmyra", "fighters
+# raided Baga"). Not "attacked" or "captured", whose object is often a person.
+_TAKEN = re.compile(
+    r"\b(?:seiz(?:e|es|ed|ing)|recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|overr(?:an|un|uns|unning)|"
+    r"storm(?:s|ed|ing)|besieg(?:e|es|ed|ing)|shell(?:s|ed|ing)|bomb(?:s|ed|ing)|bombard(?:s|ed|ing)|"
+    r"raid(?:s|ed|ing)|liberat(?:e|es|ed|ing)|encircl(?:e|es|ed|ing))\s+(?:the\s+)?$"
+)
 
 
 _TRAILING_JOIN = re.compile(r"\s+(?:and|or|&)$")

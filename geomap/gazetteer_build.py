@@ -58,7 +58,7 @@ def _curated_dir() -> importlib.resources.abc.Traversable:
     return importlib.resources.files("geomap.gazetteer_data")
 
 
-CURATED_FILES = ("regions.tsv", "country_aliases.tsv", "admin1_aliases.tsv", "admin1_points.tsv",
+CURATED_FILES = ("regions.tsv", "lakes.tsv", "country_aliases.tsv", "admin1_aliases.tsv", "admin1_points.tsv",
                  "composite_regions.tsv")
 
 
@@ -401,7 +401,7 @@ def _curated_rows(name: str) -> Iterator[dict[str, str]]:
 
 
 def _regions() -> Iterator[PlaceRecord]:
-    for row in _curated_rows("regions.tsv"):
+    for row in (*_curated_rows("regions.tsv"), *_curated_rows("lakes.tsv")):
         yield PlaceRecord(
             gid=row["id"], name=row["name"], lat=float(row["lat"]), lon=float(row["lon"]),
             fclass=row["feature_class"], fcode=row["feature_code"], cc=row["country_code"] or None,

@@ -28,7 +28,7 @@ from geomap.text import normalize
 #: mentions by bare name far more often than a homonymous village.
 FEATURE_PRIOR: dict[str, float] = {
     "CONT": 3.0, "PCLI": 3.5, "PCLD": 2.5, "PCLIX": 2.5, "PCLS": 2.5, "PCLF": 2.5, "TERR": 2.0,
-    "RGN": 3.5, "PEN": 3.0, "SEA": 3.0, "OCN": 3.0, "GULF": 2.5, "ADM1": 1.0, "PPLC": 2.5,
+    "RGN": 3.5, "PEN": 3.0, "SEA": 3.0, "OCN": 3.0, "GULF": 2.5, "LK": 3.0, "RSV": 2.5, "ADM1": 1.0, "PPLC": 2.5,
     "PPLA": 1.0, "PPL": 0.0, "AIRP": -2.0, "ISL": 3.0, "MTS": 3.0, "DSRT": 3.0,
 }
 MATCH_PENALTY: dict[str, float] = {"exact": 0.0, "alias": -0.4, "variant": -1.5}

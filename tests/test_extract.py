@@ -60,6 +60,20 @@ def test_ner_mistakes_on_place_names_are_overridden(mini_gazetteer):
     assert texts(extract(text, mini_gazetteer, entities=ents)) == ["Derna", "Sirte", "Ras Lanuf Oil Airport"]
 
 
+@pytest.mark.parametrize(("before", "kept"), [
+    ("Militants seized", True), ("Rebels shelled", True), ("Fighters raided", True), ("Troops retook", True),
+    ("The army advanced on", True), ("Families fled to", True), ("Government forces besieged", True),
+    # Whom one attacks or captures, or talks to, is often a person.
+    ("Rebels captured", False), ("Critics attacked", False), ("She talked to", False),
+])
+def test_the_object_of_a_verb_of_war_is_a_place_whatever_the_ner_says(mini_gazetteer, before, kept):
+    # The small model tags a lone town after these verbs PERSON ("seized Palmyra", "raided Baga").
+    text = f"{before} Tikrit on Sunday."
+    t = text.index("Tikrit")
+    ents = [EntitySpan(t, t + 6, "PERSON")]
+    assert texts(extract(text, mini_gazetteer, entities=ents)) == (["Tikrit"] if kept else [])
+
+
 def test_unknown_name_after_a_place_cue_is_a_variant_candidate(mini_gazetteer):
     text = "In January, IS seized the city of Beni Jawad, near Al Sedra."
     ms = extract(text, mini_gazetteer)

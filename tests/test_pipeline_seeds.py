@@ -288,6 +288,16 @@ def test_a_country_named_as_an_actor_does_not_move_a_world_city_to_its_small_nam
         assert [(p.country_code, p.admin1) for p in placed(geoparser.parse_text(text), "Geneva")] == [("US", "IL")]
 
 
+def test_lakes_are_places(geoparser):
+    res = geoparser.parse_text("Boko Haram fighters raided a village on the shores of Lake Chad.")
+    assert [(p.name, p.feature) for p in placed(res, "Lake Chad")] == [("Lake Chad", "LK")]
+    # The lake, not Lake Geneva, Wisconsin (7,800 people), unless the article is there.
+    res = geoparser.parse_text("A ferry sank on Lake Geneva between Lausanne and Evian.")
+    assert [p.feature for p in placed(res, "Lake Geneva")] == ["LK"]
+    res = geoparser.parse_text("Police in Lake Geneva, Wisconsin, closed the beach.")
+    assert [(p.country_code, p.feature) for p in placed(res, "Lake Geneva")] == [("US", "PPL")]
+
+
 def test_uk_in_capitals_is_evidence_of_the_country_not_a_russian_village(geoparser):
     # GeoNames ranks the villages "Uk" (Russia) and "Us" (France) before the
     # countries' aliases; a UK story's Cambridge is the English one, not
