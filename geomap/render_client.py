@@ -347,7 +347,9 @@ _CLIENT_JS = r"""
       var shift = L.point((pad[1][0] - pad[0][0]) / 2, 0);
       map.setView(map.unproject(map.project(b.getCenter(), 6).add(shift), 6), 6, {animate: false});
     } else {
-      map.fitBounds(b, {paddingTopLeft: pad[0], paddingBottomRight: pad[1], maxZoom: 8});
+      // Not animated: a view set while the zoom animation runs (a search
+      // right after the page loads) would be dropped when it ends.
+      map.fitBounds(b, {paddingTopLeft: pad[0], paddingBottomRight: pad[1], maxZoom: 8, animate: false});
     }
   } else {
     map.setView([20, 0], 2);

@@ -260,3 +260,16 @@ _OFF_CENTRE = """(() => {
   const r = icons[0].getBoundingClientRect();
   return (r.left + r.right) / 2 - (box.left + (left + c.clientWidth - right) / 2);
 })()"""
+
+
+def test_a_search_right_after_loading_moves_the_map(real_map):
+    # The first view used to zoom in animated (about 250 ms after "ready"): a
+    # search result chosen meanwhile opened its popup, but the view snapped back.
+    pg, page = real_map
+    page.get_by_placeholder("Search places").fill("cairo")
+    page.locator(".gm-search li").first.click()
+    page.wait_for_timeout(400)
+    center = pg.js("(() => { const c = window.__geomap.map.getCenter(); return [c.lat, c.lng]; })()")
+    assert abs(center[0] - 30.06) < 3 and abs(center[1] - 31.25) < 3, center
+    assert pg.js("window.__geomap.map.getZoom()") >= 7
+    pg.clean()
