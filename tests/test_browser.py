@@ -262,6 +262,74 @@ _OFF_CENTRE = """(() => {
 })()"""
 
 
+def _search_state(page) -> dict:
+    return page.evaluate("""(() => {
+      const input = document.querySelector('.gm-search input'), list = document.querySelector('.gm-search ul');
+      const options = [...list.querySelectorAll('li')];
+      const active = options.filter(o => o.getAttribute('aria-selected') === 'true');
+      return {
+        value: input.value, expanded: input.getAttribute('aria-expanded'), focused: document.activeElement === input,
+        descendant: input.getAttribute('aria-activedescendant'),
+        options: options.map(o => o.textContent), roles: [input.getAttribute('role'), list.getAttribute('role'),
+          ...new Set(options.map(o => o.getAttribute('role')))],
+        active: active.map(o => o.id), activeText: active.map(o => o.textContent),
+        // The highlight must be visible, not only announced: its background differs from the others'.
+        backgrounds: options.map(o => getComputedStyle(o).backgroundColor),
+        // The map's open popup: a closed one fades out but stays in the DOM for 200 ms.
+        popup: (m => m._popup && m.hasLayer(m._popup) ? m._popup.getElement().querySelector('.gm-place').textContent
+                                                      : null)(window.__geomap.map),
+      };
+    })()""")
+
+
+def test_search_works_from_the_keyboard(real_map):
+    pg, page = real_map
+    box = page.get_by_role("combobox", name="Search places")
+    box.fill("i")  # Benghazi, Cairo, Sirte, Tripoli (no name starts with "i": alphabetical)
+    state = _search_state(page)
+    assert state["roles"] == ["combobox", "listbox", "option"] and state["expanded"] == "true"
+    assert [o.split(" (")[0] for o in state["options"]] == ["Benghazi", "Cairo", "Sirte", "Tripoli"]
+    assert state["active"] == [] and state["descendant"] is None
+    # Enter with nothing highlighted opens the first result and closes the list.
+    box.press("Enter")
+    state = _search_state(page)
+    assert state["popup"] == "Benghazi (LY)" and state["expanded"] == "false" and state["options"] == []
+    assert state["focused"] and state["value"] == "i"
+    # ArrowDown reopens the list; the highlight moves down and up (and wraps), the focus stays in the box.
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    state = _search_state(page)
+    assert state["activeText"] == ["Cairo (EG) · 1 article(s)"] and state["descendant"] == state["active"][0]
+    assert state["focused"] and len(set(state["backgrounds"])) == 2
+    assert state["backgrounds"][1] != state["backgrounds"][0] == state["backgrounds"][2]
+    box.press("ArrowUp")
+    box.press("ArrowUp")
+    state = _search_state(page)
+    assert [t.split(" (")[0] for t in state["activeText"]] == ["Tripoli"]
+    assert state["value"] == "i"  # the arrows did not move into or edit the text
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    box.press("Enter")
+    state = _search_state(page)
+    assert state["popup"] == "Cairo (EG)"
+    center = pg.js("(() => { const c = window.__geomap.map.getCenter(); return [c.lat, c.lng]; })()")
+    assert abs(center[0] - 30.06) < 3 and abs(center[1] - 31.25) < 3 and pg.js("window.__geomap.map.getZoom()") >= 7
+    # Escape clears the query and the list.
+    box.fill("rom")
+    assert len(_search_state(page)["options"]) == 1
+    box.press("Escape")
+    state = _search_state(page)
+    assert state["value"] == "" and state["options"] == [] and state["expanded"] == "false"
+    assert state["descendant"] is None
+    # A query that matches nothing says so; Enter then does nothing.
+    box.fill("zzz")
+    assert page.locator(".gm-search [role=status]").inner_text() == "No matching place"
+    box.press("Enter")
+    assert _search_state(page)["popup"] == "Cairo (EG)"
+    pg.clean()
+
+
+
 def test_a_search_right_after_loading_moves_the_map(real_map):
     # The first view used to zoom in animated (about 250 ms after "ready"): a
     # search result chosen meanwhile opened its popup, but the view snapped back.
