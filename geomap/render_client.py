@@ -199,9 +199,49 @@ _CLIENT_JS = r"""
     root.appendChild(ul);
     return root;
   }
+  // Leaflet's autoPan only keeps a popup inside the map, and the panels sit
+  // on top of the map: near an edge a popup opened under the scale bar, the
+  // date filter or the legend. Instead pan the popup and its marker inside
+  // the map and clear of every control, by the smallest shift; on a map too
+  // small for that, by the shift that leaves the least of it covered. The
+  // best shift lines an edge of the popup up with an edge of a control or of
+  // the map (or does not move on that axis), so only those are tried.
+  function keepClear(popup) {
+    var c = map.getContainer(), box = c.getBoundingClientRect(), W = c.clientWidth, H = c.clientHeight, gap = 6;
+    function rel(r) { return {l: r.left - box.left, t: r.top - box.top, r: r.right - box.left, b: r.bottom - box.top}; }
+    var p = rel(popup.getElement().getBoundingClientRect()), at = map.latLngToContainerPoint(popup.getLatLng());
+    // The popup's box leaves out its tip: reach down to the marker (22 px icon) so it stays in view too.
+    p = {l: Math.min(p.l, at.x - 11), t: p.t, r: Math.max(p.r, at.x + 11), b: Math.max(p.b, at.y + 11)};
+    var blocks = [];
+    c.querySelectorAll(".leaflet-control").forEach(function (n) {
+      var r = n.getBoundingClientRect();
+      if (r.width && r.height) blocks.push(rel(r));
+    });
+    var xs = [0, gap - p.l, W - gap - p.r], ys = [0, gap - p.t, H - gap - p.b];
+    blocks.forEach(function (o) {
+      xs.push(o.r + gap - p.l, o.l - gap - p.r);
+      ys.push(o.b + gap - p.t, o.t - gap - p.b);
+    });
+    var best = null;
+    xs.forEach(function (dx) { ys.forEach(function (dy) {
+      var l = p.l + dx, t = p.t + dy, r = p.r + dx, b = p.b + dy, covered = 0;
+      if (l < gap - 0.5 || t < gap - 0.5 || r > W - gap + 0.5 || b > H - gap + 0.5) return;
+      blocks.forEach(function (o) {
+        covered += Math.max(0, Math.min(r, o.r) - Math.max(l, o.l)) * Math.max(0, Math.min(b, o.b) - Math.max(t, o.t));
+      });
+      var cost = [covered, dx * dx + dy * dy];
+      if (!best || cost[0] < best[2][0] || (cost[0] === best[2][0] && cost[1] < best[2][1])) best = [dx, dy, cost];
+    }); });
+    if (!best) {
+      // Larger than the map: show its top left, where the place name and close button are.
+      best = [gap - p.l, gap - p.t];
+    }
+    if (best[0] || best[1]) map.panBy([-best[0], -best[1]], {animate: false});
+  }
   function openPopup(m) {
-    L.popup({maxWidth: 380, maxHeight: 320, offset: [0, -8]})
+    var popup = L.popup({maxWidth: 380, maxHeight: 320, offset: [0, -8], autoPan: false})
       .setLatLng(m.getLatLng()).setContent(popupFor(m._gm)).openOn(map);
+    keepClear(popup);
   }
   cluster.on("click", function (e) { openPopup(e.layer); });
   api.openPopup = function (k) { openPopup(markers[k]); };

@@ -329,6 +329,60 @@ def test_search_works_from_the_keyboard(real_map):
     pg.clean()
 
 
+# Where an open popup (with its tip) overlaps a control: [control, overlap px²] pairs, and whether it stays in the map.
+_POPUP_OVERLAPS = """(() => {
+  const c = document.querySelector('.leaflet-container').getBoundingClientRect();
+  const e = window.__geomap.map._popup.getElement();
+  const boxes = [e.querySelector('.leaflet-popup-content-wrapper'), e.querySelector('.leaflet-popup-tip-container')]
+    .map(n => n.getBoundingClientRect());
+  const p = {left: Math.min(...boxes.map(b => b.left)), top: Math.min(...boxes.map(b => b.top)),
+             right: Math.max(...boxes.map(b => b.right)), bottom: Math.max(...boxes.map(b => b.bottom))};
+  const out = [];
+  for (const n of document.querySelectorAll('.leaflet-control')) {
+    const r = n.getBoundingClientRect();
+    const w = Math.min(p.right, r.right) - Math.max(p.left, r.left);
+    const h = Math.min(p.bottom, r.bottom) - Math.max(p.top, r.top);
+    const name = [...n.classList].find(k => (k.startsWith('gm-') && k !== 'gm-box')
+                                            || k.startsWith('leaflet-control-'));
+    if (w > 0 && h > 0) out.push([name, Math.round(w * h)]);
+  }
+  const inside = p.left >= c.left && p.top >= c.top && p.right <= c.right && p.bottom <= c.bottom;
+  return {overlaps: out, inside: inside, bottom: p.bottom};
+})()"""
+
+
+@pytest.mark.parametrize("corner", ["bottomleft", "bottomright", "topleft", "topright"])
+@pytest.mark.parametrize("corpus", ["realistic", "single"])
+def test_popups_keep_clear_of_the_controls(tmp_path, browser, corpus, corner):
+    # A marker right at the edge, under a panel: its popup must not open under
+    # the scale bar, date filter, legend, search box or layer panels. The
+    # single-place map has no dates: the scale bar is alone at the bottom left.
+    results = {"realistic": realistic, "single": single_place}[corpus]()
+    pg = Page(browser)
+    page = pg.open(save_map(results, tmp_path / "map.html", title="Libya"))
+    k = pg.js("window.__geomap.data.markers.findIndex(r => r[0] === 0 && r[1] === 0)")  # Sirte in the first article
+    page.wait_for_timeout(400)  # let any first-view animation end, or it undoes the pan below
+    size = pg.js("(() => { const s = window.__geomap.map.getSize(); return [s.x, s.y]; })()")
+    x = 60 if corner.endswith("left") else size[0] - 60
+    y = size[1] - 12 if corner.startswith("bottom") else 40
+    pg.js(f"""(() => {{ const g = window.__geomap, m = g.map;
+      m.panBy(m.latLngToContainerPoint(g.markers[{k}].getLatLng()).subtract([{x}, {y}]), {{animate: false}});
+    }})()""")
+    pg.js(f"window.__geomap.openPopup({k})")
+    page.wait_for_timeout(400)  # longer than any pan animation
+    assert page.locator(".leaflet-popup-content .gm-place").inner_text() == "Sirte (LY)"
+    found = pg.js(_POPUP_OVERLAPS)
+    assert (found["overlaps"], found["inside"]) == ([], True)
+    if corner == "bottomleft":
+        scale = page.locator(".leaflet-control-scale").bounding_box()
+        assert found["bottom"] < scale["y"]
+    # The marker itself stays in view, below the popup's tip.
+    at = pg.js(f"(() => {{ const p = window.__geomap.map.latLngToContainerPoint("
+               f"window.__geomap.markers[{k}].getLatLng()); return [p.x, p.y]; }})()")
+    assert 0 < at[0] < size[0] and found["bottom"] <= at[1] < size[1]
+    pg.clean()
+    page.close()
+
 
 def test_a_search_right_after_loading_moves_the_map(real_map):
     # The first view used to zoom in animated (about 250 ms after "ready"): a
