@@ -6,12 +6,17 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from geomap.errors import ConfigurationError
 from geomap.model import ArticleResult
 from geomap.render_assets import load_assets
 from geomap.render_data import Styles, build_payload
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.legend import Legend
+    from matplotlib.lines import Line2D
 
 SEA = "#b9d3e4"
 LAND = "#f4f1ea"
@@ -91,6 +96,24 @@ def _extent(bounds: list[list[float]] | None) -> tuple[tuple[float, float], tupl
     return (max(-180.0, w - pad_x), min(180.0, e + pad_x)), (max(-90.0, s - pad_y), min(90.0, n + pad_y))
 
 
+def _legend_below(ax: Axes, handles: Sequence[Line2D]) -> Legend:
+    """Put the legend under the map, in as many columns as fit its width.
+
+    Outside the axes because a map has no corner that is sure to be empty:
+    the legend of many event types is as tall as a wide map, and then
+    matplotlib's ``loc="best"`` still covers markers, just the fewest.
+    """
+    width = ax.get_window_extent().width
+    legend = None
+    for ncols in range(min(len(handles), 4), 0, -1):
+        legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=ncols,
+                           fontsize=8, frameon=False, title="Event type", title_fontsize=9)
+        if legend.get_window_extent().width <= width:
+            break
+    assert legend is not None  # handles is not empty
+    return legend
+
+
 def render_static(
     results: Sequence[ArticleResult],
     path: str | Path,
@@ -105,6 +128,8 @@ def render_static(
     demonyms: bool = False,
 ) -> Path:
     """Draw the mentioned places over the Natural Earth basemap and save it.
+
+    The legend sits below the map, so it covers no marker.
 
     Parameters
     ----------
@@ -124,6 +149,8 @@ def render_static(
         How many place names to label (the most-mentioned first).
     assets_dir
         Directory of the offline assets (the basemap comes from there).
+    demonyms
+        Also place demonym mentions ("Libyan") on their country.
 
     Returns
     -------
@@ -183,11 +210,13 @@ def render_static(
                    markeredgecolor="white", label=_mpl_text(t["label"]))
             for t in types
         ]
-        if handles:
-            ax.legend(handles=handles, loc="best", fontsize=8, framealpha=0.9, title="Event type")
         if title:
             ax.set_title(_mpl_text(title))
         ax.text(0.005, 0.005, "Basemap: Natural Earth", transform=ax.transAxes, fontsize=6, color="#555")
+        if handles:
+            # Sizes on screen are known only once the equal aspect has set the map's box.
+            ax.apply_aspect()
+            _legend_below(ax, handles)
         out = Path(path)
         out.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(out, format=fmt, dpi=dpi, bbox_inches="tight")
