@@ -382,3 +382,22 @@ def test_render_static_legend_covers_no_marker(seed_results, tmp_path, monkeypat
     assert [name for name, box in markers if box.overlaps(legend)] == []
     # ... and the legend is in the saved image, not cropped away.
     assert fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans).contains(legend.x0 + 1, legend.y0 + 1)
+
+
+@pytest.mark.parametrize("corpus", ["seeds", "realistic"])
+def test_render_static_labels_hide_no_label_or_marker(corpus, tmp_path, monkeypatch, request):
+    from matplotlib.text import Annotation
+
+    results = list(request.getfixturevalue("seed_results").values()) if corpus == "seeds" else realistic()
+    fig, renderer = _saved_figure(monkeypatch, results, tmp_path / "map.png")
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    labels = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if isinstance(t, Annotation)]
+    assert len(labels) >= {"seeds": 10, "realistic": 5}[corpus]  # most places keep their name
+    clashes = [(a, b) for i, (a, box) in enumerate(labels) for b, other in labels[i + 1:] if box.overlaps(other)]
+    assert clashes == []
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for _, b in labels)
+    positions = {t.get_text(): ax.transData.transform(t.xy) for t in ax.texts if isinstance(t, Annotation)}
+    hidden = [(label, name) for label, box in labels for name, marker in _marker_boxes(ax, results)
+              if box.overlaps(marker) and not marker.contains(*positions[label])]
+    assert hidden == []
