@@ -29,7 +29,10 @@ CLIENT_CSS = """
 .gm-search input{width:200px;padding:3px}
 .gm-search ul{list-style:none;margin:4px 0 0;padding:0;max-height:220px;overflow:auto}
 .gm-search li{cursor:pointer;padding:2px 3px}
-.gm-search li:hover,.gm-search li:focus{background:#e8eef7}
+.gm-search li:hover{background:#e8eef7}
+.gm-search li[aria-selected=true]{background:#2a5d9f;color:#fff}
+.gm-search .gm-status:empty{display:none}
+.gm-search .gm-status{color:#666;padding:2px 3px}
 .gm-time input{width:200px;display:block}
 .gm-popup .gm-place{font-weight:bold;font-size:14px}
 .gm-popup .gm-article{margin:2px 0 6px}
@@ -196,9 +199,49 @@ _CLIENT_JS = r"""
     root.appendChild(ul);
     return root;
   }
+  // Leaflet's autoPan only keeps a popup inside the map, and the panels sit
+  // on top of the map: near an edge a popup opened under the scale bar, the
+  // date filter or the legend. Instead pan the popup and its marker inside
+  // the map and clear of every control, by the smallest shift; on a map too
+  // small for that, by the shift that leaves the least of it covered. The
+  // best shift lines an edge of the popup up with an edge of a control or of
+  // the map (or does not move on that axis), so only those are tried.
+  function keepClear(popup) {
+    var c = map.getContainer(), box = c.getBoundingClientRect(), W = c.clientWidth, H = c.clientHeight, gap = 6;
+    function rel(r) { return {l: r.left - box.left, t: r.top - box.top, r: r.right - box.left, b: r.bottom - box.top}; }
+    var p = rel(popup.getElement().getBoundingClientRect()), at = map.latLngToContainerPoint(popup.getLatLng());
+    // The popup's box leaves out its tip: reach down to the marker (22 px icon) so it stays in view too.
+    p = {l: Math.min(p.l, at.x - 11), t: p.t, r: Math.max(p.r, at.x + 11), b: Math.max(p.b, at.y + 11)};
+    var blocks = [];
+    c.querySelectorAll(".leaflet-control").forEach(function (n) {
+      var r = n.getBoundingClientRect();
+      if (r.width && r.height) blocks.push(rel(r));
+    });
+    var xs = [0, gap - p.l, W - gap - p.r], ys = [0, gap - p.t, H - gap - p.b];
+    blocks.forEach(function (o) {
+      xs.push(o.r + gap - p.l, o.l - gap - p.r);
+      ys.push(o.b + gap - p.t, o.t - gap - p.b);
+    });
+    var best = null;
+    xs.forEach(function (dx) { ys.forEach(function (dy) {
+      var l = p.l + dx, t = p.t + dy, r = p.r + dx, b = p.b + dy, covered = 0;
+      if (l < gap - 0.5 || t < gap - 0.5 || r > W - gap + 0.5 || b > H - gap + 0.5) return;
+      blocks.forEach(function (o) {
+        covered += Math.max(0, Math.min(r, o.r) - Math.max(l, o.l)) * Math.max(0, Math.min(b, o.b) - Math.max(t, o.t));
+      });
+      var cost = [covered, dx * dx + dy * dy];
+      if (!best || cost[0] < best[2][0] || (cost[0] === best[2][0] && cost[1] < best[2][1])) best = [dx, dy, cost];
+    }); });
+    if (!best) {
+      // Larger than the map: show its top left, where the place name and close button are.
+      best = [gap - p.l, gap - p.t];
+    }
+    if (best[0] || best[1]) map.panBy([-best[0], -best[1]], {animate: false});
+  }
   function openPopup(m) {
-    L.popup({maxWidth: 380, maxHeight: 320, offset: [0, -8]})
+    var popup = L.popup({maxWidth: 380, maxHeight: 320, offset: [0, -8], autoPan: false})
       .setLatLng(m.getLatLng()).setContent(popupFor(m._gm)).openOn(map);
+    keepClear(popup);
   }
   cluster.on("click", function (e) { openPopup(e.layer); });
   api.openPopup = function (k) { openPopup(markers[k]); };
@@ -258,38 +301,99 @@ _CLIENT_JS = r"""
   }
 
   // --- place search -----------------------------------------------------
+  // An ARIA combobox: focus stays in the input while ArrowDown/ArrowUp move
+  // the highlighted result (aria-activedescendant), Enter opens the
+  // highlighted result (else the first) and Escape clears the search.
   var byPlace = {};
   rows.forEach(function (row, k) { (byPlace[row[0]] = byPlace[row[0]] || []).push(k); });
   control("topleft", function (box) {
     box.classList.add("gm-search");
+    var listId = "gm-search-" + L.stamp(map);
     var input = el("input"); input.type = "search"; input.placeholder = "Search places";
+    input.autocomplete = "off";
     input.setAttribute("aria-label", "Search places");
-    var ul = el("ul");
-    box.appendChild(input); box.appendChild(ul);
-    input.addEventListener("input", function () {
-      ul.textContent = "";
-      var q = input.value.trim().toLowerCase();
-      if (!q) return;
-      var hits = [];
-      for (var i = 0; i < places.length && hits.length < 200; i++) {
-        var pos = places[i][0].toLowerCase().indexOf(q);
-        if (pos >= 0) hits.push([pos === 0 ? 0 : 1, places[i][0], i]);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", listId);
+    input.setAttribute("aria-expanded", "false");
+    var ul = el("ul"); ul.id = listId;
+    ul.setAttribute("role", "listbox"); ul.setAttribute("aria-label", "Matching places");
+    var status = el("div", "gm-status"); status.setAttribute("role", "status");
+    box.appendChild(input); box.appendChild(ul); box.appendChild(status);
+    var hits = [], active = -1;
+    function highlight(n) {
+      var items = ul.children;
+      if (items[active]) items[active].setAttribute("aria-selected", "false");
+      active = n;
+      if (items[n]) {
+        items[n].setAttribute("aria-selected", "true");
+        input.setAttribute("aria-activedescendant", items[n].id);
+        items[n].scrollIntoView({block: "nearest"});
+      } else {
+        input.removeAttribute("aria-activedescendant");
       }
-      hits.sort(function (a, b) { return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0); });
-      hits.slice(0, 12).forEach(function (h) {
-        var p = places[h[2]], ks = byPlace[h[2]] || [];
+    }
+    function show(list) {
+      highlight(-1);
+      ul.textContent = "";
+      hits = list;
+      hits.forEach(function (pi, n) {
+        var p = places[pi], ks = byPlace[pi] || [];
         var li = el("li", null, p[0] + (p[4] ? " (" + p[4] + ")" : "") + " \u00b7 " + ks.length + " article(s)");
-        li.tabIndex = 0;
-        li.addEventListener("click", function () {
-          var k = ks.filter(function (j) { return shown[j]; })[0];
-          // The popup is a map layer of its own: no need to uncluster the
-          // marker first (zoomToShowLayer never calls back for co-located
-          // markers, which are common: one per article).
-          map.setView([p[1], p[2]], Math.max(map.getZoom(), 7), {animate: false});
-          if (k !== undefined) openPopup(markers[k]);
-        });
+        li.id = listId + "-" + n;
+        li.setAttribute("role", "option"); li.setAttribute("aria-selected", "false");
+        // Keep focus (and so the keyboard) in the input when a result is clicked.
+        li.addEventListener("mousedown", function (e) { e.preventDefault(); });
+        li.addEventListener("click", function () { choose(n); });
         ul.appendChild(li);
       });
+      input.setAttribute("aria-expanded", hits.length ? "true" : "false");
+    }
+    function search() {
+      var q = input.value.trim().toLowerCase(), found = [];
+      for (var i = 0; q && i < places.length && found.length < 200; i++) {
+        var pos = places[i][0].toLowerCase().indexOf(q);
+        if (pos >= 0) found.push([pos === 0 ? 0 : 1, places[i][0], i]);
+      }
+      found.sort(function (a, b) { return a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0); });
+      show(found.slice(0, 12).map(function (h) { return h[2]; }));
+      status.textContent = q && !found.length ? "No matching place" : "";
+    }
+    function choose(n) {
+      var pi = hits[n];
+      if (pi === undefined) return;
+      var p = places[pi], k = (byPlace[pi] || []).filter(function (j) { return shown[j]; })[0];
+      // Close the list first: the popup keeps clear of the controls, and
+      // an open list would push it aside.
+      show([]);
+      // The popup is a map layer of its own: no need to uncluster the
+      // marker first (zoomToShowLayer never calls back for co-located
+      // markers, which are common: one per article).
+      map.setView([p[1], p[2]], Math.max(map.getZoom(), 7), {animate: false});
+      if (k !== undefined) openPopup(markers[k]);
+    }
+    input.addEventListener("input", search);
+    input.addEventListener("keydown", function (e) {
+      if (e.isComposing) return;  // Enter confirms an IME composition, not a result
+      var n = ul.children.length;
+      if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+        if (!n) { search(); n = ul.children.length; }  // reopen the list closed by a choice
+        if (n) {
+          var step = e.key === "ArrowDown" ? 1 : -1;
+          highlight(active < 0 ? (step > 0 ? 0 : n - 1) : (active + step + n) % n);
+        }
+      } else if (e.key === "Enter") {
+        if (!n) search();
+        choose(active >= 0 ? active : 0);
+      } else if (e.key === "Escape" && (input.value || n)) {
+        input.value = "";
+        search();
+      } else {
+        return;
+      }
+      // Arrows would move the caret, Enter submit, Escape reach the map.
+      e.preventDefault();
+      e.stopPropagation();
     });
   });
 
@@ -347,7 +451,9 @@ _CLIENT_JS = r"""
       var shift = L.point((pad[1][0] - pad[0][0]) / 2, 0);
       map.setView(map.unproject(map.project(b.getCenter(), 6).add(shift), 6), 6, {animate: false});
     } else {
-      map.fitBounds(b, {paddingTopLeft: pad[0], paddingBottomRight: pad[1], maxZoom: 8});
+      // Not animated: a view set while the zoom animation runs (a search
+      // right after the page loads) would be dropped when it ends.
+      map.fitBounds(b, {paddingTopLeft: pad[0], paddingBottomRight: pad[1], maxZoom: 8, animate: false});
     }
   } else {
     map.setView([20, 0], 2);

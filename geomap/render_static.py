@@ -6,16 +6,31 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from geomap.errors import ConfigurationError
 from geomap.model import ArticleResult
 from geomap.render_assets import load_assets
 from geomap.render_data import Styles, build_payload
 
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.legend import Legend
+    from matplotlib.lines import Line2D
+    from matplotlib.text import Annotation
+
 SEA = "#b9d3e4"
 LAND = "#f4f1ea"
 BORDER = "#8d8579"
+# Where a place label may sit around its marker, in order of preference:
+# (offset in points, horizontal and vertical alignment).
+_LABEL_SPOTS: tuple[tuple[tuple[float, float], Literal["left", "right"], Literal["bottom", "top"]], ...] = (
+    ((4, 4), "left", "bottom"), ((-4, 4), "right", "bottom"),
+    ((4, -4), "left", "top"), ((-4, -4), "right", "top"),
+)
+_MARKER_SIZE = 46  # scatter size, points²
+_MARKER_RADIUS = 0.5 * _MARKER_SIZE**0.5 + 0.45  # points: half the diameter plus half the white edge
 
 
 def topojson_polygons(topo: dict[str, Any], obj: str = "countries") -> list[tuple[str, Any]]:
@@ -91,6 +106,59 @@ def _extent(bounds: list[list[float]] | None) -> tuple[tuple[float, float], tupl
     return (max(-180.0, w - pad_x), min(180.0, e + pad_x)), (max(-90.0, s - pad_y), min(90.0, n + pad_y))
 
 
+def _legend_below(ax: Axes, handles: Sequence[Line2D]) -> Legend:
+    """Put the legend under the map, in as many columns as fit its width.
+
+    Outside the axes because a map has no corner that is sure to be empty:
+    the legend of many event types is as tall as a wide map, and then
+    matplotlib's ``loc="best"`` still covers markers, just the fewest.
+    """
+    width = ax.get_window_extent().width
+    legend = None
+    for ncols in range(min(len(handles), 4), 0, -1):
+        legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncols=ncols,
+                           fontsize=8, frameon=False, title="Event type", title_fontsize=9)
+        if legend.get_window_extent().width <= width:
+            break
+    assert legend is not None  # handles is not empty
+    return legend
+
+
+def _declutter(ax: Axes, notes: Sequence[Annotation], points: Sequence[tuple[float, float]],
+               keep_clear: Sequence[Artist] = ()) -> None:
+    """Place each label where it hides no marker and overprints no label, or drop it.
+
+    Labels come most-mentioned first: each tries the spots of
+    :data:`_LABEL_SPOTS` around its marker and takes the first inside the map
+    that overlaps no label already placed, no marker at ``points`` (data
+    coordinates) and nothing in ``keep_clear``; a label with no such spot is
+    removed, since the markers are the data and the labels only name them.
+    """
+    from matplotlib.transforms import Bbox
+
+    frame = ax.get_window_extent()
+    radius = _MARKER_RADIUS * ax.figure.dpi / 72  # points to pixels
+    centres = ax.transData.transform(points)
+    taken = [a.get_window_extent() for a in keep_clear]
+    for note in notes:
+        # Every marker but the one being named (and any at the same spot).
+        own = ax.transData.transform(note.xy)
+        markers = [Bbox.from_extents(x - radius, y - radius, x + radius, y + radius)
+                   for x, y in centres if abs(x - own[0]) > 0.5 or abs(y - own[1]) > 0.5]
+        for offset, ha, va in _LABEL_SPOTS:
+            note.xyann = offset
+            note.set_horizontalalignment(ha)
+            note.set_verticalalignment(va)
+            # Padded for the label's rounded background box.
+            box = note.get_window_extent().padded(2)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            if inside and not any(box.overlaps(other) for other in (*taken, *markers)):
+                taken.append(box)
+                break
+        else:
+            note.remove()
+
+
 def render_static(
     results: Sequence[ArticleResult],
     path: str | Path,
@@ -105,6 +173,10 @@ def render_static(
     demonyms: bool = False,
 ) -> Path:
     """Draw the mentioned places over the Natural Earth basemap and save it.
+
+    The legend sits below the map, so it covers no marker; a place label
+    that would hide another label or marker is left out (the most-mentioned
+    places are labelled first).
 
     Parameters
     ----------
@@ -121,9 +193,11 @@ def render_static(
     size, dpi
         Figure size in inches and raster resolution.
     labels
-        How many place names to label (the most-mentioned first).
+        At most how many place names to label (the most-mentioned first).
     assets_dir
         Directory of the offline assets (the basemap comes from there).
+    demonyms
+        Also place demonym mentions ("Libyan") on their country.
 
     Returns
     -------
@@ -164,13 +238,15 @@ def render_static(
             by_type.setdefault(ti, []).append((places[pi][2], places[pi][1]))
         for ti, pts in sorted(by_type.items(), reverse=True):
             xs, ys = zip(*pts, strict=True)
-            ax.scatter(xs, ys, s=46, c=types[ti]["colour"], edgecolors="white", linewidths=0.9, zorder=3,
-                       alpha=0.9)
+            ax.scatter(xs, ys, s=_MARKER_SIZE, c=types[ti]["colour"], edgecolors="white", linewidths=0.9,
+                       zorder=3, alpha=0.9)
         counts = Counter(pi for pi, *_ in payload["markers"])
+        notes = []
         for pi, _n in counts.most_common(labels):
             name, lat, lon = places[pi][:3]
-            ax.annotate(_mpl_text(name), (lon, lat), xytext=(4, 4), textcoords="offset points", fontsize=8,
-                        zorder=4, bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
+            notes.append(ax.annotate(
+                _mpl_text(name), (lon, lat), xytext=(4, 4), textcoords="offset points", fontsize=8, zorder=4,
+                bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7}))
         ax.set_xlim(*xlim)
         ax.set_ylim(*ylim)
         ax.set_aspect("equal")
@@ -178,16 +254,19 @@ def render_static(
         ax.set_yticks([])
         ax.set_xlabel("")
         ax.set_ylabel("")
+        if title:
+            ax.set_title(_mpl_text(title))
+        credit = ax.text(0.005, 0.005, "Basemap: Natural Earth", transform=ax.transAxes, fontsize=6, color="#555")
+        # Sizes on screen are known only once the equal aspect has set the map's box.
+        ax.apply_aspect()
+        _declutter(ax, notes, [(p[2], p[1]) for p in places], keep_clear=[credit])
         handles = [
             Line2D([], [], marker="o", linestyle="", markersize=7, markerfacecolor=t["colour"],
                    markeredgecolor="white", label=_mpl_text(t["label"]))
             for t in types
         ]
         if handles:
-            ax.legend(handles=handles, loc="best", fontsize=8, framealpha=0.9, title="Event type")
-        if title:
-            ax.set_title(_mpl_text(title))
-        ax.text(0.005, 0.005, "Basemap: Natural Earth", transform=ax.transAxes, fontsize=6, color="#555")
+            _legend_below(ax, handles)
         out = Path(path)
         out.parent.mkdir(parents=True, exist_ok=True)
         fig.savefig(out, format=fmt, dpi=dpi, bbox_inches="tight")

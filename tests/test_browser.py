@@ -260,3 +260,138 @@ _OFF_CENTRE = """(() => {
   const r = icons[0].getBoundingClientRect();
   return (r.left + r.right) / 2 - (box.left + (left + c.clientWidth - right) / 2);
 })()"""
+
+
+def _search_state(page) -> dict:
+    return page.evaluate("""(() => {
+      const input = document.querySelector('.gm-search input'), list = document.querySelector('.gm-search ul');
+      const options = [...list.querySelectorAll('li')];
+      const active = options.filter(o => o.getAttribute('aria-selected') === 'true');
+      return {
+        value: input.value, expanded: input.getAttribute('aria-expanded'), focused: document.activeElement === input,
+        descendant: input.getAttribute('aria-activedescendant'),
+        options: options.map(o => o.textContent), roles: [input.getAttribute('role'), list.getAttribute('role'),
+          ...new Set(options.map(o => o.getAttribute('role')))],
+        active: active.map(o => o.id), activeText: active.map(o => o.textContent),
+        // The highlight must be visible, not only announced: its background differs from the others'.
+        backgrounds: options.map(o => getComputedStyle(o).backgroundColor),
+        // The map's open popup: a closed one fades out but stays in the DOM for 200 ms.
+        popup: (m => m._popup && m.hasLayer(m._popup) ? m._popup.getElement().querySelector('.gm-place').textContent
+                                                      : null)(window.__geomap.map),
+      };
+    })()""")
+
+
+def test_search_works_from_the_keyboard(real_map):
+    pg, page = real_map
+    box = page.get_by_role("combobox", name="Search places")
+    box.fill("i")  # Benghazi, Cairo, Sirte, Tripoli (no name starts with "i": alphabetical)
+    state = _search_state(page)
+    assert state["roles"] == ["combobox", "listbox", "option"] and state["expanded"] == "true"
+    assert [o.split(" (")[0] for o in state["options"]] == ["Benghazi", "Cairo", "Sirte", "Tripoli"]
+    assert state["active"] == [] and state["descendant"] is None
+    # Enter with nothing highlighted opens the first result and closes the list.
+    box.press("Enter")
+    state = _search_state(page)
+    assert state["popup"] == "Benghazi (LY)" and state["expanded"] == "false" and state["options"] == []
+    assert state["focused"] and state["value"] == "i"
+    # ArrowDown reopens the list; the highlight moves down and up (and wraps), the focus stays in the box.
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    state = _search_state(page)
+    assert state["activeText"] == ["Cairo (EG) · 1 article(s)"] and state["descendant"] == state["active"][0]
+    assert state["focused"] and len(set(state["backgrounds"])) == 2
+    assert state["backgrounds"][1] != state["backgrounds"][0] == state["backgrounds"][2]
+    box.press("ArrowUp")
+    box.press("ArrowUp")
+    state = _search_state(page)
+    assert [t.split(" (")[0] for t in state["activeText"]] == ["Tripoli"]
+    assert state["value"] == "i"  # the arrows did not move into or edit the text
+    box.press("ArrowDown")
+    box.press("ArrowDown")
+    box.press("Enter")
+    state = _search_state(page)
+    assert state["popup"] == "Cairo (EG)"
+    center = pg.js("(() => { const c = window.__geomap.map.getCenter(); return [c.lat, c.lng]; })()")
+    assert abs(center[0] - 30.06) < 3 and abs(center[1] - 31.25) < 3 and pg.js("window.__geomap.map.getZoom()") >= 7
+    # Escape clears the query and the list.
+    box.fill("rom")
+    assert len(_search_state(page)["options"]) == 1
+    box.press("Escape")
+    state = _search_state(page)
+    assert state["value"] == "" and state["options"] == [] and state["expanded"] == "false"
+    assert state["descendant"] is None
+    # A query that matches nothing says so; Enter then does nothing.
+    box.fill("zzz")
+    assert page.locator(".gm-search [role=status]").inner_text() == "No matching place"
+    box.press("Enter")
+    assert _search_state(page)["popup"] == "Cairo (EG)"
+    pg.clean()
+
+
+# Where an open popup (with its tip) overlaps a control: [control, overlap px²] pairs, and whether it stays in the map.
+_POPUP_OVERLAPS = """(() => {
+  const c = document.querySelector('.leaflet-container').getBoundingClientRect();
+  const e = window.__geomap.map._popup.getElement();
+  const boxes = [e.querySelector('.leaflet-popup-content-wrapper'), e.querySelector('.leaflet-popup-tip-container')]
+    .map(n => n.getBoundingClientRect());
+  const p = {left: Math.min(...boxes.map(b => b.left)), top: Math.min(...boxes.map(b => b.top)),
+             right: Math.max(...boxes.map(b => b.right)), bottom: Math.max(...boxes.map(b => b.bottom))};
+  const out = [];
+  for (const n of document.querySelectorAll('.leaflet-control')) {
+    const r = n.getBoundingClientRect();
+    const w = Math.min(p.right, r.right) - Math.max(p.left, r.left);
+    const h = Math.min(p.bottom, r.bottom) - Math.max(p.top, r.top);
+    const name = [...n.classList].find(k => (k.startsWith('gm-') && k !== 'gm-box')
+                                            || k.startsWith('leaflet-control-'));
+    if (w > 0 && h > 0) out.push([name, Math.round(w * h)]);
+  }
+  const inside = p.left >= c.left && p.top >= c.top && p.right <= c.right && p.bottom <= c.bottom;
+  return {overlaps: out, inside: inside, bottom: p.bottom};
+})()"""
+
+
+@pytest.mark.parametrize("corner", ["bottomleft", "bottomright", "topleft", "topright"])
+@pytest.mark.parametrize("corpus", ["realistic", "single"])
+def test_popups_keep_clear_of_the_controls(tmp_path, browser, corpus, corner):
+    # A marker right at the edge, under a panel: its popup must not open under
+    # the scale bar, date filter, legend, search box or layer panels. The
+    # single-place map has no dates: the scale bar is alone at the bottom left.
+    results = {"realistic": realistic, "single": single_place}[corpus]()
+    pg = Page(browser)
+    page = pg.open(save_map(results, tmp_path / "map.html", title="Libya"))
+    k = pg.js("window.__geomap.data.markers.findIndex(r => r[0] === 0 && r[1] === 0)")  # Sirte in the first article
+    page.wait_for_timeout(400)  # let any first-view animation end, or it undoes the pan below
+    size = pg.js("(() => { const s = window.__geomap.map.getSize(); return [s.x, s.y]; })()")
+    x = 60 if corner.endswith("left") else size[0] - 60
+    y = size[1] - 12 if corner.startswith("bottom") else 40
+    pg.js(f"""(() => {{ const g = window.__geomap, m = g.map;
+      m.panBy(m.latLngToContainerPoint(g.markers[{k}].getLatLng()).subtract([{x}, {y}]), {{animate: false}});
+    }})()""")
+    pg.js(f"window.__geomap.openPopup({k})")
+    page.wait_for_timeout(400)  # longer than any pan animation
+    assert page.locator(".leaflet-popup-content .gm-place").inner_text() == "Sirte (LY)"
+    found = pg.js(_POPUP_OVERLAPS)
+    assert (found["overlaps"], found["inside"]) == ([], True)
+    if corner == "bottomleft":
+        scale = page.locator(".leaflet-control-scale").bounding_box()
+        assert found["bottom"] < scale["y"]
+    # The marker itself stays in view, below the popup's tip.
+    at = pg.js(f"(() => {{ const p = window.__geomap.map.latLngToContainerPoint("
+               f"window.__geomap.markers[{k}].getLatLng()); return [p.x, p.y]; }})()")
+    assert 0 < at[0] < size[0] and found["bottom"] <= at[1] < size[1]
+    pg.clean()
+    page.close()
+
+
+def test_a_search_right_after_loading_moves_the_map(real_map):
+    # The first view used to zoom in animated (about 250 ms after "ready"): a
+    # search result chosen meanwhile opened its popup, but the view snapped back.
+    pg, page = real_map
+    page.get_by_placeholder("Search places").fill("cairo")
+    page.locator(".gm-search li").first.click()
+    page.wait_for_timeout(400)
+    center = pg.js("(() => { const c = window.__geomap.map.getCenter(); return [c.lat, c.lng]; })()")
+    assert abs(center[0] - 30.06) < 3 and abs(center[1] - 31.25) < 3, center
+    assert pg.js("window.__geomap.map.getZoom()") >= 7
+    pg.clean()

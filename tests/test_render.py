@@ -333,3 +333,71 @@ def test_demonyms_stay_off_the_map_unless_asked():
     results = [ArticleResult(Article("a", None, text, "x"), (gm,))]
     assert build_payload(results)["markers"] == []
     assert len(build_payload(results, demonyms=True)["markers"]) == 1
+
+
+def _saved_figure(monkeypatch, results, path):
+    """Run render_static; return the figure it saved and a renderer at the figure's dpi to measure with.
+
+    Text measured without a renderer would keep savefig's (150 dpi) one while
+    positions are at the figure's dpi (100).
+    """
+    import matplotlib.figure
+
+    saved = []
+    original = matplotlib.figure.Figure.savefig
+
+    def spy(self, *a, **kw):
+        saved.append(self)
+        return original(self, *a, **kw)
+
+    monkeypatch.setattr(matplotlib.figure.Figure, "savefig", spy)
+    render_static(results, path)
+    (fig,) = saved
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)  # pyplot's close left the figure a canvas that cannot draw
+    canvas.draw()
+    return fig, canvas.get_renderer()
+
+
+def _marker_boxes(ax, results):
+    """Each plotted place's name and the display-pixel box of its marker (46 pt² circle, white edge)."""
+    from matplotlib.transforms import Bbox
+
+    places = build_payload(results)["places"]
+    r = (46**0.5 / 2 + 0.45) * ax.figure.dpi / 72
+    centres = ax.transData.transform([(p[2], p[1]) for p in places])
+    return [(p[0], Bbox.from_extents(x - r, y - r, x + r, y + r)) for p, (x, y) in zip(places, centres, strict=True)]
+
+
+def test_render_static_legend_covers_no_marker(seed_results, tmp_path, monkeypatch):
+    results = list(seed_results.values())
+    fig, renderer = _saved_figure(monkeypatch, results, tmp_path / "seeds.png")
+    ax = fig.axes[0]
+    legends = [lg for lg in (ax.get_legend(), *fig.legends) if lg is not None]
+    assert len(legends) == 1 and len(legends[0].get_texts()) == len(build_payload(results)["types"])
+    legend = legends[0].get_window_extent(renderer)
+    markers = _marker_boxes(ax, results)
+    assert len(markers) > 20  # Colorado to Arabia: a wide, crowded map
+    assert [name for name, box in markers if box.overlaps(legend)] == []
+    # ... and the legend is in the saved image, not cropped away.
+    assert fig.get_tightbbox(renderer).transformed(fig.dpi_scale_trans).contains(legend.x0 + 1, legend.y0 + 1)
+
+
+@pytest.mark.parametrize("corpus", ["seeds", "realistic"])
+def test_render_static_labels_hide_no_label_or_marker(corpus, tmp_path, monkeypatch, request):
+    from matplotlib.text import Annotation
+
+    results = list(request.getfixturevalue("seed_results").values()) if corpus == "seeds" else realistic()
+    fig, renderer = _saved_figure(monkeypatch, results, tmp_path / "map.png")
+    ax = fig.axes[0]
+    frame = ax.get_window_extent(renderer)
+    labels = [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts if isinstance(t, Annotation)]
+    assert len(labels) >= {"seeds": 10, "realistic": 5}[corpus]  # most places keep their name
+    clashes = [(a, b) for i, (a, box) in enumerate(labels) for b, other in labels[i + 1:] if box.overlaps(other)]
+    assert clashes == []
+    assert all(frame.x0 <= b.x0 and b.x1 <= frame.x1 and frame.y0 <= b.y0 and b.y1 <= frame.y1 for _, b in labels)
+    positions = {t.get_text(): ax.transData.transform(t.xy) for t in ax.texts if isinstance(t, Annotation)}
+    hidden = [(label, name) for label, box in labels for name, marker in _marker_boxes(ax, results)
+              if box.overlaps(marker) and not marker.contains(*positions[label])]
+    assert hidden == []
