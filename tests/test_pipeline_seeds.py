@@ -288,6 +288,23 @@ def test_a_country_named_as_an_actor_does_not_move_a_world_city_to_its_small_nam
         assert [(p.country_code, p.admin1) for p in placed(geoparser.parse_text(text), "Geneva")] == [("US", "IL")]
 
 
+@pytest.mark.parametrize("fast", [False, True])
+def test_names_with_a_hyphened_arabic_article_are_found_whole(geoparser, fast_geoparser, fast):
+    gp = fast_geoparser if fast else geoparser
+    res = gp.parse_text("Talks were held in Sharm el-Sheikh. Coalition aircraft bombed positions near Deir ez-Zor, "
+                        "and militants attacked el-Arish. Rebels held Bab al-Hawa.")
+    found = {gm.mention.text: gm.resolution.place for gm in res.mentions}
+    # Not "Bab" alone, read as the town of Al Bab: the border crossing's
+    # whole name is unknown, and its first word is no place of its own.
+    assert {k: (p.country_code if p else None) for k, p in found.items()} == {
+        "Sharm el-Sheikh": "EG", "Deir ez-Zor": "SY", "el-Arish": "EG"}
+
+
+def test_where_boats_are_bound_for_is_a_place(geoparser):
+    res = geoparser.parse_text("Migrants boarded boats bound for Lampedusa.")
+    assert [p.country_code for p in placed(res, "Lampedusa")] == ["IT"]
+
+
 def test_lakes_are_places(geoparser):
     res = geoparser.parse_text("Boko Haram fighters raided a village on the shores of Lake Chad.")
     assert [(p.name, p.feature) for p in placed(res, "Lake Chad")] == [("Lake Chad", "LK")]
