@@ -318,6 +318,16 @@ def test_the_issue_examples(parse):
     assert types(text, "Libya", run=parse) == {"Libya": "mention"}
 
 
+@pytest.mark.parametrize(("text", "place", "expected"), [
+    ("The navy held joint exercises off Alexandria this week.", "Alexandria", "military_activity"),
+    ("The WHO delivered medical supplies to hospitals in Sanaa.", "Sanaa", "humanitarian"),
+    ("An aid convoy reached Madaya on Monday.", "Madaya", "humanitarian"),
+])
+def test_exercises_and_aid_supplies_are_their_types(parse, text, place, expected):
+    # The taxonomy names exercises under military_activity and aid under humanitarian.
+    assert types(text, place, run=parse) == {place: expected}
+
+
 def test_each_place_gets_the_event_tied_to_it_not_the_articles(parse):
     text = ("Ministers met in Rome on Tuesday. Air strikes hit Sirte overnight. "
             "Hundreds of people protested in Tunis. Police arrested two men in Cairo.")
