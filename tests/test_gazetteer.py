@@ -194,6 +194,17 @@ def test_every_seed_place_resolves_in_the_full_gazetteer(full_gazetteer, name, c
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize(("name", "code"), [("Korea", "KR"), ("Bosnia", "BA"), ("St. Lucia", "LC"), ("St. Kitts", "KN"),
+                                          ("St. Vincent", "VC"), ("Antigua", "AG")])
+def test_short_names_news_uses_for_countries_are_the_countries(geoparser, name, code):
+    # GeoNames ranked a village in Côte d'Ivoire ("Koréa"), an Indian district
+    # ("Koriya") or a South African village ("St. Lucia") first, or had nothing.
+    res = geoparser.parse_text(f"The minister said the agreement with {name} would be signed next week.")
+    [place] = [gm.resolution.place for gm in res.mentions if gm.mention.text == name]
+    assert place is not None and (place.country_code, place.feature) == (code, "PCLI")
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "country"), [("Ras Lanuf", None), ("Es Sider", None), ("Al-Sedra", "LY")])
 def test_an_oil_port_is_the_town_before_its_airstrip(full_gazetteer, name, country):
     first = full_gazetteer.lookup(name, country=country, limit=5)[0].place
