@@ -1106,6 +1106,7 @@ def _gazetteer_spans(
     has_name = index.has_name
     elsewhere: dict[str, bool] = {}
     skip_to = 0
+    prev_end = 0  # where the last name found ends
     starts = [k for k, c in enumerate(cap) if c]
     # The spans that start on a capitalised word of a longer run, longest
     # first, each with the index of its last word and its text: cut once,
@@ -1164,9 +1165,15 @@ def _gazetteer_spans(
             best = None
         if best is not None:
             yield best, "gazetteer"
+            prev_end = best[1]
             skip_to = best_j + 1
             continue
         if not _after_cue(text, s0):
+            continue
+        if text[:s0].rstrip().endswith(",") and text[prev_end:s0].strip() != ",":
+            # After a comma, an unknown name is a place only in a list of
+            # places ("Derna, Sirte and..."): "the man, Kareem Dada," and
+            # "the party secretary, Xue Chang," name people.
             continue
         run_end = _run_end(ws, i, stop)
         run = text[s0:tokens[run_end][1]]
@@ -1174,11 +1181,13 @@ def _gazetteer_spans(
         if (run_end - i < 4 and run_key not in stop
                 and not (run_end == i and run_key in lowered)
                 and not run.isupper()
+                and not _CONTRACTION.search(run)  # "in Chicago, I'll admit": no Ill(inois)
                 and not _speaker(text, s0, tokens[run_end][1])):
             # An unknown name where the grammar expects a place ("the city
             # of Beni Jawad", "near Al Sedra"): a variant-spelling candidate
             # that the pipeline keeps only if it resolves.
             yield (s0, tokens[run_end][1]), "variant"
+            prev_end = tokens[run_end][1]
             skip_to = run_end + 1
 
 
