@@ -74,6 +74,14 @@ def test_the_object_of_a_verb_of_war_is_a_place_whatever_the_ner_says(mini_gazet
     assert texts(extract(text, mini_gazetteer, entities=ents)) == (["Tikrit"] if kept else [])
 
 
+@pytest.mark.parametrize("storm", ["Typhoon Haiyan", "Cyclone Idai", "Tropical Storm Harvey"])
+def test_a_storm_word_the_ner_calls_a_place_is_none(mini_gazetteer, storm):
+    text = f"{storm} devastated Tripoli."
+    word = storm.rsplit(" ", 1)[0]
+    ents = [EntitySpan(0, len(word), "GPE")]
+    assert texts(extract(text, mini_gazetteer, entities=ents)) == ["Tripoli"]
+
+
 def test_after_a_comma_an_unknown_name_is_a_candidate_only_in_a_list_of_places(mini_gazetteer):
     # "The man, Kareem Dada," and "the party secretary, Xue Chang," name people; GeoWebNews
     # precision .924 -> .927 and LGL .863 -> .865 without such guesses.
