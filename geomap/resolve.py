@@ -492,8 +492,9 @@ def namesake_regions(candidates: Sequence[Candidate]) -> frozenset[str]:
 
 
 #: A region whose point lies this close to a city of its name inside it is,
-#: in news, that city: "fighting in Raqqa", "talks in Geneva", "born in Salzburg".
-NAMESAKE_CITY_KM = 50.0
+#: in news, that city: "fighting in Raqqa", "talks in Geneva", "born in Salzburg",
+#: "Russia shelled Kherson" (the oblast's point is 75 km from the city's).
+NAMESAKE_CITY_KM = 100.0
 # Evidence that the text means the region itself: the region as the
 # container of the name before it ("Tal Abyad, Raqqa"). (A list of regions
 # is no such evidence: "Raqqa and Hama" is a list of regions only because
@@ -511,10 +512,20 @@ _PLURAL_AREA_AFTER = re.compile(
 def plural_area_after(text: str, end: int) -> bool:
     """Tell whether a list ending in a plural region generic follows a name ("Raqqa and Hama provinces").
 
+    Also a lone "region" after the name ("the Kherson region"): as a cue for
+    scoring it would be wrong in the US, where "the Charlotte region" is the
+    city's metro area, but a first-level region so named stays the region.
+
     >>> plural_area_after("in Raqqa and Hama provinces", 8), plural_area_after("in Raqqa and Hama", 8)
     (True, False)
+    >>> plural_area_after("in the Kherson region", 14)
+    True
     """
-    return _PLURAL_AREA_AFTER.match(text, end, min(len(text), end + 80)) is not None
+    return (_PLURAL_AREA_AFTER.match(text, end, min(len(text), end + 80)) is not None
+            or _REGION_AFTER.match(text, end) is not None)
+
+
+_REGION_AFTER = re.compile(r"\s+region\b", re.IGNORECASE)
 
 
 def city_of_region(res: Resolution, candidates: Sequence[Candidate]) -> Place | None:
@@ -826,7 +837,7 @@ def towns(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 
 # "New York state", "Lagos State": a generic the NER left out of the name.
-AREA_AFTER = re.compile(r"\s+(?:state|province|governorate)\b", re.IGNORECASE)
+AREA_AFTER = re.compile(r"\s+(?:state|province|governorate|oblast|canton|prefecture)\b", re.IGNORECASE)
 # "the state of New York", "the province of Quebec": the generic comes first.
 AREA_BEFORE = re.compile(
     r"\b(?:state|province|governorate|region|county|prefecture|district|department|canton|oblast) of (?:the )?$",

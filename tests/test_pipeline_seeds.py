@@ -305,6 +305,16 @@ def test_where_boats_are_bound_for_is_a_place(geoparser):
     assert [p.country_code for p in placed(res, "Lampedusa")] == ["IT"]
 
 
+def test_an_oblast_named_like_its_city_is_the_city_unless_called_a_region(geoparser):
+    # The oblasts' points lie 75-80 km from their cities'.
+    res = geoparser.parse_text("Russian forces shelled Kherson and Zaporizhzhia overnight, Ukrainian officials said.")
+    assert [p.feature for p in placed(res, "Kherson") + placed(res, "Zaporizhzhia")] == ["PPL", "PPL"]
+    for text, name in (("Fighting continued in the Kherson region.", "Kherson"),
+                       ("Floods hit Hiroshima prefecture.", "Hiroshima"),
+                       ("Russia annexed the Kherson and Zaporizhzhia regions.", "Zaporizhzhia")):
+        assert [p.feature for p in placed(geoparser.parse_text(text), name)] == ["ADM1"], text
+
+
 def test_lakes_are_places(geoparser):
     res = geoparser.parse_text("Boko Haram fighters raided a village on the shores of Lake Chad.")
     assert [(p.name, p.feature) for p in placed(res, "Lake Chad")] == [("Lake Chad", "LK")]

@@ -524,7 +524,7 @@ def test_city_of_region_needs_a_city_of_the_name_inside_the_region_near_its_poin
     import dataclasses
 
     from geomap.model import Resolution
-    from geomap.resolve import city_of_region
+    from geomap.resolve import NAMESAKE_CITY_KM, city_of_region
 
     def at(c, lat, lon, admin1="GE", pop=None, kind="alias"):
         place = dataclasses.replace(c.place, lat=lat, lon=lon, admin1=admin1, population=pop)
@@ -535,7 +535,10 @@ def test_city_of_region_needs_a_city_of_the_name_inside_the_region_near_its_poin
     res = Resolution(place=region.place, score=0.7, method="gazetteer")
     assert city_of_region(res, [region, city]) == city.place
     # Too far from the region's point, in another region, or only a variant spelling.
-    assert city_of_region(res, [region, at(city, 46.9, 6.15, pop=200_000)]) is None
+    far = 46.22 + (NAMESAKE_CITY_KM + 20) / 111.2  # degrees of latitude
+    assert city_of_region(res, [region, at(city, far, 6.12, pop=200_000)]) is None
+    near = 46.22 + (NAMESAKE_CITY_KM - 20) / 111.2
+    assert city_of_region(res, [region, at(city, near, 6.12, pop=200_000, kind="exact")]) is not None
     assert city_of_region(res, [region, at(city, 46.20, 6.15, admin1="VD")]) is None
     assert city_of_region(res, [region, at(city, 46.20, 6.15, kind="variant")]) is None
     # The region's own name, only an alias of the city: the region.
