@@ -685,7 +685,7 @@ _COUNTRY_LIKE = ("PCL", "TERR", "CONT", "RGN")
 # Besides places of 100,000 people, the named places that outweigh a person
 # of that name; a small region, capital or island does not (Uruguay's Flores
 # department after "Matthew D. Flores", New Zealand's Nelson after "Roy A. Nelson").
-_NAMED_MAJOR = frozenset({"SEA", "OCN", "GULF", "LK", "RSV"})
+_NAMED_MAJOR = frozenset({"SEA", "OCN", "GULF", "LK", "RSV", "CNL"})
 
 
 # A capitalised word and one space right before a name: "Tom Jones", unless

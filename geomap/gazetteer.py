@@ -413,7 +413,8 @@ class Gazetteer:
 #: Prominence of a feature, smaller first. Unknown codes rank with plain places.
 FEATURE_RANK: dict[str, int] = {
     "CONT": 0, "PCLI": 1, "PCLD": 1, "PCLIX": 1, "PCLS": 1, "PCLF": 1, "PCL": 1, "TERR": 2,
-    "RGN": 3, "SEA": 3, "OCN": 3, "GULF": 3, "LK": 3, "RSV": 3, "PEN": 3, "ISL": 3, "MTS": 3, "DSRT": 3, "ADM1": 4,
+    "RGN": 3, "SEA": 3, "OCN": 3, "GULF": 3, "LK": 3, "RSV": 3, "CNL": 3, "PEN": 3, "ISL": 3, "MTS": 3, "DSRT": 3,
+    "ADM1": 4,
     "PPLC": 5, "PPLA": 6, "PPLG": 6, "PPL": 8, "AIRP": 9,
 }
 

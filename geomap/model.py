@@ -16,7 +16,7 @@ from typing import Any, Literal
 #: capitals, and the big islands, ranges and deserts of the curated file.
 #: With :data:`MAJOR_POPULATION`, what "major" means everywhere.
 MAJOR_FEATURES = frozenset({"CONT", "PCLI", "PCLD", "PCLIX", "PCLS", "PCLF", "PCL", "TERR", "RGN", "PEN",
-                            "SEA", "OCN", "GULF", "LK", "RSV", "ADM1", "PPLC", "ISL", "MTS", "DSRT"})
+                            "SEA", "OCN", "GULF", "LK", "RSV", "CNL", "ADM1", "PPLC", "ISL", "MTS", "DSRT"})
 #: A populated place this big is major too.
 MAJOR_POPULATION = 100_000
 

@@ -28,8 +28,8 @@ from geomap.text import normalize
 #: mentions by bare name far more often than a homonymous village.
 FEATURE_PRIOR: dict[str, float] = {
     "CONT": 3.0, "PCLI": 3.5, "PCLD": 2.5, "PCLIX": 2.5, "PCLS": 2.5, "PCLF": 2.5, "TERR": 2.0,
-    "RGN": 3.5, "PEN": 3.0, "SEA": 3.0, "OCN": 3.0, "GULF": 2.5, "LK": 3.0, "RSV": 2.5, "ADM1": 1.0, "PPLC": 2.5,
-    "PPLA": 1.0, "PPL": 0.0, "AIRP": -2.0, "ISL": 3.0, "MTS": 3.0, "DSRT": 3.0,
+    "RGN": 3.5, "PEN": 3.0, "SEA": 3.0, "OCN": 3.0, "GULF": 2.5, "LK": 3.0, "RSV": 2.5, "CNL": 2.5,
+    "ADM1": 1.0, "PPLC": 2.5, "PPLA": 1.0, "PPL": 0.0, "AIRP": -2.0, "ISL": 3.0, "MTS": 3.0, "DSRT": 3.0,
 }
 MATCH_PENALTY: dict[str, float] = {"exact": 0.0, "alias": -0.4, "variant": -1.5}
 
@@ -46,7 +46,10 @@ WEIGHTS: dict[str, float] = {
     "list_of_regions": 2.5,  # "Michigan, Oregon, New York": the next item is a region too
     "other_name": 1.0,  # off a town known by another name when some place has the name itself
     "county": 4.0,  # times sqrt(share): the county (district) another name of the article names or lies in
+    "named_after_water": 4.0,  # off a region named after a sea or lake that is also a reading ("Red Sea" state)
 }
+#: Seas, gulfs, oceans and lakes: what a region named after one is named after.
+WATER_FEATURES = frozenset({"SEA", "OCN", "GULF", "LK", "RSV"})
 #: A city this big inside a region of the same name is what the name means
 #: ("New York", "São Paulo", "Lagos"), unless the context says otherwise.
 NAMESAKE_CITY_POPULATION = 1_000_000
@@ -113,6 +116,9 @@ def _country_vote(name: str, cands: Sequence[Candidate]) -> tuple[str, int] | No
         cands = [c for c in cands if not c.needs_context]
         if not cands:
             return None
+    if _names_water(cands):
+        # "the Red Sea" is no evidence for Sudan, whose Red Sea State shares the name.
+        return None
     top = cands[0]
     if name.isupper() and not top.place.feature.startswith("PCL"):
         # "UK", "US", "UAE": the abbreviation is the country's alias, ranked
@@ -928,6 +934,11 @@ _LOCAL_EVIDENCE = frozenset({"support", "county", "context_admin1", "context_con
                              "list_of_regions"})
 
 
+def _names_water(candidates: Sequence[Candidate]) -> bool:
+    """Tell whether a sea, gulf, ocean or lake bears the name exactly."""
+    return any(c.match_kind == "exact" and c.place.feature in WATER_FEATURES for c in candidates)
+
+
 def _world_city(candidates: Sequence[Candidate]) -> Place | None:
     """Return the biggest city among a name's exact readings if it is a major one, else None."""
     best: Place | None = None
@@ -990,8 +1001,16 @@ def resolve_mention(
     scored = []
     namesakes, renamed, weak = _readings_facts(mention.text, candidates)
     world = _world_city(candidates) if context.countries else None
+    water = _names_water(candidates)
     for cand in candidates:
         raw, feats = score_candidate(cand, context, qualifier, namesakes, container)
+        if water and cand.place.feature.startswith("ADM"):
+            # "Houthis attacked ships in the Red Sea": the sea, not Sudan's
+            # Red Sea State, whose population outweighs a sea's none. The
+            # words can still ask for the region ("Red Sea state"): an area
+            # cue leaves only areas to choose from.
+            raw -= WEIGHTS["named_after_water"]
+            feats = (*feats, ("named_after_water", -WEIGHTS["named_after_water"]))
         if world is not None and _outshone(cand.place, world, context, feats):
             bonus = next(v for k, v in feats if k == "context_country")
             raw -= bonus

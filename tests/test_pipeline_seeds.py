@@ -315,6 +315,20 @@ def test_an_oblast_named_like_its_city_is_the_city_unless_called_a_region(geopar
         assert [p.feature for p in placed(geoparser.parse_text(text), name)] == ["ADM1"], text
 
 
+def test_a_sea_is_the_sea_not_the_region_named_after_it(geoparser):
+    # Sudan's Red Sea State (650,000 people) outweighed a sea, which has no population.
+    res = geoparser.parse_text("Houthi rebels attacked ships in the Red Sea.")
+    assert [(p.feature, p.country_code) for p in placed(res, "Red Sea")] == [("SEA", None)]
+    res = geoparser.parse_text("The governor of Red Sea state in Sudan said the port was closed.")
+    assert [(p.feature, p.country_code) for p in placed(res, "Red Sea")] == [("ADM1", "SD")]
+
+
+def test_canals_and_straits_are_places(geoparser):
+    res = geoparser.parse_text("Tankers queued at the Suez Canal and Iran threatened to close the Strait of Hormuz.")
+    assert [p.feature for p in placed(res, "Suez Canal")] == ["CNL"]
+    assert [p.feature for p in placed(res, "Strait of Hormuz")] == ["SEA"]
+
+
 def test_lakes_are_places(geoparser):
     res = geoparser.parse_text("Boko Haram fighters raided a village on the shores of Lake Chad.")
     assert [(p.name, p.feature) for p in placed(res, "Lake Chad")] == [("Lake Chad", "LK")]
