@@ -955,13 +955,16 @@ def _after_travel(text: str, span: tuple[int, int]) -> bool:
     return bool(_TRAVEL.search(before) or _TAKEN.search(before))
 
 
-# What is seized, shelled or raided is a place: the small NER model tags the
-# town after these verbs as a person ("militants seized Palmyra", "fighters
-# raided Baga"). Not "attacked" or "captured", whose object is often a person.
+# What is seized, shelled or raided, or battered by a storm, is a place: the
+# small NER model tags the town after these verbs as a person ("militants
+# seized Palmyra", "fighters raided Baga", "storms battered Cornwall"). Not
+# "attacked", "captured" or "hit", whose object is often a person.
 _TAKEN = re.compile(
     r"\b(?:seiz(?:e|es|ed|ing)|recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|overr(?:an|un|uns|unning)|"
     r"storm(?:s|ed|ing)|besieg(?:e|es|ed|ing)|shell(?:s|ed|ing)|bomb(?:s|ed|ing)|bombard(?:s|ed|ing)|"
-    r"raid(?:s|ed|ing)|liberat(?:e|es|ed|ing)|encircl(?:e|es|ed|ing))\s+(?:the\s+)?$"
+    r"raid(?:s|ed|ing)|liberat(?:e|es|ed|ing)|encircl(?:e|es|ed|ing)|"
+    r"batter(?:s|ed|ing)|lash(?:es|ed|ing)|pound(?:s|ed|ing)|ravag(?:e|es|ed|ing)|devastat(?:e|es|ed|ing))"
+    r"\s+(?:the\s+)?$"
 )
 
 

@@ -418,7 +418,8 @@ class Geoparser:
                         asked = (key, res.place.id if res.place is not None else None, new.place.id)
                         hold = held.get(asked)
                         if hold is None:
-                            hold = held[asked] = _only_cities_back(res, new, resolved, key)
+                            hold = held[asked] = (_only_cities_back(res, new, resolved, key)
+                                                  or _only_areas_back(res, new, resolved, key))
                         if hold:
                             continue
                     resolved[i] = (m, new)
@@ -656,6 +657,26 @@ def _only_cities_back(old: Resolution, new: Resolution, resolved: Sequence[tuple
                and r.place.region_code == b.region_code and not r.place.feature.startswith(("PCL", "ADM1"))]
     return bool(backers) and all(p.feature.startswith("PPL") and (p.population or 0) >= MAJOR_POPULATION
                                  for p in backers)
+
+
+def _only_areas_back(old: Resolution, new: Resolution, resolved: Sequence[tuple[Mention, Resolution]],
+                     key: str) -> bool:
+    """Tell whether a first-level region would yield to a small town on its neighbouring areas' word alone.
+
+    "Storms battered Cornwall and Devon, and flooding closed roads in
+    Wales": two English counties are no case for the village of Wales,
+    South Yorkshire (6,000 people) against Wales. Local news, where a small
+    namesake is meant ("Delaware" in a story about Marion and Columbus,
+    Ohio), backs it with towns of its region.
+    """
+    a, b = old.place, new.place
+    if a is None or b is None or a.feature != "ADM1" or not b.feature.startswith("PPL"):
+        return False
+    if a.country_code != b.country_code or (b.population or 0) >= MAJOR_POPULATION:
+        return False
+    backers = [r.place for m, r in resolved if r.place is not None and normalize(m.text) != key
+               and r.place.region_code == b.region_code and not r.place.feature.startswith(("PCL", "ADM1"))]
+    return bool(backers) and all(p.feature.startswith("ADM") for p in backers)
 
 
 _LIST_ITEM_BEFORE = re.compile(r",\s*$")

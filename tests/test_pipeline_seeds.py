@@ -315,6 +315,21 @@ def test_an_oblast_named_like_its_city_is_the_city_unless_called_a_region(geopar
         assert [p.feature for p in placed(geoparser.parse_text(text), name)] == ["ADM1"], text
 
 
+@pytest.mark.parametrize("fast", [False, True])
+def test_a_first_level_region_yields_not_to_a_village_on_neighbouring_counties_word(geoparser, fast_geoparser, fast):
+    gp = fast_geoparser if fast else geoparser
+    # The NER calls Cornwall and Devon people after "battered"; once they are
+    # the English counties, the village of Wales, South Yorkshire must not
+    # take Wales's name on their word.
+    res = gp.parse_text("Storms battered Cornwall and Devon, and flooding closed roads in Wales.")
+    got = {gm.mention.text: (gm.resolution.place.feature, gm.resolution.place.admin1)
+           for gm in res.mentions if gm.resolution.place}
+    assert got == {"Cornwall": ("ADM2", "ENG"), "Devon": ("ADM2", "ENG"), "Wales": ("ADM1", "WLS")}
+    # Towns of the region still make a small namesake the town (local news).
+    res = gp.parse_text("Police in Marion and Westerville said the suspect was arrested in Delaware.")
+    assert [(p.feature, p.admin1) for p in placed(res, "Delaware")] == [("PPL", "OH")]
+
+
 def test_a_sea_is_the_sea_not_the_region_named_after_it(geoparser):
     # Sudan's Red Sea State (650,000 people) outweighed a sea, which has no population.
     res = geoparser.parse_text("Houthi rebels attacked ships in the Red Sea.")
