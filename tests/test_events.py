@@ -322,9 +322,13 @@ def test_the_issue_examples(parse):
     ("The navy held joint exercises off Alexandria this week.", "Alexandria", "military_activity"),
     ("The WHO delivered medical supplies to hospitals in Sanaa.", "Sanaa", "humanitarian"),
     ("An aid convoy reached Madaya on Monday.", "Madaya", "humanitarian"),
+    ("Russian drones struck power plants in Lviv overnight.", "Lviv", "airstrike"),
+    ("Israeli jets struck targets in Gaza City.", "Gaza City", "airstrike"),
 ])
-def test_exercises_and_aid_supplies_are_their_types(parse, text, place, expected):
-    # The taxonomy names exercises under military_activity and aid under humanitarian.
+def test_exercises_aid_supplies_and_weapons_striking_are_their_types(parse, text, place, expected):
+    # The taxonomy names exercises under military_activity and aid under
+    # humanitarian; "struck" alone is no trigger ("an earthquake struck"), but
+    # drones, missiles, rockets and jets striking are strikes.
     assert types(text, place, run=parse) == {place: expected}
 
 
