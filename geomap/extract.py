@@ -214,6 +214,16 @@ def _words(text: str) -> _Words:
 
 _GAPS = frozenset({" ", "-", "- ", " -"})
 
+# An unknown name the NER calls a place whose head is a gathering is the
+# gathering ("the Ministerial Conference of the Global Coalition Against ISIS"),
+# unless a building or a street follows ("Kenyatta International Convention
+# Centre", "Forum Drive"). Its words name no place of their own either.
+_EVENT_NAME = re.compile(
+    r"\b(?:Conference|Summit|Meeting|Forum|Congress|Convention|Festival|Expo|Olympics|Championships?)\b"
+    r"(?!\s+(?:Cent(?:er|re)|Hall|Building|Complex|Palace|Arena|Stadium|Grounds?|Drive|Road|Street|Avenue|"
+    r"Boulevard|Way|Lane|Square|Park)\b)"
+)
+
 
 def _capitalised(word: str) -> bool:
     return word[:1].isupper() or _articled(word)
@@ -277,6 +287,11 @@ def extract(
                     if not index.has_name(surface) and _is_demonym(index, surface):
                         if demonyms:
                             found[piece] = _mention(text, piece, field, "demonym", boilerplate)
+                        continue
+                    if _EVENT_NAME.search(surface) and not index.has_name(surface):
+                        # "the Ministerial Conference of the Global Coalition", tagged
+                        # FAC: the gathering, whose words name no place of their own.
+                        blocked.append((piece[0], piece[1], "EVENT"))
                         continue
                     if (piece[0] > surnames_at.get(surface, len(text)) and not _as_place(text, piece)
                             and not _major_by_name(index, surface)):
