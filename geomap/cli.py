@@ -554,7 +554,8 @@ def map_cmd(paths: tuple[str, ...], output: str, tiles: str | None, title: str |
 
 @cli.command(context_settings=CONTEXT_SETTINGS)
 @click.argument("name")
-@click.option("-c", "--country", multiple=True, help="Only places in this ISO country code (repeatable).")
+@click.option("-c", "--country", multiple=True, metavar="CC",
+              help="Only places in this ISO country code, e.g. LY (repeatable).")
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=10, show_default=True,
               help="Maximum number of candidates.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
