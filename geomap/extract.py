@@ -288,6 +288,9 @@ def extract(
                         if demonyms:
                             found[piece] = _mention(text, piece, field, "demonym", boilerplate)
                         continue
+                    if (surface.isupper() and sum(ch.isalpha() for ch in surface) <= 3
+                            and not _is_area(index, surface) and not _is_major(index, surface)):
+                        continue  # "AI", "IoT": an acronym, not the alias of a small town (Baxter, Tennessee)
                     if _EVENT_NAME.search(surface) and not index.has_name(surface):
                         # "the Ministerial Conference of the Global Coalition", tagged
                         # FAC: the gathering, whose words name no place of their own.

@@ -74,6 +74,14 @@ def test_the_object_of_a_verb_of_war_is_a_place_whatever_the_ner_says(mini_gazet
     assert texts(extract(text, mini_gazetteer, entities=ents)) == (["Tikrit"] if kept else [])
 
 
+def test_a_short_acronym_the_ner_calls_a_place_is_one_only_as_an_area_or_a_major_place(mini_gazetteer):
+    # spaCy tags "AI" GPE; GeoNames has it as an alias of Baxter, Tennessee.
+    text = "The adoption of AI in Sirte and the UK."
+    a, u = text.index("AI"), text.index("UK")
+    ents = [EntitySpan(a, a + 2, "GPE"), EntitySpan(u, u + 2, "GPE")]
+    assert texts(extract(text, mini_gazetteer, entities=ents)) == ["Sirte", "UK"]
+
+
 def test_a_gathering_the_ner_calls_a_facility_is_no_place(mini_gazetteer):
     # A seed: "Speaking at the Ministerial Conference of the Global Coalition Against ISIS,
     # held in Rome" (spaCy: FAC) was listed as an unresolved place.
