@@ -1371,9 +1371,30 @@ def _sentence_initial(text: str, start: int) -> bool:
 _AFTER_SENTENCE_BREAK = re.compile(r"(?:[.!?:\n]\s*|[\"\u201c\u2018(]\s*|\n)$")
 
 
-@lru_cache(maxsize=8192)
-def _whole_word(word: str) -> re.Pattern[str]:
-    return re.compile(r"\b" + re.escape(word) + r"\b")
+def _is_word_char(ch: str) -> bool:
+    """Tell whether ``ch`` is a word character as the ``re`` module's ``\\w`` and ``\\b`` read one."""
+    return ch.isalnum() or ch == "_"
+
+
+def _whole_word_starts(text: str, word: str) -> Iterator[int]:
+    r"""Yield where ``word`` occurs as a whole word, as ``re.finditer(r"\b" + re.escape(word) + r"\b", text)`` would.
+
+    Found with ``str.find`` and the two boundaries tested by hand, instead
+    of compiling a pattern for each word (most of the cost on text not seen
+    before). A boundary lies between a word character and another character,
+    or the text's edge; after a match the search goes on from its end.
+    """
+    size, n = len(word), len(text)
+    first, last = _is_word_char(word[0]), _is_word_char(word[-1])
+    i = text.find(word)
+    while i >= 0:
+        end = i + size
+        if ((i > 0 and _is_word_char(text[i - 1])) != first
+                and (end < n and _is_word_char(text[end])) != last):
+            yield i
+            i = text.find(word, end)
+        else:
+            i = text.find(word, i + 1)
 
 
 def _capitalised_elsewhere(text: str, word: str, memo: dict[str, bool]) -> bool:
@@ -1384,9 +1405,9 @@ def _capitalised_elsewhere(text: str, word: str, memo: dict[str, bool]) -> bool:
     thousand times would otherwise rescan the text a thousand times.
     """
     if word not in memo:
-        # A word found once is only the occurrence asked about: no regex scan.
+        # A word found once is only the occurrence asked about: no scan for whole words.
         memo[word] = text.count(word) > 1 and any(
-            not _sentence_initial(text, m.start()) for m in _whole_word(word).finditer(text))
+            not _sentence_initial(text, start) for start in _whole_word_starts(text, word))
     return memo[word]
 
 

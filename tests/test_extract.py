@@ -419,6 +419,18 @@ def test_place_cues_are_read_backwards_from_the_name():
     assert not any(cue(b) for b in ("in", "Berlin ", "the city ", "the city  of ", "cityof ", "said "))
 
 
+
+@given(st.text(alphabet="ab_. -\u2019\u00e91\nA", max_size=16),
+       st.text(alphabet="ab_. -\u2019\u00e91A", min_size=1, max_size=3))
+@settings(max_examples=500, deadline=None)
+def test_whole_words_are_found_where_the_word_boundary_pattern_finds_them(text, word):
+    import re as _re
+
+    from geomap.extract import _whole_word_starts
+
+    pattern = _re.compile(r"\b" + _re.escape(word) + r"\b")
+    assert list(_whole_word_starts(text, word)) == [m.start() for m in pattern.finditer(text)]
+
 def _words_oracle(text):
     """The straightforward tokenisation ``_words`` replaced: every token, then the name-forming ones.
 
