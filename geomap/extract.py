@@ -72,6 +72,24 @@ _TOKEN = re.compile(r"[^\W\d_][\w\u2019'\-\.]*", re.UNICODE)
 # alternating gaps and tokens, all cut in C (a finditer loop in Python was the
 # fast mode's largest cost).
 _TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})", re.UNICODE)
+# The same tokens where every character is ASCII or one of _NO_WORD_CHARS
+# (most news text): there a letter is [A-Za-z] and a word character
+# [A-Za-z0-9_], which the engine tests against a bitmap instead of asking
+# the Unicode database about each character (the tokenisation's largest cost).
+_PLAIN_TOKEN_SPLIT = re.compile(r"([A-Za-z][A-Za-z0-9_\u2019'\-\.]*)")
+#: Characters beyond ASCII that news text often holds and that are no word
+#: characters: quotes, dashes, an ellipsis, currency signs, spaces.
+_NO_WORD_CHARS = "\u00a0\u00a3\u00a9\u00b0\u200b\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u2022\u2026\u20ac"
+_NOT_PLAIN = re.compile(f"[^\\x00-\\x7f{_NO_WORD_CHARS}]")
+
+
+def _token_split(text: str) -> list[str]:
+    """Return ``_TOKEN_SPLIT.split(text)``, with the faster pattern where it gives the same."""
+    if text.isascii() or _NOT_PLAIN.search(text) is None:
+        return _PLAIN_TOKEN_SPLIT.split(text)
+    return _TOKEN_SPLIT.split(text)
+
+
 _CONNECTORS = frozenset({"of", "de", "del", "al", "el", "la", "le", "du", "des", "upon", "on", "an",
                          "ad", "as", "es", "ash", "az", "ar", "at", "bin", "ibn", "da", "do", "dos"})
 _TRIMMABLE = frozenset("s.'\u2019-")
@@ -141,7 +159,7 @@ _ODD_JOINERS = frozenset(
 
 @lru_cache(maxsize=2)
 def _words(text: str) -> _Words:
-    parts = _TOKEN_SPLIT.split(text)
+    parts = _token_split(text)
     tokens = parts[1::2]
     # parts alternate gap, token, gap, ..., gap: a token starts where the
     # parts before it end. The maps below run in C, not per token in Python.
