@@ -165,7 +165,7 @@ def _words(text: str) -> _Words:
     # parts before it end. The maps below run in C, not per token in Python.
     starts = list(accumulate(map(len, parts)))[0::2]
     is_cap = list(map(str.isupper, map(itemgetter(0), tokens)))
-    lower = set(compress(tokens, map(not_, is_cap)))
+    lower = frozenset(compress(tokens, map(not_, is_cap)))
     joins = map(_JOINERS.__contains__ if lower.isdisjoint(_ODD_JOINERS) else _is_joiner, tokens)
     keep = compress(count(), map(or_, is_cap, joins))
     spans: list[tuple[int, int]] = []
@@ -180,8 +180,7 @@ def _words(text: str) -> _Words:
             word = _trim(word)
             if not word:
                 continue
-        if (not word[0].isupper() and word.lower() == "the"
-                and not (word == "the" and k and _trim(tokens[k - 1]) == "of")):
+        if word in _LOWER_THE and not (word == "the" and k and _trim(tokens[k - 1]) == "of"):
             # Only "of the" inside a name joins: "Democratic Republic of the Congo".
             continue
         if k == last + 1:
@@ -190,16 +189,18 @@ def _words(text: str) -> _Words:
         s = starts[k]
         spans.append((s, s + len(word)))
         words.append(word)
-    cap = [w[:1].isupper() for w in words]
+    cap = list(map(str.isupper, map(itemgetter(0), words)))  # (words are never empty)
     reach = list(range(len(words)))
     for k in reversed(adjacent):  # right to left, so a run's end carries back
         gap = text[spans[k - 1][1]:spans[k][0]]
         if gap == " " or ("\n" not in gap and (gap in _GAPS or gap.strip() in ("", "-"))):
             reach[k - 1] = reach[k]
-    return _Words(spans, words, cap, reach, frozenset(lower))
+    return _Words(spans, words, cap, reach, lower)
 
 
 _GAPS = frozenset({" ", "-", "- ", " -"})
+# "the" in any case but a capital first: the words whose lower case is "the" and that start with no capital.
+_LOWER_THE = frozenset(form for form in _case_forms("the") if not form[0].isupper())
 
 
 def _capitalised(word: str) -> bool:
