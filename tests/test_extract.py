@@ -474,6 +474,40 @@ def test_place_cues_are_read_backwards_from_the_name():
     assert not any(cue(b) for b in ("in", "Berlin ", "the city ", "the city  of ", "cityof ", "said "))
 
 
+
+@given(st.text(alphabet="ab_. -\u2019\u00e91\nA", max_size=16),
+       st.text(alphabet="ab_. -\u2019\u00e91A", min_size=1, max_size=3))
+@settings(max_examples=500, deadline=None)
+def test_whole_words_are_found_where_the_word_boundary_pattern_finds_them(text, word):
+    import re as _re
+
+    from geomap.extract import _whole_word_starts
+
+    pattern = _re.compile(r"\b" + _re.escape(word) + r"\b")
+    assert list(_whole_word_starts(text, word)) == [m.start() for m in pattern.finditer(text)]
+
+
+def test_the_plain_tokenisation_is_used_only_where_it_cuts_the_same_tokens():
+    import re as _re
+
+    from geomap.extract import _NO_WORD_CHARS
+
+    # Every character the plain pattern may meet is a letter, or a word
+    # character, for both patterns alike.
+    for c in [chr(i) for i in range(128)] + list(_NO_WORD_CHARS):
+        assert bool(_re.fullmatch(r"[^\W\d_]", c)) == bool(_re.fullmatch(r"[A-Za-z]", c)), repr(c)
+        assert bool(_re.fullmatch(r"[\w\u2019'\-.]", c)) == bool(_re.fullmatch(r"[A-Za-z0-9_\u2019'\-.]", c)), repr(c)
+
+
+@given(st.text(alphabet=st.sampled_from(
+    ["a", "Z", "1", "_", " ", "-", ".", "'", "\n", "\u2019", "\u201c", "\u2014", "\u00a0", "\u00e9", "\u00df",
+     "\u0663", "\u00b2", "\u0130"]), max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_the_token_split_is_the_unicode_patterns(text):
+    from geomap.extract import _TOKEN_SPLIT, _token_split
+
+    assert _token_split(text) == _TOKEN_SPLIT.split(text)
+
 def _words_oracle(text):
     """The straightforward tokenisation ``_words`` replaced: every token, then the name-forming ones.
 
