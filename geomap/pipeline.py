@@ -653,10 +653,15 @@ def _only_cities_back(old: Resolution, new: Resolution, resolved: Sequence[tuple
         return False  # Paris, France is no city of the article's country: Paris, Texas beside Dallas
     if (a.population or 0) < MAJOR_POPULATION or (b.population or 0) >= MAJOR_POPULATION:
         return False
-    backers = [r.place for m, r in resolved if r.place is not None and normalize(m.text) != key
-               and r.place.region_code == b.region_code and not r.place.feature.startswith(("PCL", "ADM1"))]
+    backers = _backers(resolved, key, b.region_code)
     return bool(backers) and all(p.feature.startswith("PPL") and (p.population or 0) >= MAJOR_POPULATION
                                  for p in backers)
+
+
+def _backers(resolved: Sequence[tuple[Mention, Resolution]], key: str, region: str | None) -> list[Place]:
+    """Return the article's other places below the first level inside ``region`` (``CC.ADMIN1``)."""
+    return [r.place for m, r in resolved if r.place is not None and normalize(m.text) != key
+            and r.place.region_code == region and not r.place.feature.startswith(("PCL", "ADM1"))]
 
 
 def _only_areas_back(old: Resolution, new: Resolution, resolved: Sequence[tuple[Mention, Resolution]],
@@ -674,8 +679,7 @@ def _only_areas_back(old: Resolution, new: Resolution, resolved: Sequence[tuple[
         return False
     if a.country_code != b.country_code or (b.population or 0) >= MAJOR_POPULATION:
         return False
-    backers = [r.place for m, r in resolved if r.place is not None and normalize(m.text) != key
-               and r.place.region_code == b.region_code and not r.place.feature.startswith(("PCL", "ADM1"))]
+    backers = _backers(resolved, key, b.region_code)
     return bool(backers) and all(p.feature.startswith("ADM") for p in backers)
 
 

@@ -896,9 +896,10 @@ def _backed(place: Place, context: Context, qualifier: frozenset[str],
                 or (county is not None and context.county.get(county)))
 
 
-#: The namesake regions of a name's readings, the ids of its renamed towns and
-#: whether it is a weak alias (see :func:`_readings_facts`).
-_Facts = tuple[frozenset[str], set[int], bool]
+#: The namesake regions of a name's readings, the ids of its renamed towns,
+#: whether it is a weak alias, whether a sea or lake bears it, and its world
+#: city if any (see :func:`_readings_facts`).
+_Facts = tuple[frozenset[str], set[int], bool, bool, Place | None]
 #: What a name's readings say whatever the context (see :func:`_readings_facts`),
 #: by the name and the readings' identity, with the readings themselves,
 #: whose reference keeps their ids from being reused while the entry lives.
@@ -907,7 +908,10 @@ _READINGS_FACTS_SIZE = 4096
 
 
 def _readings_facts(name: str, candidates: Sequence[Candidate]) -> _Facts:
-    """Return the namesake regions of a name's readings, the ids of its renamed towns and :func:`weak_alias`.
+    """Return what a name's readings say whatever the context.
+
+    Its namesake regions, the ids of its renamed towns, :func:`weak_alias`,
+    :func:`_names_water` and :func:`_world_city`.
 
     Memoised per process: the same name with the same readings comes back in
     the second pass and in other articles (the gazetteer hands out the same
@@ -918,7 +922,8 @@ def _readings_facts(name: str, candidates: Sequence[Candidate]) -> _Facts:
     if known is not None:
         return known[1]
     # Renamed towns by identity: dataclass == is slow.
-    facts = namesake_regions(candidates), {id(c) for c in _renamed(name, candidates)}, weak_alias(name, candidates)
+    facts = (namesake_regions(candidates), {id(c) for c in _renamed(name, candidates)}, weak_alias(name, candidates),
+             _names_water(candidates), _world_city(candidates))
     if len(_READINGS_FACTS) >= _READINGS_FACTS_SIZE:
         _READINGS_FACTS.clear()
     _READINGS_FACTS[key] = (tuple(candidates), facts)
@@ -957,8 +962,8 @@ def _outshone(place: Place, world: Place, context: Context, feats: Sequence[tupl
     actor of the story, not where it happens, and Geneva, Illinois has no
     more claim than that. The town keeps the bonus when the article names
     another place below the country level there (an Irish story's Newport
-    is in Mayo, not Wales), puts the town's region or county in view, or
-    names a container after it.
+    stays Irish, not Newport, Wales), puts the town's region or county in
+    view, or names a container after it.
     """
     if (place.country_code == world.country_code or place.country_code in context.local
             or place.feature.startswith(("PCL", "ADM"))):
@@ -999,9 +1004,9 @@ def resolve_mention(
     if not candidates:
         return Resolution(place=None, score=0.0, method="none")
     scored = []
-    namesakes, renamed, weak = _readings_facts(mention.text, candidates)
-    world = _world_city(candidates) if context.countries else None
-    water = _names_water(candidates)
+    namesakes, renamed, weak, water, world = _readings_facts(mention.text, candidates)
+    if not context.countries:
+        world = None  # (no country bonus to take back)
     for cand in candidates:
         raw, feats = score_candidate(cand, context, qualifier, namesakes, container)
         if water and cand.place.feature.startswith("ADM"):
