@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -356,6 +356,10 @@ def extract(
     # Jones") mark the same word alone as that person ("Jones said"). (With
     # it, only the words around each occurrence do: see _person_at.)
     name_ends: dict[str, int] | None = {} if entities is None else None
+    # The spans found so far by where they end, kept beside ``found``: the
+    # qualifier test asks for the name before a comma at every known name,
+    # and scanning ``found`` each time made a long text quadratic.
+    ends = _SpansByEnd(found)
     for span, recognizer in _gazetteer_spans(text, index, stop, heads_public_body, name_ends):
         if taken.overlaps(span):
             pieces = _ner_pieces(found, span) if recognizer == "gazetteer" and span not in found else None
@@ -365,14 +369,16 @@ def extract(
             # "Congo"): the gazetteer's whole name is the place.
             for piece in pieces:
                 del found[piece]
+                ends.drop(piece)
             found[span] = _mention(text, span, field, recognizer, boilerplate)
+            ends.add(span)
             taken.add(span)
             continue
         surface = text[span[0]:span[1]]
         # A region right after "<place>, " is that place's county or state
         # ("Ripley, Derbyshire"), whatever the NER made of it (it often says
         # PERSON for a lone "-shire" word).
-        qualifier = _qualifies_place(index, text, span, found)
+        qualifier = _qualifies_place(index, text, span, found, ends)
         # (Only the NER's verdicts need overruling: without NER, nothing blocks.)
         grammar = entities is not None and _grammar_wants_place(text, span, blocks, person_ends)
         if (entities is not None and recognizer == "gazetteer" and " " not in surface
@@ -388,6 +394,8 @@ def extract(
             if recognizer == "gazetteer" and _tagged_as_itself(text, span, blocks):
                 silenced.append(span)
             continue
+        if span not in found:
+            ends.add(span)
         found[span] = _mention(text, span, field, recognizer, boilerplate)
     _add_listed_beside_places(text, found, silenced, field, boilerplate)
     for span in [sp for sp in found if _after_title(text, sp[0])]:
@@ -1212,7 +1220,8 @@ def _gazetteer_spans(
             continue
         if not _after_cue(text, s0):
             continue
-        if text[:s0].rstrip().endswith(",") and text[prev_end:s0].strip() != ",":
+        if (text[max(0, s0 - 40):s0].rstrip().endswith(",")
+                and not (s0 - prev_end <= 40 and text[prev_end:s0].strip() == ",")):
             # After a comma, an unknown name is a place only in a list of
             # places ("Derna, Sirte and..."): "the man, Kareem Dada," and
             # "the party secretary, Xue Chang," name people.
@@ -1430,8 +1439,27 @@ def _is_demonym(index: NameIndex, word: str) -> bool:
 _COMMA_BEFORE = re.compile(r"\s*,\s*$")
 
 
+class _SpansByEnd:
+    """The keys of a dict of found spans, by where they end, in the order they were found."""
+
+    def __init__(self, found: Mapping[tuple[int, int], Mention]) -> None:
+        self._by_end: dict[int, list[tuple[int, int]]] = {}
+        for span in found:
+            self.add(span)
+
+    def add(self, span: tuple[int, int]) -> None:
+        self._by_end.setdefault(span[1], []).append(span)
+
+    def drop(self, span: tuple[int, int]) -> None:
+        self._by_end[span[1]].remove(span)
+
+    def first_ending_at(self, end: int) -> tuple[int, int] | None:
+        spans = self._by_end.get(end)
+        return spans[0] if spans else None
+
+
 def _qualifies_place(
-    index: NameIndex, text: str, span: tuple[int, int], found: dict[tuple[int, int], Mention]
+    index: NameIndex, text: str, span: tuple[int, int], found: dict[tuple[int, int], Mention], ends: _SpansByEnd
 ) -> bool:
     """Tell whether ``span`` names a region that holds the mention just before it and a comma.
 
@@ -1442,8 +1470,8 @@ def _qualifies_place(
     gap = _COMMA_BEFORE.search(text, max(0, span[0] - 4), span[0])
     if check is None or gap is None:
         return False
-    before = next((m for (_s, e), m in found.items() if e == gap.start()), None)
-    return before is not None and bool(check(text[span[0]:span[1]], before.text))
+    before = ends.first_ending_at(gap.start())
+    return before is not None and bool(check(text[span[0]:span[1]], found[before].text))
 
 
 def _is_major(index: NameIndex, name: str) -> bool:
