@@ -15,7 +15,9 @@ interleaved so drifting machine load hits every configuration alike. The
 machine may be shared, so each run waits for it to be idle, the CPU time of
 the command's process tree (workers included, via psutil) and of everything
 else is recorded, and the table uses the runs other programs left alone.
-Every run's output must be byte-identical to the serial one.
+Every run's output must be byte-identical to the serial one. The CLI runs
+the package as ``pip install .`` builds it, its stages compiled with mypyc
+(``benchmarks/compiled_build.py``; pure Python, and said so, without a C compiler).
 """
 
 from __future__ import annotations
@@ -35,6 +37,8 @@ try:  # only for CPU accounting; installed with geomap[dask]
     import psutil
 except ImportError:  # pragma: no cover
     psutil = None  # type: ignore[assignment]
+
+from compiled_build import compiled_tree
 
 from geomap.evaluate import find_eval_dir, load_corpus
 from geomap.parallel import cpu_count, default_start_method
@@ -100,13 +104,18 @@ def tree_cpu(proc: psutil.Process, seen: dict[int, float]) -> None:
             pass
 
 
+# The compiled package's directory (first on the path of every run), set by main().
+TREE: Path | None = None
+
+
 def run(corpus: Path, out: Path, jobs: int, fast: bool) -> tuple[float, float, float]:
     """Run the CLI once; return (wall s, CPU s of it and its workers, CPU s of everything else)."""
     cmd = [*GEOMAP, "parse", str(corpus), "-q", "-o", str(out), "--jobs", str(jobs)] + (["--fast"] if fast else [])
     seen: dict[int, float] = {}
     b0, _ = machine_busy()
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=ROOT)
+    env = None if TREE is None else {**os.environ, "PYTHONPATH": str(TREE)}
+    proc = subprocess.Popen(cmd, cwd=TREE or ROOT, env=env)
     ps = psutil.Process(proc.pid) if psutil else None
     while proc.poll() is None:
         if ps is not None:
@@ -137,6 +146,13 @@ def main() -> None:
     modes = [m for m, skip in (("default", args.no_default), ("fast", args.no_fast)) if not skip]
     configs = [(mode, n) for mode in modes for n in [1, *args.jobs]]
     runs: dict[tuple[str, int], list[tuple[float, float, float]]] = {c: [] for c in configs}
+    global TREE
+    try:
+        TREE = compiled_tree()
+        build = "its stages compiled with mypyc, as `pip install .` builds them"
+    except RuntimeError as exc:
+        print(f"scaling benchmark: {exc}\nmeasuring pure Python instead", file=sys.stderr)
+        build = "pure Python (the compiled build failed on this machine)"
     log = []
     with tempfile.TemporaryDirectory() as tmp:
         corpora: dict[str, tuple[Path, str, int, int]] = {}
@@ -172,7 +188,7 @@ def main() -> None:
         f"Measured {time.strftime('%Y-%m-%d')} on this machine ({cores} cores, Python "
         f"{platform.python_version()}, start method `{default_start_method()}`) with "
         f"`python benchmarks/scaling.py --copies {args.copies} --fast-copies {args.fast_copies} "
-        f"--repeat {args.repeat}`.",
+        f"--repeat {args.repeat}`. geomap build: {build}.",
         "",
         "Corpus: " + "; ".join(f"{mode}: {c[1]}: {c[2]:,} articles, {c[3]:,} characters" for mode, c in corpora.items())
         + ", each as one JSON lines file (`--fast` gets the larger one: it is about ten times faster, and "

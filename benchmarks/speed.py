@@ -18,7 +18,15 @@ process, so its peak memory (``ru_maxrss``) is its own:
   reads only the sentences that may name a place;
 * ``geomap-everywhere``: the same with the NER over every sentence
   (``--ner-everywhere``), which shows what everything besides NER costs;
-* ``geomap-fast``: gazetteer-only recognition (``--fast``).
+* ``geomap-fast``: gazetteer-only recognition (``--fast``);
+* ``geomap-fast-pure``: the same with the stages in pure Python.
+
+The geomap modes run the package as ``pip install .`` installs it: its stages
+compiled with mypyc (setup.py; built once per source version by
+``benchmarks/compiled_build.py``, about a minute and a half). The
+``geomap-fast-pure`` row runs this checkout's pure-Python package (an editable
+install), which is what the A/B below compares too. Without a C compiler
+every geomap mode runs pure Python, and the table says so.
 
 Each mode runs ``--repeat`` times, interleaved, and the fastest run counts
 (this machine's shared CPUs make single runs vary by a third).
@@ -48,6 +56,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from compiled_build import compiled_tree
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "results" / "speed.md"
@@ -72,7 +82,7 @@ if mode.startswith("spacy"):
 else:
     from geomap.model import Article
     from geomap.pipeline import Geoparser
-    gp = Geoparser(fast=(mode == "geomap-fast"), ner_everywhere=(mode == "geomap-everywhere"))
+    gp = Geoparser(fast=mode.startswith("geomap-fast"), ner_everywhere=(mode == "geomap-everywhere"))
     gp.parse_text("Warm-up in Sirte.")  # opens the gazetteer, loads spaCy
     load = time.perf_counter() - t0
     t1 = time.perf_counter()
@@ -80,7 +90,9 @@ else:
     n = sum(len(r.mentions) for r in gp.parse_many(arts))
 secs = time.perf_counter() - t1
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps({"mode": mode, "seconds": secs, "load": load, "items": n, "peak_mb": rss}))
+from geomap import is_compiled
+print(json.dumps({"mode": mode, "seconds": secs, "load": load, "items": n, "peak_mb": rss,
+                  "compiled": is_compiled()}))
 """
 
 LATENCY = r"""
@@ -239,17 +251,28 @@ def main(argv: list[str] | None = None) -> int:
         return ab(args.baseline, corpus, n_bytes, args.repeat, args.output or AB_RESULTS, mb=args.mb)
     args.output = args.output or RESULTS
 
+    print("building the compiled package (once per source version)...", file=sys.stderr, flush=True)
+    try:
+        compiled: Path | None = compiled_tree()
+        build = "stages compiled with mypyc, as `pip install .` builds them"
+    except RuntimeError as exc:
+        print(f"speed benchmark: {exc}\nmeasuring pure Python instead", file=sys.stderr)
+        compiled, build = None, "pure Python: the compiled build failed on this machine (no C compiler?)"
     rows: dict[str, dict] = {}
     for rep in range(args.repeat):
-        for mode in ("spacy-ner", "spacy-parse", "geomap", "geomap-everywhere", "geomap-fast"):
+        for mode in ("spacy-ner", "spacy-parse", "geomap", "geomap-everywhere", "geomap-fast", "geomap-fast-pure"):
             print(f"running {mode} ({rep + 1}/{args.repeat})...", file=sys.stderr, flush=True)
-            r = json.loads(run(WORKER, mode, str(corpus)))
+            tree = compiled if mode.startswith("geomap") and not mode.endswith("-pure") else None
+            r = json.loads(run(WORKER, mode, str(corpus), tree=tree))
+            if mode.startswith("geomap") and r["compiled"] != (tree is not None):
+                raise SystemExit(f"{mode} ran the {'compiled' if r['compiled'] else 'pure-Python'} package, "
+                                 "not the one asked for")
             if mode not in rows or r["seconds"] < rows[mode]["seconds"]:
                 rows[mode] = r
     base = kb / rows["spacy-ner"]["seconds"]
     # Like throughput, the fastest of --repeat fresh processes: a single one
     # varied from 1.05 to 1.64 s on this machine's shared CPUs.
-    latency = {m: min(float(run(LATENCY, m)) for _ in range(args.repeat)) for m in ("default", "fast")}
+    latency = {m: min(float(run(LATENCY, m, tree=compiled)) for _ in range(args.repeat)) for m in ("default", "fast")}
     acc = accuracy(args.accuracy_docs) if args.accuracy_docs else {}
     read_share = ner_share(corpus)
 
@@ -262,7 +285,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.repeat} interleaved runs. Corpus: GeoWebNews "
         f"texts repeated to {n_bytes / 1e6:.2f} MB ({n_docs} documents). Throughput excludes model and "
         "gazetteer loading (the `load` column); peak memory is the process's maximum RSS. "
-        "Reproduce: `python benchmarks/speed.py`.",
+        f"geomap build: {build}; the `geomap-fast-pure` row runs the pure-Python package "
+        "(an editable install, or `GEOMAP_COMPILE=0`). Reproduce: `python benchmarks/speed.py`.",
         "",
         "| mode | what runs | KB/s | × spaCy NER | load s | peak MB | items |",
         "|---|---|--:|--:|--:|--:|--:|",
@@ -274,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
                   "gazetteer, resolution, parse of event sentences, events",
         "geomap-everywhere": "default with `--ner-everywhere`: NER over every sentence",
         "geomap-fast": "`--fast`: gazetteer-only recognition, window events",
+        "geomap-fast-pure": "`--fast`, stages in pure Python",
     }
     for mode, r in rows.items():
         rate = kb / r["seconds"]
@@ -307,6 +332,13 @@ def main(argv: list[str] | None = None) -> int:
 
 NOTES = """
 ## Notes
+
+* geomap's rows run the package as `pip install .` installs it: setup.py compiles the
+  recognition, resolution and event stages (`[tool.geomap] compiled` in pyproject.toml) to C
+  with mypyc, from the same type-checked source. `tests/test_compiled.py` checks that the
+  compiled package's output is byte-identical to the pure-Python one's (seeds, GeoWebNews)
+  and runs the test suite against it. The `geomap-fast-pure` row is the same `--fast` run in
+  pure Python (an editable install, or `GEOMAP_COMPILE=0`).
 
 * The baseline is the `ner` component alone. en_core_web_sm's `ner` has its own embedding
   layer; the shared `tok2vec` feeds only the parser, so running it for NER would slow the

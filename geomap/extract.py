@@ -22,18 +22,18 @@ from functools import lru_cache
 from importlib import resources
 from itertools import accumulate, chain, compress, count
 from operator import itemgetter, not_, or_
-from typing import Protocol
+from typing import Final, Protocol
 
 from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Field, Mention
 from geomap.text import dotted_abbreviation, furniture_header, normalize, sentence_spans
 
-PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+PLACE_LABELS: Final = frozenset({"GPE", "LOC", "FAC"})
 # Entity labels whose spans are never places themselves, even when they
 # contain one ("Islamic State", "Fajr Libya", "John Kerry").
-BLOCKING_LABELS = frozenset({"PERSON", "ORG", "NORP", "DATE", "TIME", "EVENT", "WORK_OF_ART",
+BLOCKING_LABELS: Final = frozenset({"PERSON", "ORG", "NORP", "DATE", "TIME", "EVENT", "WORK_OF_ART",
                              "LAW", "PRODUCT", "LANGUAGE", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"})
 
-MAX_TOKENS = 6
+MAX_TOKENS: Final = 6
 
 
 class NameIndex(Protocol):
@@ -67,20 +67,20 @@ def stoplist() -> frozenset[str]:
     )
 
 
-_TOKEN = re.compile(r"[^\W\d_][\w\u2019'\-\.]*", re.UNICODE)
+_TOKEN: Final = re.compile(r"[^\W\d_][\w\u2019'\-\.]*", re.UNICODE)
 # The same tokens as a capture group, for re.split: the text comes back as
 # alternating gaps and tokens, all cut in C (a finditer loop in Python was the
 # fast mode's largest cost).
-_TOKEN_SPLIT = re.compile(f"({_TOKEN.pattern})", re.UNICODE)
+_TOKEN_SPLIT: Final = re.compile(f"({_TOKEN.pattern})", re.UNICODE)
 # The same tokens where every character is ASCII or one of _NO_WORD_CHARS
 # (most news text): there a letter is [A-Za-z] and a word character
 # [A-Za-z0-9_], which the engine tests against a bitmap instead of asking
 # the Unicode database about each character (the tokenisation's largest cost).
-_PLAIN_TOKEN_SPLIT = re.compile(r"([A-Za-z][A-Za-z0-9_\u2019'\-\.]*)")
+_PLAIN_TOKEN_SPLIT: Final = re.compile(r"([A-Za-z][A-Za-z0-9_\u2019'\-\.]*)")
 #: Characters beyond ASCII that news text often holds and that are no word
 #: characters: quotes, dashes, an ellipsis, currency signs, spaces.
-_NO_WORD_CHARS = "\u00a0\u00a3\u00a9\u00b0\u200b\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u2022\u2026\u20ac"
-_NOT_PLAIN = re.compile(f"[^\\x00-\\x7f{_NO_WORD_CHARS}]")
+_NO_WORD_CHARS: Final = "\u00a0\u00a3\u00a9\u00b0\u200b\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u2022\u2026\u20ac"
+_NOT_PLAIN: Final = re.compile(f"[^\\x00-\\x7f{_NO_WORD_CHARS}]")
 
 
 def _token_split(text: str) -> list[str]:
@@ -90,9 +90,9 @@ def _token_split(text: str) -> list[str]:
     return _TOKEN_SPLIT.split(text)
 
 
-_CONNECTORS = frozenset({"of", "de", "del", "al", "el", "la", "le", "du", "des", "upon", "on", "an",
+_CONNECTORS: Final = frozenset({"of", "de", "del", "al", "el", "la", "le", "du", "des", "upon", "on", "an",
                          "ad", "as", "es", "ash", "az", "ar", "at", "bin", "ibn", "da", "do", "dos"})
-_TRIMMABLE = frozenset("s.'\u2019-")
+_TRIMMABLE: Final = frozenset("s.'\u2019-")
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def _trim(word: str) -> str:
 
 
 # Lower-case words that may join a name.
-_JOINERS = frozenset(_CONNECTORS | {"the"})
+_JOINERS: Final = frozenset(_CONNECTORS | {"the"})
 
 
 def _is_joiner(word: str) -> bool:
@@ -152,19 +152,19 @@ def _case_forms(word: str) -> set[str]:
 # any other ending ("of.", "al's") the gap after the word holds a stop or an
 # apostrophe and joins nothing. Rare, so the exact per-token test runs only
 # in a text that holds one.
-_ODD_JOINERS = frozenset(
+_ODD_JOINERS: Final = frozenset(
     form + end for word in _JOINERS for form in _case_forms(word) if form[0].islower() for end in ("", "-")
 ) - _JOINERS
 
 
 # An Arabic article joined by a hyphen to a capitalised word is one token and
 # part of a name: "Deir ez-Zor", "Sharm el-Sheikh", "Jisr al-Shughur", "el-Arish".
-_ARTICLES = frozenset({"al", "el", "il", "ul", "as", "es", "ash", "ad", "ed", "az", "ez", "ar", "er", "at", "et",
+_ARTICLES: Final = frozenset({"al", "el", "il", "ul", "as", "es", "ash", "ad", "ed", "az", "ez", "ar", "er", "at", "et",
                        "an", "en", "ud", "us", "ur", "ush"})
 # A hyphen between a lower-case and a capital letter: the cheap first test
 # (it starts with a literal, so the scan runs at C speed; a pattern starting
 # with the articles' alternation cost 3% of the fast mode's time).
-_HYPHEN_CAP = re.compile(r"-(?=[A-Z])(?<=[a-z]-)")
+_HYPHEN_CAP: Final = re.compile(r"-(?=[A-Z])(?<=[a-z]-)")
 
 
 def _articled(word: str) -> bool:
@@ -231,15 +231,15 @@ def _words(text: str) -> _Words:
     return _Words(spans, words, cap, reach, lower)
 
 
-_GAPS = frozenset({" ", "-", "- ", " -"})
+_GAPS: Final = frozenset({" ", "-", "- ", " -"})
 # "the" in any case but a capital first: the words whose lower case is "the" and that start with no capital.
-_LOWER_THE = frozenset(form for form in _case_forms("the") if not form[0].isupper())
+_LOWER_THE: Final = frozenset(form for form in _case_forms("the") if not form[0].isupper())
 
 # An unknown name the NER calls a place whose head is a gathering is the
 # gathering ("the Ministerial Conference of the Global Coalition Against ISIS"),
 # unless a building or a street follows ("Kenyatta International Convention
 # Centre", "Forum Drive"). Its words name no place of their own either.
-_EVENT_NAME = re.compile(
+_EVENT_NAME: Final = re.compile(
     r"\b(?:Conference|Summit|Meeting|Forum|Congress|Convention|Festival|Expo|Olympics|Championships?)\b"
     r"(?!\s+(?:Cent(?:er|re)|Hall|Building|Complex|Palace|Arena|Stadium|Grounds?|Drive|Road|Street|Avenue|"
     r"Boulevard|Way|Lane|Square|Park)\b)"
@@ -426,16 +426,18 @@ def extract(
 
 # A list of counties by their short names: "Becker, Clay, Douglas and Otter Tail
 # counties", "Cooke, Grayson and Love counties", "Orleans and Jefferson parishes".
-_COUNTY_NAME = r"[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,2}"
+_COUNTY_NAME: Final = r"[A-Z][\w.'\u2019-]*(?: [A-Z][\w.'\u2019-]*){0,2}"
 # Matched backwards from each "counties" within a bounded stretch, so a long
 # run of capitalised words costs linear time, not quadratic.
-_COUNTY_LIST = re.compile(rf"(?<![\w.'\u2019-])(?:{_COUNTY_NAME}, )*{_COUNTY_NAME},? (?:and|or|&) {_COUNTY_NAME}$")
-_COUNTY_LIST_END = re.compile(r" (?:counties|parishes)\b")
-_COUNTY_LIST_REACH = 400  # characters: eight or ten names
-_COUNTY_LIST_ITEM = re.compile(_COUNTY_NAME)
-_ITEM_STOP = re.compile(r"(\S+\.) ")
+_COUNTY_LIST: Final = re.compile(
+    rf"(?<![\w.'\u2019-])(?:{_COUNTY_NAME}, )*{_COUNTY_NAME},? (?:and|or|&) {_COUNTY_NAME}$"
+)
+_COUNTY_LIST_END: Final = re.compile(r" (?:counties|parishes)\b")
+_COUNTY_LIST_REACH: Final = 400  # characters: eight or ten names
+_COUNTY_LIST_ITEM: Final = re.compile(_COUNTY_NAME)
+_ITEM_STOP: Final = re.compile(r"(\S+\.) ")
 # Capitalised words that start a sentence or a phrase, not a county's name ("In Harvey").
-_LIST_LEAD = re.compile(
+_LIST_LEAD: Final = re.compile(
     r"(?:In|The|From|At|On|For|Of|To|By|With|Across|And|Both|Neighboring|Neighbouring|Small|Large|Rural|Nearby) "
 )
 
@@ -488,11 +490,11 @@ def _add_county_lists(text: str, found: dict[tuple[int, int], Mention], field: F
 
 
 # US politicians' party and hometown: "Sen. Tom Bakk, DFL-Cook", "(R-Marshall)".
-_PARTY_HOME = re.compile(r"(?<![\w.-])(?:R|D|I|DFL)-([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=[,;)\s])")
+_PARTY_HOME: Final = re.compile(r"(?<![\w.-])(?:R|D|I|DFL)-([A-Z][a-z]+(?: [A-Z][a-z]+)?)(?=[,;)\s])")
 # What every tag holds, "R-M" or "L-C": a pattern that starts with a
 # character class is a fast scan, where _PARTY_HOME's lookbehind is tried at
 # every position. Most texts have no tag.
-_PARTY_TAG = re.compile(r"[RDIL]-[A-Z]")
+_PARTY_TAG: Final = re.compile(r"[RDIL]-[A-Z]")
 
 
 def _add_party_hometowns(text: str, found: dict[tuple[int, int], Mention], index: NameIndex, field: Field,
@@ -525,7 +527,7 @@ def _tagged_as_itself(text: str, span: tuple[int, int], blocks: _Blocks) -> bool
 
 
 # The gaps between the members of a list: "Žilina, Nitra, Prešov and Košice".
-_LIST_GAP = re.compile(r",? (?:and|or) |, ")
+_LIST_GAP: Final = re.compile(r",? (?:and|or) |, ")
 
 
 def _add_listed_beside_places(text: str, found: dict[tuple[int, int], Mention], silenced: Sequence[tuple[int, int]],
@@ -614,40 +616,40 @@ def _one_sense_per_discourse(
 # Court", "Dublin City Council"). Organisations merely named after a place
 # (universities, hospitals, newspapers, companies: "Colorado State
 # University", "Washington Post", "Sirte Oil Company") are not the place.
-_BODY_HEAD = (
+_BODY_HEAD: Final = (
     r"(?:Department|Dept\.|Ministry|Government|Council|Court|Legislature|Assembly|Parliament|Senate|House"
     r"|Police|Sheriff|Patrol|Guard|Army|Navy|Air\s+Force|Armed\s+Forces|Forces|Military|Embassy|Consulate"
     r"|Commission|Agency|Board|Bureau|Office|Service|Census|Attorney|Treasury|Cabinet|Election|Governor"
     r"|Authority|Survey|Administration|Centers|Institutes|Secretary|City\s+Hall|Town\s+Hall)"
 )
-_JURISDICTION = r"(?:State|City|County|National|Supreme|Federal|Municipal|Fire|Health|Coast|Highway)"
+_JURISDICTION: Final = r"(?:State|City|County|National|Supreme|Federal|Municipal|Fire|Health|Coast|Highway)"
 # Right after a name in running text, only a jurisdiction word may come
 # between it and the head: "South Central Ambulance Service" is no "South".
-_INSTITUTION = re.compile(rf" +(?:{_JURISDICTION} +)?{_BODY_HEAD}(?![\w-])")
+_INSTITUTION: Final = re.compile(rf" +(?:{_JURISDICTION} +)?{_BODY_HEAD}(?![\w-])")
 # Inside an organisation the NER found, up to three capitalised modifiers may
 # ("U.S. Fish and Wildlife Service", "Texas Parks & Wildlife Department").
-_INSTITUTION_IN_ORG = re.compile(
+_INSTITUTION_IN_ORG: Final = re.compile(
     rf"(?: +(?:[A-Z][\w'\u2019.-]*|and|&)){{0,3}}? +{_BODY_HEAD}(?![\w-])"
 )
 # ...or the place follows the head: "the Government of Libya", "the Supreme Court of India".
-_INSTITUTION_OF = re.compile(rf"\b{_BODY_HEAD} +of +(?:the +)?$")
+_INSTITUTION_OF: Final = re.compile(rf"\b{_BODY_HEAD} +of +(?:the +)?$")
 
 
 # A title or role right before a name makes it a person's: "coach Ripley",
 # "Mrs. Lincoln", "President Jackson", "Sen. Kerry". Not "Miss": "Miss Ohio"
 # is a pageant of the place.
-_TITLE_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt",
+_TITLE_ABBREVIATIONS: Final = ("Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt",
                         "Cmdr", "Sgt", "Cpl", "Pvt", "Adm", "Maj", "Rev", "Hon")
-_TITLE_WORDS = ("Madam", "Sir", "Dame", "Lady", "Lord", "President", "Senator", "Governor", "Mayor", "Judge",
+_TITLE_WORDS: Final = ("Madam", "Sir", "Dame", "Lady", "Lord", "President", "Senator", "Governor", "Mayor", "Judge",
                 "Justice", "Coach", "coach", "Officer", "officer", "Detective", "Deputy", "Sheriff", "Chancellor",
                 "Premier", "Ambassador", "Bishop", "Pastor", "Rabbi", "Imam", "Pope", "Sheikh", "Professor",
                 "Doctor", "Sergeant", "Captain", "Lieutenant", "Colonel", "General", "Admiral", "Councilman",
                 "Councilwoman", "Commissioner", "Superintendent", "Principal", "Trooper", "Inspector",
                 "Constable", "Chief")
-_TITLE_BEFORE = re.compile(
+_TITLE_BEFORE: Final = re.compile(
     rf"(?:\b(?:{'|'.join(_TITLE_ABBREVIATIONS)})\.?|\b(?:{'|'.join(_TITLE_WORDS)}))\s+$"
 )
-_TITLES = (*_TITLE_ABBREVIATIONS, *_TITLE_WORDS)
+_TITLES: Final = (*_TITLE_ABBREVIATIONS, *_TITLE_WORDS)
 
 
 # A disease named after a place ("Marburg virus", "Lassa fever", "Reston
@@ -657,19 +659,19 @@ _TITLES = (*_TITLE_ABBREVIATIONS, *_TITLE_WORDS)
 # "died from Marburg" is the disease. Countries, regions and big cities are
 # left alone: "Wuhan virus" does not make every "Wuhan" of a Covid story a
 # disease.
-_DISEASE_AFTER = re.compile(
+_DISEASE_AFTER: Final = re.compile(
     r"\s+(?:virus(?:es)?|ebolavirus|(?:h(?:a)?emorrhagic\s+)?fever|flu|influenza|disease|encephalitis"
     r"|syndrome)\b",
     re.IGNORECASE,
 )
 # A place noun said of the name: "Alta is a town in", "Alta, a city of".
-_PLACE_PREDICATE = re.compile(
+_PLACE_PREDICATE: Final = re.compile(
     r"(?:,|\s+(?:is|was))\s+(?:a|an|the)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:town|city|village|hamlet|municipality|commune|community|borough|township|suburb|settlement"
     r"|census-designated\s+place|county|parish|district|province|region|state|island|port|capital)\b"
 )
-_LOCATIVE = re.compile(r"\b(?:in|near|at|outside)\s+(?:the\s+)?$")
-_QUALIFIED = re.compile(r",\s+[A-Z]")
+_LOCATIVE: Final = re.compile(r"\b(?:in|near|at|outside)\s+(?:the\s+)?$")
+_QUALIFIED: Final = re.compile(r",\s+[A-Z]")
 
 
 def _person_at(index: NameIndex, text: str, span: tuple[int, int], name_ends: dict[str, int]) -> bool:
@@ -728,18 +730,18 @@ def _major_here(index: NameIndex, word: str) -> bool:
         for c in lookup(word, limit=20, variants=False))
 
 
-_COUNTRY_LIKE = ("PCL", "TERR", "CONT", "RGN")
+_COUNTRY_LIKE: Final = ("PCL", "TERR", "CONT", "RGN")
 # Besides places of 100,000 people, the named places that outweigh a person
 # of that name; a small region, capital or island does not (Uruguay's Flores
 # department after "Matthew D. Flores", New Zealand's Nelson after "Roy A. Nelson").
-_NAMED_MAJOR = frozenset({"SEA", "OCN", "GULF", "LK", "RSV", "CNL"})
+_NAMED_MAJOR: Final = frozenset({"SEA", "OCN", "GULF", "LK", "RSV", "CNL"})
 
 
 # A capitalised word and one space right before a name: "Tom Jones", unless
 # the word is one that starts a sentence or a place's name ("Although
 # Quincy", "Greater Eureka", "In Jones").
-_FIRST_NAME_BEFORE = re.compile(r"(?<![\w.'\u2019-])([A-Z][a-z]+) $")
-_NOT_FIRST_NAMES = frozenset(
+_FIRST_NAME_BEFORE: Final = re.compile(r"(?<![\w.'\u2019-])([A-Z][a-z]+) $")
+_NOT_FIRST_NAMES: Final = frozenset(
     "In At Near From To Into Onto The And Of On For By As Although Though While Within When Where Whereas "
     "After Before Since Because If Unless Until Unlike Like With Without Via Across Around Outside Inside "
     "Throughout Between Beyond Behind Below Beneath Beside Besides During Despite Under Over Above Along Among "
@@ -840,7 +842,7 @@ def _survives_blocking(
 # Where people go, live or were born: the word after is a place even when
 # the small NER model calls it a person ("driving to Castlegar", "born in
 # Manchester"); a bare "to" or "in" is not enough ("talked to Kelly").
-_TRAVEL = re.compile(
+_TRAVEL: Final = re.compile(
     r"\b(?:(?:driv(?:e|es|ing|en)|drove|fl(?:y|ies|ying|ew|own)|travel(?:s|led|ling|ed|ing)?|"
     r"mov(?:e|es|ed|ing)|relocat(?:e|es|ed|ing)|went|go(?:es|ing|ne)?|head(?:s|ed|ing)?|"
     r"return(?:s|ed|ing)?|commut(?:e|es|ed|ing)|deport(?:s|ed|ing)?|evacuat(?:e|es|ed|ing)|"
@@ -875,7 +877,7 @@ def _grammar_wants_place(text: str, span: tuple[int, int], blocks: _Blocks, pers
 
 
 # What the text calls the place: "the town of Pulawy", "the port city of Sfax".
-_KIND_OF = re.compile(
+_KIND_OF: Final = re.compile(
     r"\b(?:city|town|village|hamlet|port|province|district|governorate|municipality|suburb|oasis|island"
     r"|county|state)\s+of\s+$"
 )
@@ -902,13 +904,13 @@ def _misread_after_preposition(text: str, span: tuple[int, int], blocks: _Blocks
     return cue.search(text, max(0, span[0] - 12), span[0]) is not None
 
 
-_PLACE_PREPOSITION_ONLY = re.compile(r"\b(?:in|near|outside|at)\s+(?:the\s+)?$")
-_IN_NEAR_OUTSIDE = re.compile(r"\b(?:in|near|outside)\s+$")
+_PLACE_PREPOSITION_ONLY: Final = re.compile(r"\b(?:in|near|outside|at)\s+(?:the\s+)?$")
+_IN_NEAR_OUTSIDE: Final = re.compile(r"\b(?:in|near|outside)\s+$")
 
 
 # A lone name before its people or its public services is their place:
 # "Roselle police ticketed...", "Lombard residents", "Watertown schools".
-_PLACE_PEOPLE_AFTER = re.compile(
+_PLACE_PEOPLE_AFTER: Final = re.compile(
     r" (?:police|officials|residents|authorities|officers|firefighters|voters|schools|councilmen|councilors"
     r"|councillors|aldermen|taxpayers|homeowners|businesses)\b"
 )
@@ -916,21 +918,21 @@ _PLACE_PEOPLE_AFTER = re.compile(
 
 # A town's own services, by their names: "DeKalb Police", "Brownsboro Police
 # Department", "Athens Parks and Recreation", "the Corsicana City Council".
-_LOCAL_BODY_AFTER = re.compile(
+_LOCAL_BODY_AFTER: Final = re.compile(
     r" (?:(?:City|Town|Township|Village|Borough) )?(?:Police|Fire (?:Department|Chief|Rescue)|Parks and Recreation"
     r"|City Council|Town Council|Village Board|Board of (?:Education|Aldermen|Selectmen)|Public Schools"
     r"|City Schools|School District|Mayor|City Manager|City Hall|Town Hall|Public Library)\b"
 )
 # Words that head services of a state rather than a town ("Federal Police",
 # "Metropolitan Police", "Capitol Police"), some of them also a place's name somewhere.
-_NOT_A_TOWN = frozenset(
+_NOT_A_TOWN: Final = frozenset(
     "state city county national supreme federal municipal metropolitan capitol military border transit campus "
     "tribal university royal secret special central regional provincial local village town new airport "
     "vice deputy acting former interim assistant".split()
 )
 # The capitalised word before a name, if any: "Southwest Middlesex Mayor"
 # is a longer name's service, not Middlesex's.
-_CAPITALISED_BEFORE = re.compile(r"\b(?!The\b)[A-Z][\w'\u2019-]* +$")
+_CAPITALISED_BEFORE: Final = re.compile(r"\b(?!The\b)[A-Z][\w'\u2019-]* +$")
 
 
 def _local_body_of(text: str, span: tuple[int, int]) -> bool:
@@ -942,8 +944,10 @@ def _local_body_of(text: str, span: tuple[int, int]) -> bool:
 
 # A dateline: "HARTFORD — Connecticut legislators...", "MONROE - Federal...",
 # "COLUMBUS, Ohio (AP) —". The place opens the story, in capitals, before a dash.
-_DATELINE_AFTER = re.compile(r"(?:,[^\n\-\u2013\u2014]{1,25})?(?:\s*\([A-Z]{2,4}\))?\s*(?:-{1,3}|\u2013|\u2014)\s")
-_DATELINE_BEFORE = re.compile(r"(?:^|[.!?\n])\s*$")
+_DATELINE_AFTER: Final = re.compile(
+    r"(?:,[^\n\-\u2013\u2014]{1,25})?(?:\s*\([A-Z]{2,4}\))?\s*(?:-{1,3}|\u2013|\u2014)\s"
+)
+_DATELINE_BEFORE: Final = re.compile(r"(?:^|[.!?\n])\s*$")
 
 
 def _dateline(text: str, span: tuple[int, int]) -> bool:
@@ -956,7 +960,7 @@ def _dateline(text: str, span: tuple[int, int]) -> bool:
 
 # A site named after the place it is at: "the Yanacocha mine", "Dadaab
 # camps", "the Pirbright laboratory", "Randwick racecourse".
-_SITE_AFTER = re.compile(
+_SITE_AFTER: Final = re.compile(
     r" (?:camps|farms?|mines?|laborator(?:y|ies)|labs?|racecourse|refinery|oilfield|airport|airbase|dam|port"
     r"|hospital|prison|slaughterhouse|abattoir|plant|factory|market)\b"
 )
@@ -964,7 +968,7 @@ _SITE_AFTER = re.compile(
 
 # Sites that are seldom a person's (unlike "the Trump camp", "the Smith farm",
 # "Kennedy airport"): where the NER says PERSON, only these count.
-_SITE_NOT_PERSONAL = re.compile(r" (?:camps|mines?|laborator(?:y|ies)|racecourse|refinery|oilfield)\b")
+_SITE_NOT_PERSONAL: Final = re.compile(r" (?:camps|mines?|laborator(?:y|ies)|racecourse|refinery|oilfield)\b")
 
 
 def _site_of(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:
@@ -978,8 +982,8 @@ def _site_of(text: str, span: tuple[int, int], blocks: _Blocks) -> bool:
 
 # "<person>, 41, of <town>" and "north of <town>": where people are from,
 # and a direction from a place.
-_OF_AFTER_PERSON = re.compile(r"(?:,\s*\d{1,3})?,?\s+of\s+$")
-_DIRECTION_OF = re.compile(
+_OF_AFTER_PERSON: Final = re.compile(r"(?:,\s*\d{1,3})?,?\s+of\s+$")
+_DIRECTION_OF: Final = re.compile(
     r"\b(?:north|south|east|west|northeast|northwest|southeast|southwest|north-east|north-west|south-east"
     r"|south-west)\s+of\s+$", re.IGNORECASE)
 
@@ -1006,7 +1010,7 @@ def _after_travel(text: str, span: tuple[int, int]) -> bool:
 # small NER model tags the town after these verbs as a person ("militants
 # seized Palmyra", "fighters raided Baga", "storms battered Cornwall"). Not
 # "attacked", "captured" or "hit", whose object is often a person.
-_TAKEN = re.compile(
+_TAKEN: Final = re.compile(
     r"\b(?:seiz(?:e|es|ed|ing)|recaptur(?:e|es|ed|ing)|retook|retak(?:e|es|en|ing)|overr(?:an|un|uns|unning)|"
     r"storm(?:s|ed|ing)|besieg(?:e|es|ed|ing)|shell(?:s|ed|ing)|bomb(?:s|ed|ing)|bombard(?:s|ed|ing)|"
     r"raid(?:s|ed|ing)|liberat(?:e|es|ed|ing)|encircl(?:e|es|ed|ing)|"
@@ -1015,12 +1019,12 @@ _TAKEN = re.compile(
 )
 
 
-_TRAILING_JOIN = re.compile(r"\s+(?:and|or|&)$")
+_TRAILING_JOIN: Final = re.compile(r"\s+(?:and|or|&)$")
 # A lower-case generic after a name is no part of it ("Hebei province", "the
 # Puno region", "Ituri district"): the corpora mark the name alone, and the
 # resolver reads the generic as a hint that an area is meant. Capitalised,
 # it may belong to the name ("Nyanza Province", "Rift Valley Province").
-_TRAILING_GENERIC = re.compile(r"\s+(?:province|region|district|state|governorate|prefecture|oblast)$")
+_TRAILING_GENERIC: Final = re.compile(r"\s+(?:province|region|district|state|governorate|prefecture|oblast)$")
 
 
 def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -1048,11 +1052,11 @@ def _clean_entity(text: str, start: int, end: int) -> tuple[int, int] | None:
 # "the Province of Ontario", "the Village of Glen Carbon". Not "Republic",
 # "Kingdom", "District" or "Gulf", whose "<X> of <Y>" are names of their own
 # ("District of Columbia").
-_GENERIC_OF = re.compile(
+_GENERIC_OF: Final = re.compile(
     r"(?:City|Town|Village|Township|Borough|State|Province|Commonwealth|Municipality|Prefecture|Governorate)"
     r"\s+of\b(?:\s+the\b)?\s*"
 )
-_ENDS_IN_OF = re.compile(r"\s+of$")
+_ENDS_IN_OF: Final = re.compile(r"\s+of$")
 
 
 def _name_after_generic(text: str, span: tuple[int, int], index: NameIndex) -> tuple[int, int] | None:
@@ -1098,14 +1102,14 @@ def _comma_pieces(text: str, span: tuple[int, int], index: NameIndex) -> list[tu
 
 
 # What joins two names in one NER span, or ends a town's name with its service.
-_JOINED = re.compile(
+_JOINED: Final = re.compile(
     r",| (?:and|&|[-\u2013\u2014]) | (?:(?:City|Town|Village) )?(?:Council|Hall|Police|Sheriff|Fire|Commission|Board"
     r"|Court|Jail|Detention|Health|School|Public|Coroner|Clerk)"
 )
-_NAME_PAIR = re.compile(r" (?:and|&|[-\u2013\u2014]) ")
+_NAME_PAIR: Final = re.compile(r" (?:and|&|[-\u2013\u2014]) ")
 # A town's or county's service inside the span: "Santa Ana City Council",
 # "Seoul City Hall", "the Edgar County Sheriff's Department", "Hall County Jail".
-_BODY_TAIL = re.compile(
+_BODY_TAIL: Final = re.compile(
     r" (?:(?:City|Town|Village) (?:Council|Hall)|Police(?: Department)?|Sheriff(?:['\u2019]s (?:Department|Office))?"
     r"|Fire Department|Commission(?:ers)?(?: Court)?|Board of (?:Supervisors|Commissioners|Education)|Courthouse"
     r"|Jail|Detention Center|Health Department|School District|Public Schools|Schools|Coroner|Clerk)$"
@@ -1132,7 +1136,7 @@ def _joined_pieces(text: str, span: tuple[int, int], index: NameIndex) -> list[t
     return known
 
 
-_LOWER_WORD = re.compile(r"(?<![\w'\u2019-])(?!and\b|of\b|the\b|de\b|al\b|el\b|la\b)[a-z][\w'\u2019-]*")
+_LOWER_WORD: Final = re.compile(r"(?<![\w'\u2019-])(?!and\b|of\b|the\b|de\b|al\b|el\b|la\b)[a-z][\w'\u2019-]*")
 
 
 def _gazetteer_spans(
@@ -1246,7 +1250,7 @@ def _gazetteer_spans(
 # some as alternate names ("Ten" for Sri Lanka's Southern Province). Not in
 # the stoplist: inside a run they are part of a name ("Mega Million", "Big
 # Ten"), which keeps the run's other words from being read alone.
-_NUMBER_WORDS = frozenset(
+_NUMBER_WORDS: Final = frozenset(
     "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand "
     "million billion dozen".split()
@@ -1268,16 +1272,16 @@ def _lower_key(word: str) -> str:
 
 
 # Place cues (see _after_cue): a preposition, "<generic> of", a comma or a colon.
-_CUE_WORDS = frozenset("in near at from to into outside around toward towards across through via".split())
-_CUE_LAST_LETTERS = frozenset(w[-1] for w in (*_CUE_WORDS, "of"))
-_CUE_NOUNS = frozenset("city town village port region province district governorate area outskirts suburb "
+_CUE_WORDS: Final = frozenset("in near at from to into outside around toward towards across through via".split())
+_CUE_LAST_LETTERS: Final = frozenset(w[-1] for w in (*_CUE_WORDS, "of"))
+_CUE_NOUNS: Final = frozenset("city town village port region province district governorate area outskirts suburb "
                        "oasis coast capital cities towns villages".split())
 
 
 # Prepositions after which an unknown capitalised word may be a place spelled
 # in a way the gazetteer only matches by variant ("in Subratha"). Narrower than
 # the place cues, whose commas and colons would let almost every sentence through.
-_PLACE_PREPOSITION = re.compile(r"\b(?:in|near|at|from|into|outside|of|to)\s+$", re.IGNORECASE)
+_PLACE_PREPOSITION: Final = re.compile(r"\b(?:in|near|at|from|into|outside|of|to)\s+$", re.IGNORECASE)
 
 
 def place_sentences(text: str, index: NameIndex) -> list[tuple[int, int]]:
@@ -1336,11 +1340,11 @@ def place_sentences(text: str, index: NameIndex) -> list[tuple[int, int]]:
 
 
 # English contractions: "I'll", "we're", "they've", "I'd", "I'm", "can't".
-_CONTRACTION = re.compile(r"['\u2019](?:ll|re|ve|d|m|t)$", re.IGNORECASE)
+_CONTRACTION: Final = re.compile(r"['\u2019](?:ll|re|ve|d|m|t)$", re.IGNORECASE)
 # A name that speaks is a person: ", Flood said", "according to Vickers".
-_SPEECH_AFTER = re.compile(
+_SPEECH_AFTER: Final = re.compile(
     r"['\u2019]?s?\s+(?:said|says|told|asked|added|explained|noted|stated|wrote|recalled|insisted)\b")
-_ACCORDING_TO = re.compile(r"\baccording\s+to\s+$", re.IGNORECASE)
+_ACCORDING_TO: Final = re.compile(r"\baccording\s+to\s+$", re.IGNORECASE)
 
 
 def _speaker(text: str, start: int, end: int) -> bool:
@@ -1428,7 +1432,7 @@ def _is_common_word(index: NameIndex, surface: str, key: str, lowered: set[str])
 
 # Acronyms written with a lower-case letter inside ("MoD", "DoD", "DfID"): the
 # capital after a lower-case letter marks a new word of a ministry's name.
-_CAMEL_ACRONYM = re.compile(r"[A-Z][a-z]{1,2}[A-Z][A-Za-z]?")
+_CAMEL_ACRONYM: Final = re.compile(r"[A-Z][a-z]{1,2}[A-Z][A-Za-z]?")
 
 
 def _is_demonym(index: NameIndex, word: str) -> bool:
@@ -1436,7 +1440,7 @@ def _is_demonym(index: NameIndex, word: str) -> bool:
     return check is not None and check(word) is not None
 
 
-_COMMA_BEFORE = re.compile(r"\s*,\s*$")
+_COMMA_BEFORE: Final = re.compile(r"\s*,\s*$")
 
 
 class _SpansByEnd:
@@ -1491,7 +1495,7 @@ def _sentence_initial(text: str, start: int) -> bool:
     return bool(_AFTER_SENTENCE_BREAK.search(before)) and not before.endswith(", ")
 
 
-_AFTER_SENTENCE_BREAK = re.compile(r"(?:[.!?:\n]\s*|[\"\u201c\u2018(]\s*|\n)$")
+_AFTER_SENTENCE_BREAK: Final = re.compile(r"(?:[.!?:\n]\s*|[\"\u201c\u2018(]\s*|\n)$")
 
 
 def _is_word_char(ch: str) -> bool:
@@ -1534,12 +1538,12 @@ def _capitalised_elsewhere(text: str, word: str, memo: dict[str, bool]) -> bool:
     return memo[word]
 
 
-_NAME_JOINS = frozenset({",", ", ", " and ", " & "})
+_NAME_JOINS: Final = frozenset({",", ", ", " and ", " & "})
 
 
 # What follows "<Town> City" when "City" is the town's government, not part
 # of its name: "Dublin City Council", "Fargo City Manager", "Huntsville City Schools".
-_CITY_BODY = re.compile(
+_CITY_BODY: Final = re.compile(
     rf" (?:City|Town) +(?:{_BODY_HEAD}|Manager|Hall|Clerk|Administrator|Commissioners?|(?:Public )?Schools"
     r"|School District|Limits)(?![\w-])"
 )
@@ -1665,11 +1669,11 @@ def _mention(
 
 # -- boilerplate -------------------------------------------------------------
 
-_CREDIT = re.compile(r"\b(?:photo|image|picture|credit|file photo|photograph)\s*:\s*\S", re.IGNORECASE)
-_CREDIT_LINE_WORDS = 40
-_LIST_ITEM = re.compile(r"^\s*(?:[-\u2022*\u2013\u2014]|\d+\.)\s+")
+_CREDIT: Final = re.compile(r"\b(?:photo|image|picture|credit|file photo|photograph)\s*:\s*\S", re.IGNORECASE)
+_CREDIT_LINE_WORDS: Final = 40
+_LIST_ITEM: Final = re.compile(r"^\s*(?:[-\u2022*\u2013\u2014]|\d+\.)\s+")
 # What ends a sentence, as the last character of a stripped line.
-_SENTENCE_ENDS = frozenset(".!?:\u201d\"'\u2019)]")
+_SENTENCE_ENDS: Final = frozenset(".!?:\u201d\"'\u2019)]")
 
 
 def boilerplate_spans(text: str) -> list[tuple[int, int]]:

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from itertools import filterfalse
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from rapidfuzz.fuzz import ratio
 
@@ -33,10 +33,10 @@ from geomap.text import has_spelling_variants, normalize, variant_key
 
 __all__ = ["EXTRA_COLUMNS", "SCHEMA_VERSION", "Gazetteer", "PlaceRecord", "read_extra", "rank_key", "write"]
 
-_KIND_RANK: dict[str, int] = {"exact": 0, "alias": 1, "variant": 2}
+_KIND_RANK: Final[dict[str, int]] = {"exact": 0, "alias": 1, "variant": 2}
 # By ``name.kind``: a short name (NAME_IN_CONTEXT) is an alias the resolver
 # takes only in context (Candidate.needs_context).
-_KINDS: tuple[MatchKind, ...] = ("exact", "alias", "alias")
+_KINDS: Final[tuple[MatchKind, ...]] = ("exact", "alias", "alias")
 
 
 class Gazetteer:
@@ -411,7 +411,7 @@ class Gazetteer:
 
 
 #: Prominence of a feature, smaller first. Unknown codes rank with plain places.
-FEATURE_RANK: dict[str, int] = {
+FEATURE_RANK: Final[dict[str, int]] = {
     "CONT": 0, "PCLI": 1, "PCLD": 1, "PCLIX": 1, "PCLS": 1, "PCLF": 1, "PCL": 1, "TERR": 2,
     "RGN": 3, "SEA": 3, "OCN": 3, "GULF": 3, "LK": 3, "RSV": 3, "CNL": 3, "PEN": 3, "ISL": 3, "MTS": 3, "DSRT": 3,
     "ADM1": 4,
@@ -420,9 +420,9 @@ FEATURE_RANK: dict[str, int] = {
 
 
 #: Names per query of :meth:`Gazetteer.prefetch_names` (SQLite allows 32,766 parameters).
-_PREFETCH_BATCH = 500
+_PREFETCH_BATCH: Final = 500
 #: Most answers to one kind of question a Gazetteer keeps before it starts over.
-_MEMO_SIZE = 100_000
+_MEMO_SIZE: Final = 100_000
 _Q = TypeVar("_Q")
 _A = TypeVar("_A")
 
@@ -442,8 +442,8 @@ class _Memo(dict[_Q, _A]):
 # How close a variant must be to a country's name to stand without context:
 # "Algieria" is .93 of "Algeria"; unrelated names that share a consonant
 # skeleton score far lower ("Alghero" .67).
-_COUNTRY_TYPO = 0.85
-_AREA_CODES = MAJOR_FEATURES - {"PPLC"}
+_COUNTRY_TYPO: Final = 0.85
+_AREA_CODES: Final = MAJOR_FEATURES - {"PPLC"}
 
 
 def rank_key(c: Candidate) -> tuple[int, int, int, str]:

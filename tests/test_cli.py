@@ -3,6 +3,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from geomap import is_compiled
 from geomap.cli import cli
 
 from .conftest import SEEDS
@@ -17,7 +18,8 @@ def test_version(runner):
     from geomap import __version__
 
     res = runner.invoke(cli, ["--version"])
-    assert res.exit_code == 0 and __version__ in res.output
+    build = "stages compiled with mypyc" if is_compiled() else "pure Python"
+    assert res.exit_code == 0 and res.output == f"geomap {__version__} ({build})\n"
 
 
 @pytest.mark.parametrize(
@@ -177,6 +179,7 @@ def test_parse_csv_with_text_column_and_html(tmp_path):
     assert err["line"] == 3 and "empty 'body'" in err["reason"] and err["id"] == "r2"
 
 
+@pytest.mark.skipif(is_compiled(), reason="compiled stages call each other directly: a monkeypatch cannot reach them")
 def test_an_article_that_breaks_the_pipeline_is_a_failure_not_a_crash(tmp_path, monkeypatch):
     # A stand-in for any bug a pathological text could hit inside the stages.
     import json

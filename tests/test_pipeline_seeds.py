@@ -6,6 +6,8 @@ import pytest
 
 from geomap.model import Article
 
+from .conftest import SEEDS
+
 pytestmark = pytest.mark.slow
 
 
@@ -187,7 +189,7 @@ def everywhere(full_gazetteer):
 def test_ner_only_where_a_place_may_be_loses_no_seed_place(seed_results, everywhere):
     from geomap.readers import read_paths
 
-    articles = [a for a in read_paths(["seeds"]) if hasattr(a, "text")]
+    articles = [a for a in read_paths([SEEDS]) if hasattr(a, "text")]
     assert len(articles) == 5
     for full in everywhere.parse_many(articles):
         gated = seed_results[full.article.id]

@@ -26,7 +26,7 @@ def _report(proc: subprocess.CompletedProcess[str]) -> str:
 
 
 def test_ruff() -> None:
-    proc = _run("ruff", "check", "--no-cache", "geomap", "tests", "benchmarks", "gazetteer")
+    proc = _run("ruff", "check", "--no-cache", "geomap", "tests", "benchmarks", "gazetteer", "setup.py")
     assert proc.returncode == 0, _report(proc)
 
 
