@@ -67,7 +67,9 @@ def compiled_tree(cache: Path | None = None) -> Path:
     tree = cache / _key()
     if (tree / ".complete").exists():
         return tree
-    shutil.rmtree(tree, ignore_errors=True)
+    # Trees of older sources are stale: keep one tree at a time.
+    for old in cache.glob("*"):
+        shutil.rmtree(old, ignore_errors=True)
     wheels = tree.with_suffix(".wheels")
     shutil.rmtree(wheels, ignore_errors=True)
     # No build isolation: the environment's pinned setuptools and mypy build it,

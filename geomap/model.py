@@ -24,7 +24,7 @@ Field = Literal["text", "title"]
 MatchKind = Literal["exact", "alias", "variant"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Article:
     """One news article as read from the input.
 
@@ -51,7 +51,7 @@ class Article:
     published: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mention:
     """A span of an article that names a place.
 
@@ -67,7 +67,7 @@ class Mention:
     boilerplate: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Place:
     """A gazetteer entry: a named point on the earth.
 
@@ -114,7 +114,7 @@ class Place:
         return {"type": "Point", "coordinates": (self.lon, self.lat)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     """A place returned by a gazetteer lookup, with the evidence of the match.
 
@@ -149,7 +149,7 @@ class Candidate:
     needs_context: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Resolution:
     """What a mention was resolved to.
 
@@ -167,7 +167,7 @@ class Resolution:
     features: tuple[tuple[str, float], ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Trigger:
     """The word(s) in the text that signalled an event."""
 
@@ -176,7 +176,7 @@ class Trigger:
     end: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """The event a mention takes part in, from the event taxonomy."""
 
@@ -185,7 +185,7 @@ class Event:
     trigger: Trigger | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GeoMention:
     """A mention with its resolution and event: one row of the output."""
 
@@ -194,7 +194,7 @@ class GeoMention:
     event: Event
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ArticleResult:
     """Everything geomap found in one article, in text order."""
 
@@ -202,7 +202,7 @@ class ArticleResult:
     mentions: tuple[GeoMention, ...] = field(default_factory=tuple)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InputFailure:
     """An input item that could not become an article, and why."""
 

@@ -115,3 +115,18 @@ def test_a_pure_python_wheel_when_compiling_is_off(tmp_path):
     assert wheel.name.endswith("-py3-none-any.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "geomap/extract.py" in names and not [n for n in names if n.endswith(".so")]
+
+
+def test_without_a_c_compiler_the_install_falls_back_to_pure_python(tmp_path):
+    # GEOMAP_COMPILE unset: compile if possible. With a compiler that always
+    # fails, the wheel must still build, without any compiled module.
+    env = {**_env(None), "CC": "false"}
+    env.pop("GEOMAP_COMPILE", None)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--quiet", "-w", str(tmp_path),
+         str(ROOT)], capture_output=True, text=True, env=env, check=False,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (wheel,) = tmp_path.glob("geomap-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "geomap/extract.py" in names and not [n for n in names if n.endswith(".so")]

@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from geomap.model import Mention, Resolution
@@ -97,11 +99,11 @@ def test_region_context_prefers_the_container_of_the_articles_other_places():
 
     country = _cand("Georgia", "PCLI", "GE")
     state = _cand("Georgia", "ADM1", "US")
-    state = type(state)(place=type(state.place)(**{**state.place.__dict__, "admin1": "GA"}),
+    state = type(state)(place=dataclasses.replace(state.place, admin1="GA"),
                         match_kind="exact", similarity=1.0, feature_class="A", alt_count=0)
     first = resolve_mention(mention("Georgia"), [country, state], Context({"US": 0.5, "GE": 0.5}))
     assert first.place.country_code == "GE"  # the bare name: the country
-    atlanta = type(state.place)(**{**state.place.__dict__, "name": "Atlanta", "feature": "PPL"})
+    atlanta = dataclasses.replace(state.place, name="Atlanta", feature="PPL")
     votes = RegionVotes([(mention("Atlanta"), Resolution(atlanta, 0.9, "gazetteer")),
                          (mention("Georgia"), first)])
     shares = votes.shares(exclude="georgia")
@@ -117,9 +119,9 @@ def test_region_votes_follow_updates_exactly():
     from geomap.resolve import RegionVotes
 
     ga = _cand("Atlanta", "PPLA", "US").place
-    ga = type(ga)(**{**ga.__dict__, "admin1": "GA"})
-    tx = type(ga)(**{**ga.__dict__, "name": "Paris", "admin1": "TX"})
-    fr = type(ga)(**{**ga.__dict__, "name": "Paris", "country_code": "FR", "admin1": "11"})
+    ga = dataclasses.replace(ga, admin1="GA")
+    tx = dataclasses.replace(ga, name="Paris", admin1="TX")
+    fr = dataclasses.replace(ga, name="Paris", country_code="FR", admin1="11")
     rows = [(mention("Atlanta"), Resolution(ga, 0.7, "gazetteer")),
             (mention("Paris"), Resolution(fr, 0.1, "gazetteer")),
             (mention("Dallas"), Resolution(tx, 0.3, "gazetteer"))]
@@ -521,7 +523,6 @@ def test_a_list_of_counties_names_counties_of_one_state(geoparser, fast_geoparse
 
 
 def test_city_of_region_needs_a_city_of_the_name_inside_the_region_near_its_point():
-    import dataclasses
 
     from geomap.model import Resolution
     from geomap.resolve import NAMESAKE_CITY_KM, city_of_region
