@@ -8,7 +8,7 @@ package an editable install runs. Both use this module::
     tree = compiled_tree()            # builds once per source version, then reuses
     subprocess.run([...], env={"PYTHONPATH": str(tree), ...})
 
-The build takes about a minute and a half (mypy type-checks, then gcc compiles
+The build takes under a minute (mypy type-checks, then gcc compiles
 the generated C); the result is cached under ``build/compiled-tree/`` keyed by
 the sources, setup.py and the mypy version.
 """

@@ -23,7 +23,7 @@ process, so its peak memory (``ru_maxrss``) is its own:
 
 The geomap modes run the package as ``pip install .`` installs it: its stages
 compiled with mypyc (setup.py; built once per source version by
-``benchmarks/compiled_build.py``, about a minute and a half). The
+``benchmarks/compiled_build.py``, under a minute). The
 ``geomap-fast-pure`` row runs this checkout's pure-Python package (an editable
 install), which is what the A/B below compares too. Without a C compiler
 every geomap mode runs pure Python, and the table says so.
