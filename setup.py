@@ -66,7 +66,7 @@ class _BuildExt(build_ext):
 
 
 def _extensions() -> list:
-    if MODE == "0" or not BUILDING or (EDITABLE and MODE != "1"):
+    if MODE == "0" or not BUILDING or EDITABLE:
         return []
     try:
         from mypyc.build import mypycify
@@ -81,8 +81,14 @@ def _extensions() -> list:
     # code calls them as Python objects, as it does most of them anyway). The
     # strict type-check with them installed is tests/test_static.py's job.
     flags = ["--no-site-packages", "--ignore-missing-imports", "--disable-error-code=import-untyped"]
-    # -O3 as mypyc recommends; no debug symbols (they triple the library's size).
-    return mypycify([*flags, *_modules()], opt_level="3", debug_level="0")
+    try:
+        # -O3 as mypyc recommends; no debug symbols (they triple the library's size).
+        return mypycify([*flags, *_modules()], opt_level="3", debug_level="0")
+    except (Exception, SystemExit) as exc:  # (mypyc exits on a type error)
+        if MODE == "1":
+            raise
+        _warn(f"mypyc could not translate the stages ({exc}); installing pure Python")
+        return []
 
 
 if __name__ == "__main__":
