@@ -44,6 +44,23 @@ def _key() -> str:
     return h.hexdigest()[:16]
 
 
+def build_wheel(out_dir: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    """Build a wheel of this checkout into ``out_dir`` as ``pip install .`` would, offline.
+
+    No build isolation: the environment's pinned setuptools and mypy build it,
+    with the pins of ``[build-system]``. ``env`` adds environment variables
+    (``GEOMAP_COMPILE``, ``CC``...); pass an empty string to remove one.
+    """
+    environ = {**os.environ, **env}
+    for name in [k for k, v in env.items() if v == ""]:
+        del environ[name]
+    return subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--quiet", "-w", str(out_dir),
+         str(ROOT)],
+        capture_output=True, text=True, env=environ, check=False,
+    )
+
+
 def compiled_tree(cache: Path | None = None) -> Path:
     """Build (or reuse) the compiled package and return the directory that holds it.
 
@@ -72,14 +89,7 @@ def compiled_tree(cache: Path | None = None) -> Path:
         shutil.rmtree(old, ignore_errors=True)
     wheels = tree.with_suffix(".wheels")
     shutil.rmtree(wheels, ignore_errors=True)
-    # No build isolation: the environment's pinned setuptools and mypy build it,
-    # offline, exactly as `pip install .` would with the pins of [build-system].
-    env = {**os.environ, "GEOMAP_COMPILE": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--quiet", "-w", str(wheels),
-         str(ROOT)],
-        capture_output=True, text=True, env=env, check=False,
-    )
+    proc = build_wheel(wheels, GEOMAP_COMPILE="1")
     if proc.returncode != 0:
         raise RuntimeError(f"building the compiled wheel failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
     (wheel,) = wheels.glob("geomap-*.whl")

@@ -105,11 +105,7 @@ def test_the_suite_passes_against_the_compiled_package(tree):
 
 
 def test_a_pure_python_wheel_when_compiling_is_off(tmp_path):
-    env = {**_env(None), "GEOMAP_COMPILE": "0"}
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--quiet", "-w", str(tmp_path),
-         str(ROOT)], capture_output=True, text=True, env=env, check=False,
-    )
+    proc = _builder().build_wheel(tmp_path, GEOMAP_COMPILE="0")
     assert proc.returncode == 0, proc.stderr[-2000:]
     (wheel,) = tmp_path.glob("geomap-*.whl")
     assert wheel.name.endswith("-py3-none-any.whl")
@@ -120,12 +116,7 @@ def test_a_pure_python_wheel_when_compiling_is_off(tmp_path):
 def test_without_a_c_compiler_the_install_falls_back_to_pure_python(tmp_path):
     # GEOMAP_COMPILE unset: compile if possible. With a compiler that always
     # fails, the wheel must still build, without any compiled module.
-    env = {**_env(None), "CC": "false"}
-    env.pop("GEOMAP_COMPILE", None)
-    proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--quiet", "-w", str(tmp_path),
-         str(ROOT)], capture_output=True, text=True, env=env, check=False,
-    )
+    proc = _builder().build_wheel(tmp_path, CC="false", GEOMAP_COMPILE="")
     assert proc.returncode == 0, proc.stderr[-2000:]
     (wheel,) = tmp_path.glob("geomap-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
