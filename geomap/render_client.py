@@ -351,7 +351,9 @@ _CLIENT_JS = r"""
     }
     function search() {
       var q = input.value.trim().toLowerCase(), found = [];
-      for (var i = 0; q && i < places.length && found.length < 200; i++) {
+      // Scan every place: a cap on the matches could leave out a name that
+      // starts with the query behind many that merely contain it.
+      for (var i = 0; q && i < places.length; i++) {
         var pos = places[i][0].toLowerCase().indexOf(q);
         if (pos >= 0) found.push([pos === 0 ? 0 : 1, places[i][0], i]);
       }

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from geomap.model import Article, ArticleResult, Event, GeoMention, Mention, Place, Resolution
 from geomap.render import render_fragment, save_map
 from tests._render_corpus import hostile, realistic, single_place, worldwide
 
@@ -395,3 +396,24 @@ def test_a_search_right_after_loading_moves_the_map(real_map):
     assert abs(center[0] - 30.06) < 3 and abs(center[1] - 31.25) < 3, center
     assert pg.js("window.__geomap.map.getZoom()") >= 7
     pg.clean()
+
+
+def test_search_ranks_a_name_that_starts_with_the_query_first_among_hundreds(tmp_path, browser):
+    # 250 places merely contain "ras" and come first; the one that starts
+    # with it comes last, and must still be the first result.
+    names = [f"Baras {i}" for i in range(250)] + ["Ras Lanuf"]
+    text = ". ".join(f"Fighting in {n}" for n in names) + "."
+    article = Article("many", "Many places", text, "many.txt")
+    mentions, pos = [], 0
+    for i, n in enumerate(names):
+        start = text.index(n, pos)
+        pos = start + len(n)
+        place = Place(n, f"id{i}", 30.0 + i / 100, 15.0 + i / 100, "PPL", "LY", None, 1000)
+        mentions.append(GeoMention(Mention(start, pos, n), Resolution(place, 0.9, "gazetteer"), Event("mention", 0.0)))
+    pg = Page(browser)
+    page = pg.open(save_map([ArticleResult(article, tuple(mentions))], tmp_path / "many.html"))
+    page.get_by_placeholder("Search places").fill("ras")
+    hits = page.locator(".gm-search li").all_inner_texts()
+    assert len(hits) == 12 and hits[0] == "Ras Lanuf (LY) · 1 article(s)"
+    pg.clean()
+    page.close()
