@@ -550,3 +550,17 @@ def test_city_of_region_needs_a_city_of_the_name_inside_the_region_near_its_poin
     assert city_of_region(held, [region, city]) is None
     # Not a region at all.
     assert city_of_region(Resolution(city.place, 0.9, "gazetteer"), [region, city]) is None
+
+
+def test_congo_alone_is_the_democratic_republic_unless_the_article_says_otherwise(geoparser, fast_geoparser):
+    def country(gp, text, name="Congo"):
+        return [gm.resolution.place.country_code for gm in gp.parse_text(text).mentions
+                if gm.mention.text == name and gm.resolution.place][-1]
+
+    for gp in (geoparser, fast_geoparser):
+        # News style (AP, Reuters): "Congo" is the Democratic Republic...
+        assert country(gp, "An outbreak of Ebola in eastern Congo has killed 40 people, officials said.") == "CD"
+        # ...and where the article names the Republic, one sense per discourse keeps it.
+        assert country(gp, "Ebola has killed nine people in the Republic of Congo this month. "
+                           "The government of Congo asked for help.") == "CG"
+        assert country(gp, "Brazzaville, Congo, was calm on Sunday.") == "CG"
