@@ -184,6 +184,15 @@ def _has_articled(text: str) -> bool:
     return False
 
 
+# A lower-case prefix joined to a name by a hyphen makes a new word of it
+# ("mid-Atlantic", "trans-Atlantic", "euro-Atlantic", "sub-Saharan"): the name
+# in it is no mention of the place. (Arabic articles, "al-", "el-", are part
+# of the name, and "Syrian-Turkish" joins two names: neither is matched here.)
+_AFFIXED: Final = re.compile(
+    r"(?<![\w-])(?:mid|trans|sub|pan|anti|pro|post|pre|non|inter|intra|neo|euro|afro|indo|sino|anglo|franco)-\Z"
+)
+
+
 @lru_cache(maxsize=2)
 def _words(text: str) -> _Words:
     parts = _token_split(text)
@@ -302,6 +311,8 @@ def extract(
                 surface = text[piece[0]:piece[1]]
                 if surface.islower() and " " not in surface:
                     continue  # "the metro area", "the gulf": a common noun the NER took for a place
+                if _AFFIXED.search(text, max(0, piece[0] - 8), piece[0]):
+                    continue  # "mid-Atlantic states", "euro-Atlantic integration": a word made of the name
                 if normalize(surface) not in stop and not _CAMEL_ACRONYM.fullmatch(surface):
                     # The NER calls "Sri Lankan" a place at times: a demonym
                     # that names no place is read as the demonym it is.

@@ -9,6 +9,7 @@ in :mod:`geomap.gazetteer_store`; the default file is built on first use by
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from itertools import filterfalse
@@ -29,7 +30,7 @@ from geomap.gazetteer_store import (
     write,
 )
 from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Candidate, MatchKind, Place
-from geomap.text import has_spelling_variants, normalize, variant_key
+from geomap.text import ARABIC_NAMED_COUNTRIES, has_spelling_variants, normalize, variant_key, without_leading_article
 
 __all__ = ["EXTRA_COLUMNS", "SCHEMA_VERSION", "Gazetteer", "PlaceRecord", "read_extra", "rank_key", "write"]
 
@@ -197,12 +198,37 @@ class Gazetteer:
             _keep(found, cand)
         for rec, kind in self._extra_by_key.get(key, []):
             _keep(found, _record_candidate(rec, _KINDS[kind], 1.0))
+        if not found:
+            found = self._article_candidates(key)
         if countries:
             found = {k: c for k, c in found.items() if c.place.country_code in countries}
         if variants and not found:
             found = self._variant_candidates(name, key, countries)
         ranked = sorted(found.values(), key=rank_key)
         return ranked[:limit] if limit is not None else ranked
+
+    def _article_candidates(self, key: str) -> dict[str, Candidate]:
+        """Read a name with an Arabic article as the name without it, in the Arab countries.
+
+        News writes "al-Raqqa" and "ar-Raqqa" for the town GeoNames knows
+        as "Ar Raqqah" and "Raqqa": an article the gazetteer's names lack is
+        no part of the name (the build adds the reverse, "Qamishli" for "Al
+        Qāmishlī"). The match is an alias: the same name, written with its
+        article. Only places in countries whose names carry the article
+        qualify, so "El Paso" or "Al Gore" gain nothing. (Recognition asks
+        more of the name: see :meth:`_has_article_name`.)
+        """
+        rest = without_leading_article(key)
+        if rest is None:
+            return {}
+        found: dict[str, Candidate] = {}
+        for row in self._con.execute(
+            "SELECT n.kind, p.* FROM name n JOIN place p ON p.pid = n.pid WHERE n.key = ?", (rest,)
+        ).fetchall():
+            cand = _candidate(row[1:], "alias", 1.0, short=row[0] == NAME_IN_CONTEXT)
+            if cand.place.country_code in ARABIC_NAMED_COUNTRIES:
+                _keep(found, cand)
+        return found
 
     def _variant_candidates(
         self, name: str, key: str, countries: frozenset[str] | None
@@ -276,9 +302,8 @@ class Gazetteer:
                 "AND pid < ? AND kind < ?",
                 (*batch, self._postal_from, NAME_IN_CONTEXT))}
             for key in batch:
-                answer = key in found
                 for name in todo[key]:
-                    memo[name] = answer
+                    memo[name] = key in found or self._has_article_name(name, key)
 
     def _has_name(self, name: str) -> bool:
         key = normalize(name)
@@ -290,7 +315,17 @@ class Gazetteer:
             "SELECT 1 FROM name WHERE key = ? AND pid < ? AND kind < ? LIMIT 1",
             (key, self._postal_from, NAME_IN_CONTEXT)
         ).fetchone()
-        return row is not None
+        return row is not None or self._has_article_name(name, key)
+
+    def _has_article_name(self, name: str, key: str) -> bool:
+        """Tell whether a name has an Arabic article and a place is known without it ("al-Raqqa").
+
+        The article must be "al" or "el", or be joined by a hyphen
+        ("ar-Raqqa"): the English "An", "As" and "At" that start a sentence
+        before a name are no article ("An Alexandria man", "At Tripoli").
+        """
+        return (_WRITTEN_ARTICLE.match(name.lstrip()) is not None
+                and any(not c.needs_context for c in self._article_candidates(key).values()))
 
     def is_major(self, name: str) -> bool:
         """Return True when the name is a major place.
@@ -468,6 +503,11 @@ def _keep(found: dict[str, Candidate], cand: Candidate) -> None:
     old = found.get(cand.place.id)
     if old is None or _KIND_RANK[cand.match_kind] < _KIND_RANK[old.match_kind]:
         found[cand.place.id] = cand
+
+
+#: How news writes an Arabic article before a name: "al" or "el" (any case,
+#: then a space or hyphen), or any article form joined by a hyphen ("ar-Raqqa").
+_WRITTEN_ARTICLE: Final = re.compile(r"(?i:(?:al|el)[\s\-‐-]|[a-z]{2,3}[\-‐-])")
 
 
 def _candidate(row: Sequence[Any], kind: MatchKind, similarity: float, *, short: bool = False) -> Candidate:

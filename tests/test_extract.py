@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -426,6 +428,21 @@ def test_ebola_and_zika_alone_are_the_diseases(full_gazetteer):
     text = "The crew will return to Earth from the station over Brazil."
     ents = [EntitySpan(text.index(w), text.index(w) + len(w), "GPE") for w in ("Earth", "Brazil")]
     assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Brazil"]
+
+
+def test_a_name_inside_a_prefixed_word_is_no_place(full_gazetteer):
+    # The NER tags "Atlantic" in "mid-Atlantic states" and "euro-Atlantic
+    # integration" (GeoVirus): the words are made of the name, not about the ocean.
+    text = ("Stores in nine mid-Atlantic states closed. "
+            "Georgia seeks euro-Atlantic integration with trans-Atlantic allies.")
+    ents = [EntitySpan(m.start(), m.end(), "LOC") for m in re.finditer("Atlantic", text)]
+    ents.append(EntitySpan(text.index("Georgia"), text.index("Georgia") + 7, "GPE"))
+    ents.sort(key=lambda e: e.start)
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Georgia"]
+    # Two names joined by a hyphen, and names with the Arabic article, are untouched.
+    text = "Clashes on the Syria-Turkey border and in al-Bab."
+    ents = [EntitySpan(text.index(w), text.index(w) + len(w), "GPE") for w in ("Syria", "Turkey", "al-Bab")]
+    assert [m.text for m in extract(text, full_gazetteer, entities=ents)] == ["Syria", "Turkey", "al-Bab"]
 
 
 def test_a_lower_case_generic_after_a_name_is_no_part_of_it(full_gazetteer):

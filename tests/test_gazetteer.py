@@ -286,6 +286,27 @@ def test_arab_towns_go_by_their_names_without_the_article(tmp_path):
     assert gaz.lookup("Kut") == []  # three letters: too often another word
 
 
+def test_a_name_written_with_the_article_finds_the_town_known_without_it(full_gazetteer):
+    # GeoNames knows Raqqa as "Ar Raqqah" and "Raqqa"; news writes "al-Raqqa" and "ar-Raqqa".
+    for name in ("al-Raqqa", "Al Raqqa", "ar-Raqqa", "al-Raqqah"):
+        cands = full_gazetteer.lookup(name)
+        assert cands and {(c.place.country_code, c.match_kind) for c in cands} == {("SY", "alias")}, name
+        assert full_gazetteer.has_name(name), name
+    assert full_gazetteer.lookup("al-Mukalla")[0].place.name == "Mukalla"
+    # Only places in the Arab countries, and an exact name still comes first.
+    assert full_gazetteer.lookup("El Paso")[0].place.country_code == "US"
+    assert full_gazetteer.lookup("Al Gore") == [] and full_gazetteer.lookup("al-Qaeda") == []
+    # The English "An" or "At" before a name is no article to recognise a place by.
+    assert not full_gazetteer.has_name("An Alexandria") and not full_gazetteer.has_name("At Tripoli")
+
+
+def test_the_pipeline_reads_names_with_the_article(geoparser, fast_geoparser):
+    for gp in (geoparser, fast_geoparser):
+        result = gp.parse_text("IS fighters fled ar-Raqqa and al-Tabqa on Monday.")
+        assert [(m.mention.text, m.resolution.place.country_code) for m in result.mentions
+                if m.resolution.place] == [("ar-Raqqa", "SY"), ("al-Tabqa", "SY")]
+
+
 @pytest.mark.slow
 def test_us_counties_go_by_their_short_names_in_context(full_gazetteer):
     # "DeKalb and Gwinnett", "Clay, Wilkin and Becker counties": every US county
