@@ -108,6 +108,14 @@ _TRANSLIT: Final = (
     (re.compile(r"ph"), "f"),
     (re.compile(r"dj"), "j"),
     (re.compile(r"ou"), "u"),
+    # Diphthongs closing a syllable, which transliterations spell either
+    # way: "aw" is "o" ("Nawfaliyah"/"Nofaliya", "Jalawla"/"Jalula"), and
+    # "ay", "ai", "ei", "ey" are one "y" ("Zuwayd"/"Zuweid", "Bayji"/"Beiji",
+    # "Shaykh"/"Sheikh"). Only before a consonant: before a vowel or a
+    # doubled letter the "w" or "y" is a consonant ("Jawad", "Jawwad"), and
+    # a last "ai" or "y" is often an English vowel ("Kabrai", "Cauvery").
+    (re.compile(r"aw(?=[^\Waeiouwy])"), "o"),
+    (re.compile(r"[ae][iy](?=[^\Waeiouy])"), "y"),
     (re.compile(r"[qgc]"), "k"),
     (re.compile(r"[zx]"), "s"),
     (re.compile(r"v"), "b"),

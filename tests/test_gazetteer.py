@@ -300,6 +300,13 @@ def test_a_name_written_with_the_article_finds_the_town_known_without_it(full_ga
     assert not full_gazetteer.has_name("An Alexandria") and not full_gazetteer.has_name("At Tripoli")
 
 
+def test_diphthongs_spelt_either_way_are_variants_in_context(full_gazetteer):
+    # GeoNames: "Ash Shaykh Zuwayd" (Sinai), "Bayjī" (Iraq); news: "Sheikh Zuweid", "Beiji".
+    assert [(c.place.name, c.match_kind) for c in full_gazetteer.lookup("Sheikh Zuweid", country="EG")] == [
+        ("Ash Shaykh Zuwayd", "variant")]
+    assert full_gazetteer.lookup("Beiji", country="IQ")[0].place.name == "Bayjī"
+
+
 def test_the_pipeline_reads_names_with_the_article(geoparser, fast_geoparser):
     for gp in (geoparser, fast_geoparser):
         result = gp.parse_text("IS fighters fled ar-Raqqa and al-Tabqa on Monday.")
