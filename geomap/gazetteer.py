@@ -506,8 +506,9 @@ def _keep(found: dict[str, Candidate], cand: Candidate) -> None:
 
 
 #: How news writes an Arabic article before a name: "al" or "el" (any case,
-#: then a space or hyphen), or any article form joined by a hyphen ("ar-Raqqa").
-_WRITTEN_ARTICLE: Final = re.compile(r"(?i:(?:al|el)[\s\-‐-]|[a-z]{2,3}[\-‐-])")
+#: then a space or hyphen, ASCII or U+2010), or any article form joined by a
+#: hyphen ("ar-Raqqa").
+_WRITTEN_ARTICLE: Final = re.compile(r"(?i:(?:al|el)[\s\-\u2010]|[a-z]{2,3}[\-\u2010])")
 
 
 def _candidate(row: Sequence[Any], kind: MatchKind, similarity: float, *, short: bool = False) -> Candidate:

@@ -109,7 +109,7 @@ _TRANSLIT: Final = (
     (re.compile(r"dj"), "j"),
     (re.compile(r"ou"), "u"),
     # Diphthongs closing a syllable, which transliterations spell either
-    # way: "aw" is "o" ("Nawfaliyah"/"Nofaliya", "Jalawla"/"Jalula"), and
+    # way: "aw" is "o" ("Nawfaliyah"/"Nofaliya"), and
     # "ay", "ai", "ei", "ey" are one "y" ("Zuwayd"/"Zuweid", "Bayji"/"Beiji",
     # "Shaykh"/"Sheikh"). Only before a consonant: before a vowel or a
     # doubled letter the "w" or "y" is a consonant ("Jawad", "Jawwad"), and
