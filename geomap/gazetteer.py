@@ -189,9 +189,7 @@ class Gazetteer:
         if not key:
             return []
         countries = _country_set(country)
-        rows = self._con.execute(
-            "SELECT n.kind, p.* FROM name n JOIN place p ON p.pid = n.pid WHERE n.key = ?", (key,)
-        ).fetchall()
+        rows = self._con.execute(_NAMED_SQL, (key,)).fetchall()
         found: dict[str, Candidate] = {}
         for row in rows:
             cand = _candidate(row[1:], _KINDS[row[0]], 1.0, short=row[0] == NAME_IN_CONTEXT)
@@ -222,9 +220,7 @@ class Gazetteer:
         if rest is None:
             return {}
         found: dict[str, Candidate] = {}
-        for row in self._con.execute(
-            "SELECT n.kind, p.* FROM name n JOIN place p ON p.pid = n.pid WHERE n.key = ?", (rest,)
-        ).fetchall():
+        for row in self._con.execute(_NAMED_SQL, (rest,)).fetchall():
             cand = _candidate(row[1:], "alias", 1.0, short=row[0] == NAME_IN_CONTEXT)
             if cand.place.country_code in ARABIC_NAMED_COUNTRIES:
                 _keep(found, cand)
@@ -504,6 +500,9 @@ def _keep(found: dict[str, Candidate], cand: Candidate) -> None:
     if old is None or _KIND_RANK[cand.match_kind] < _KIND_RANK[old.match_kind]:
         found[cand.place.id] = cand
 
+
+#: The places a name key names, with the kind of each name row.
+_NAMED_SQL: Final = "SELECT n.kind, p.* FROM name n JOIN place p ON p.pid = n.pid WHERE n.key = ?"
 
 #: How news writes an Arabic article before a name: "al" or "el" (any case,
 #: then a space or hyphen, ASCII or U+2010), or any article form joined by a
