@@ -385,6 +385,21 @@ def test_capturing_people_is_an_arrest_capturing_a_town_is_control(parse):
     assert types("Soldiers captured Mosul in July.", "Mosul", run=parse)["Mosul"] == "territorial_control"
 
 
+@pytest.mark.parametrize(
+    ("text", "place", "expected"),
+    [
+        # Core conflict wording the first lexicon lacked, found by probing wire copy.
+        ("Islamic State militants blew up the temple of Baalshamin in Palmyra.", "Palmyra", "airstrike"),
+        ("The bridge at Ramadi was blown up by retreating fighters.", "Ramadi", "airstrike"),
+        ("A suicide attack at a mosque in Sanaa killed dozens.", "Sanaa", "airstrike"),
+        ("Government forces regained control of Ramadi after weeks of fighting.", "Ramadi", "territorial_control"),
+        ("The militants were driven out of Kobani in January.", "Kobani", "territorial_control"),
+    ],
+)
+def test_explosions_and_regained_ground_are_typed(text, place, expected, parse):
+    assert types(text, place, run=parse)[place] == expected
+
+
 def _triggers_word_by_word(text, lex):
     """The straightforward search the regular expression replaced, kept as an oracle.
 
