@@ -392,6 +392,8 @@ def test_capturing_people_is_an_arrest_capturing_a_town_is_control(parse):
         ("Islamic State militants blew up the temple of Baalshamin in Palmyra.", "Palmyra", "airstrike"),
         ("The bridge at Ramadi was blown up by retreating fighters.", "Ramadi", "airstrike"),
         ("A suicide attack at a mosque in Sanaa killed dozens.", "Sanaa", "airstrike"),
+        ("Egyptian warplanes pounded militant positions in Derna on Monday.", "Derna", "airstrike"),
+        ("Russian jets targeted rebel-held areas of Aleppo.", "Aleppo", "airstrike"),
         ("Government forces regained control of Ramadi after weeks of fighting.", "Ramadi", "territorial_control"),
         ("The militants were driven out of Kobani in January.", "Kobani", "territorial_control"),
     ],
