@@ -424,6 +424,7 @@ def extract(
                  if m.recognizer == "gazetteer" and _person_at(index, text, sp, surnames)]:
         del found[span]
     _join_split_names(text, found, index, field, boilerplate)
+    _split_hyphen_pairs(text, found, index, stop, blocks, field, boilerplate)
     _drop_city_of_body(text, found, index, field, boilerplate)
     _add_county_lists(text, found, field, boilerplate)
     _add_party_hometowns(text, found, index, field, boilerplate)
@@ -1612,6 +1613,100 @@ def _join_split_names(
             recognizer = found[a].recognizer
             del found[a], found[b]
             found[whole] = _mention(text, whole, field, recognizer, boilerplate)
+
+
+# Names joined by hyphens into one word: "the Tripoli-Misrata road", "the
+# Syria-Turkey border", "US-China talks". The tokenizer keeps the compound
+# whole and the NER often tags only its first part.
+_HYPHEN_PAIR: Final = re.compile(r"(?<![\w.'\u2019-])[A-Z][\w.'\u2019]*(?:-[A-Z][\w.'\u2019]*)+(?![\w-])")
+# What such a pair of places names: a way, a border or relations between them.
+_PAIR_NOUN: Final = re.compile(
+    r"\s+(?:(?:coastal|main|key|strategic|desert|mountain|international|common|shared|disputed|bilateral|"
+    r"direct|new|old)\s+)?(?:road|highway|motorway|expressway|route|border|frontier|railway|railroad|rail|"
+    r"line|pipeline|corridor|front|crossing|axis|flight|talks|relations|ties|summit|war|conflict|agreement|"
+    r"deal|treaty|trade|bridge|boundary|link|ferry|convoy)s?\b",
+    re.IGNORECASE,
+)
+# The combining forms of peoples' names that start such compounds: "the
+# Franco-German summit", "Sino-Indian relations".
+_COMBINING_FORMS: Final = frozenset(
+    "franco anglo sino indo afro euro russo italo greco austro judeo turco germano hispano luso nippo serbo "
+    "irano arabo syro graeco celto balto slavo".split()
+)
+# A name before "-based", "-born" or "-bound" ("a Paris-based group", "the New
+# York-bound flight"): the place the word is made of, by its longest known end.
+_PLACE_COMPOUND: Final = re.compile(
+    r"(?<![\w.'\u2019-])([A-Z][\w.'\u2019]*(?: [A-Z][\w.'\u2019]*){0,2})-(?:based|born|bound)\b"
+)
+
+
+def _split_hyphen_pairs(
+    text: str,
+    found: dict[tuple[int, int], Mention],
+    index: NameIndex,
+    stop: frozenset[str],
+    blocks: _Blocks,
+    field: Field,
+    boilerplate: Sequence[tuple[int, int]],
+) -> None:
+    """Read the places inside hyphen compounds that are no name themselves.
+
+    "Tripoli-Misrata" is two places where every part is a known name and
+    the compound names a way, a border or relations ("road", "border",
+    "talks") or every part is a major place ("Syria-Turkey"); a known
+    compound ("Winston-Salem", "Guinea-Bissau") stays one name, and one
+    inside a person's or an organisation's name ("Lloyd-Jones") is left
+    alone. A known name before "-based", "-born" or "-bound" is a place.
+    """
+    if "-" not in text:
+        return
+    taken = sorted(found)
+
+    def free(span: tuple[int, int]) -> bool:
+        i = bisect_right(taken, span) - 1
+        near = taken[max(0, i - 1):i + 2]
+        return not any(s < span[1] and span[0] < e for s, e in near)
+
+    def usable(piece: str) -> bool:
+        key = normalize(piece)
+        return (len(key) > 1 and key not in stop and key not in _NUMBER_WORDS and key not in _COMBINING_FORMS
+                and not _CAMEL_ACRONYM.fullmatch(piece) and index.has_name(piece)
+                and not _is_demonym(index, piece))  # "Franco-German", "Sino-Indian": peoples, not places
+
+    new: list[tuple[int, int]] = []
+    for m in _HYPHEN_PAIR.finditer(text):
+        whole = m.span()
+        surface = m.group()
+        if index.has_name(surface) or blocks.containing(whole) is not None:
+            continue
+        pieces, pos = [], whole[0]
+        for part in surface.split("-"):
+            # A sentence's last stop is no part of a name; the dots of "U.S." are.
+            size = len(part) - 1 if part.endswith((".", "'", "\u2019")) and part.count(".") < 2 else len(part)
+            pieces.append((pos, pos + size))
+            pos += len(part) + 1
+        names = [text[s:e] for s, e in pieces]
+        if not all(usable(n) for n in names):
+            continue
+        if not (_PAIR_NOUN.match(text, whole[1]) or all(_is_major(index, n) for n in names)):
+            continue
+        if whole in found:  # the NER's unknown "Tripoli-Misrata"
+            del found[whole]
+            taken.remove(whole)
+        new.extend(p for p in pieces if free(p))
+    for m in _PLACE_COMPOUND.finditer(text):
+        words = m.group(1).split(" ")
+        for k in range(len(words)):
+            if words[k] in ("The", "A", "An"):
+                continue
+            start = m.end(1) - len(" ".join(words[k:]))
+            span = (start, m.end(1))
+            if usable(text[start:span[1]]):
+                if free(span) and blocks.containing(span) is None:
+                    new.append(span)
+                break
+    for span in new:
+        found[span] = _mention(text, span, field, "gazetteer", boilerplate)
 
 
 def _ner_pieces(found: dict[tuple[int, int], Mention], span: tuple[int, int]) -> list[tuple[int, int]] | None:

@@ -877,3 +877,27 @@ def test_a_dateline_in_capitals_is_a_place(full_gazetteer):
                  "COLUMBUS, Ohio (AP) — Gov. Ted Strickland's budget was criticised."):
         assert texts(extract(text, full_gazetteer))[0] in ("HARTFORD", "CROMWELL", "COLUMBUS"), text
     assert texts(extract("NATO — the alliance — met. WARNING - wet floor.", full_gazetteer)) == []
+
+
+@pytest.mark.parametrize("with_ner", [False, True])
+def test_places_joined_by_a_hyphen_are_read_each(full_gazetteer, with_ner):
+    # One token to the tokenizer, and the NER tags only the first part (as
+    # spaCy's small model does): "Tripoli-Misrata road", "EU-Israel summit".
+    text = ("Gunmen closed the Tripoli-Misrata road. The Baghdad-Kirkuk highway reopened. "
+            "An EU-Israel summit is unlikely. Syria-Turkey trade fell. A Paris-based group and "
+            "the New York-bound flight were named.")
+    ents = None
+    if with_ner:
+        ents = [EntitySpan(text.index(w), text.index(w) + len(w), "GPE")
+                for w in ("Tripoli", "Baghdad", "Paris", "New York")]
+    assert texts(extract(text, full_gazetteer, entities=ents)) == [
+        "Tripoli", "Misrata", "Baghdad", "Kirkuk", "EU", "Israel", "Syria", "Turkey", "Paris", "New York"]
+
+
+def test_hyphen_compounds_that_are_names_or_peoples_stay_whole(full_gazetteer):
+    # A known compound is one place; combining forms and demonyms are peoples;
+    # two names without a way, border or relations after them are a person's
+    # double-barrelled surname or a company more often than two places.
+    text = ("Winston-Salem and Guinea-Bissau. The Franco-German summit and Sino-Indian talks. "
+            "Ms. Taylor-Johnson said.")
+    assert texts(extract(text, full_gazetteer)) == ["Winston-Salem", "Guinea-Bissau"]
