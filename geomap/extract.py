@@ -1619,6 +1619,18 @@ def _join_split_names(
 # Syria-Turkey border", "US-China talks". The tokenizer keeps the compound
 # whole and the NER often tags only its first part.
 _HYPHEN_PAIR: Final = re.compile(r"(?<![\w.'\u2019-])[A-Z][\w.'\u2019]*(?:-[A-Z][\w.'\u2019]*)+(?![\w-])")
+# Up to two capitalised words right after or before a compound, which may
+# belong to its last or first name ("Sirte-Ras Lanuf", "Ras Lanuf-Sirte").
+_WORDS_ON: Final = re.compile(r"(?: [A-Z][\w'\u2019]*){1,2}")
+_WORDS_BEFORE: Final = re.compile(r"(?<![\w.'\u2019-])(?:[A-Z][\w'\u2019]* ){1,2}\Z")
+
+
+def _prefixes(words: str) -> list[str]:
+    """Return the growing runs of whole words of ``words``: " Ras Lanuf" -> [" Ras", " Ras Lanuf"]."""
+    cuts = [m.start() for m in re.finditer(r" (?=\S)", words)][1:] + [len(words)]
+    return [words[:c] for c in cuts]
+
+
 # What such a pair of places names: a way, a border or relations between them.
 _PAIR_NOUN: Final = re.compile(
     r"\s+(?:(?:coastal|main|key|strategic|desert|mountain|international|common|shared|disputed|bilateral|"
@@ -1685,10 +1697,31 @@ def _split_hyphen_pairs(
             size = len(part) - 1 if part.endswith((".", "'", "\u2019")) and part.count(".") < 2 else len(part)
             pieces.append((pos, pos + size))
             pos += len(part) + 1
+        # The end names may run on in words of their own: "the Sirte-Ras
+        # Lanuf road", "the New York-London route". Where they do, the longest
+        # known run is the name, and with none known the compound is left
+        # alone ("Beni Jawad-Sirte" is no mention of a Jawad).
+        after = _WORDS_ON.match(text, whole[1]) if pieces[-1][1] == whole[1] else None
+        if after is not None and not _PAIR_NOUN.match(text, whole[1]):
+            ends = [whole[1] + len(w) for w in _prefixes(after.group())]
+            last = next((e for e in reversed(ends) if usable(text[pieces[-1][0]:e])), None)
+            if last is None:
+                continue
+            pieces[-1] = (pieces[-1][0], last)
+        before = _WORDS_BEFORE.search(text, max(0, whole[0] - 80), whole[0])
+        if before is not None:
+            # Farthest first; "The", "A", "An" start no name.
+            starts = [before.start() + w.start() for w in re.finditer(r"\S+ ", before.group())
+                      if w.group() not in ("The ", "A ", "An ")]
+            if starts:
+                first = next((st for st in starts if usable(text[st:pieces[0][1]])), None)
+                if first is None:
+                    continue
+                pieces[0] = (first, pieces[0][1])
         names = [text[s:e] for s, e in pieces]
         if not all(usable(n) for n in names):
             continue
-        if not (_PAIR_NOUN.match(text, whole[1]) or all(_is_major(index, n) for n in names)):
+        if not (_PAIR_NOUN.match(text, pieces[-1][1]) or all(_is_major(index, n) for n in names)):
             continue
         if whole in found:  # the NER's unknown "Tripoli-Misrata"
             del found[whole]

@@ -894,6 +894,21 @@ def test_places_joined_by_a_hyphen_are_read_each(full_gazetteer, with_ner):
         "Tripoli", "Misrata", "Baghdad", "Kirkuk", "EU", "Israel", "Syria", "Turkey", "Paris", "New York"]
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The Sirte-Ras Lanuf coastal road is closed.", ["Sirte", "Ras Lanuf"]),
+        ("The Ras Lanuf-Sirte road is closed.", ["Ras Lanuf", "Sirte"]),
+        ("Flights on the New York-London route.", ["New York", "London"]),
+        ("The Tripoli-Misrata Road was cut.", ["Tripoli", "Misrata"]),
+        # An unknown run before the hyphen is no shorter name: no "Jawad" of Beni Jawad.
+        ("The Beni Jawad-Sirte road was cut.", []),
+    ],
+)
+def test_a_hyphen_pairs_names_may_run_on_in_words_of_their_own(full_gazetteer, text, expected):
+    assert texts(extract(text, full_gazetteer)) == expected
+
+
 def test_hyphen_compounds_that_are_names_or_peoples_stay_whole(full_gazetteer):
     # A known compound is one place; combining forms and demonyms are peoples;
     # two names without a way, border or relations after them are a person's
