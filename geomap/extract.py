@@ -814,6 +814,11 @@ def _occurrences(text: str, word: str) -> Iterator[tuple[int, int]]:
         start = text.find(word, start + 1)
 
 
+# A dash, colon or semicolon set off by spaces: no name runs across one.
+_ENTITY_BREAK_AFTER: Final = re.compile(r"\s+[-\u2013\u2014:;]\s")
+_ENTITY_BREAK_BEFORE: Final = re.compile(r"\s[-\u2013\u2014:;]\s+\Z")
+
+
 def _survives_blocking(
     text: str, span: tuple[int, int], outer: tuple[int, int, str] | None, *, major: bool = False
 ) -> bool:
@@ -830,6 +835,13 @@ def _survives_blocking(
     if outer is not None:
         s, e, label = outer
         cleaned = _clean_entity(text, s, e)
+        if cleaned is not None and cleaned != span and (
+                (cleaned[0] == span[0] and _ENTITY_BREAK_AFTER.match(text, span[1], cleaned[1]))
+                or (cleaned[1] == span[1] and _ENTITY_BREAK_BEFORE.search(text, cleaned[0], span[0]))):
+            # The NER ran the entity across a dash or a colon ("Sri Lanka -
+            # approximately 28,500" as PERSON): its part on the name's side is
+            # the entity the NER meant.
+            cleaned = span
         if cleaned != span:
             # Metonymy: a place heading a public body names its jurisdiction
             # ("the Ohio Department of Development", "U.S. Supreme Court",

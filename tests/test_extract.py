@@ -62,6 +62,18 @@ def test_ner_mistakes_on_place_names_are_overridden(mini_gazetteer):
     assert texts(extract(text, mini_gazetteer, entities=ents)) == ["Derna", "Sirte", "Ras Lanuf Oil Airport"]
 
 
+def test_an_entity_the_ner_ran_across_a_dash_ends_at_the_dash(full_gazetteer):
+    # spaCy's small model: "Sri Lanka - approximately" PERSON (GeoVirus), "Norfolk - Pack 122" ORG (LGL).
+    text = "Deaths: Sri Lanka - approximately 28,500. Scouts from Norfolk - Pack 122 - collected food."
+    ents = [EntitySpan(text.index("Sri"), text.index("approximately") + 13, "PERSON"),
+            EntitySpan(text.index("Norfolk"), text.index("Pack") + 8, "ORG")]
+    assert texts(extract(text, full_gazetteer, entities=ents)) == ["Sri Lanka", "Norfolk"]
+    # Without the dash the entity is the person's or the group's name.
+    text = "Scouts from Norfolk Pack 122 collected food."
+    ents = [EntitySpan(text.index("Norfolk"), text.index("Pack") + 8, "ORG")]
+    assert texts(extract(text, full_gazetteer, entities=ents)) == []
+
+
 @pytest.mark.parametrize(("before", "kept"), [
     ("Militants seized", True), ("Rebels shelled", True), ("Fighters raided", True), ("Troops retook", True),
     ("The army advanced on", True), ("Families fled to", True), ("Government forces besieged", True),
