@@ -103,6 +103,24 @@ def article_context(
             votes[vote[0]] += vote[1]
             if vote[1] == 1:  # (a country's own name votes twice)
                 local.add(vote[0])
+    # Weak aliases ("Zuwara", "Sabratha": the other names of small towns)
+    # vote for nobody alone, but two of them that can only be in the same
+    # country back each other: a coincidence of first names is rarer.
+    weak: dict[str, set[str]] = {}
+    for m in mentions:
+        if not m.boilerplate and cast.get(m.text) is None and m.text not in weak:
+            cands = candidates.get(normalize(m.text), ())
+            ccs = {c.place.country_code for c in cands}
+            if len(ccs) == 1 and None not in ccs and weak_alias(m.text, cands):
+                weak[m.text] = ccs
+    by_country = Counter(cc for ccs in weak.values() for cc in ccs)
+    for m in mentions:
+        ccs = weak.get(m.text)
+        if ccs and not m.boilerplate:
+            cc = next(iter(ccs))
+            if by_country[cc] >= 2:
+                votes[cc] += 1
+                local.add(cc)
     total = sum(votes.values())
     return Context(countries={cc: n / total for cc, n in votes.items()} if total else {}, local=frozenset(local))
 

@@ -3,7 +3,7 @@ import dataclasses
 import pytest
 
 from geomap.model import Mention, Resolution
-from geomap.resolve import Context, article_context, qualifier_after, qualifier_regions, resolve_mention
+from geomap.resolve import Context, article_context, qualifier_after, qualifier_regions, resolve_mention, weak_alias
 from geomap.text import normalize
 
 
@@ -216,6 +216,19 @@ def test_a_one_word_alternate_name_of_a_minor_place_needs_the_article_behind_it(
     # Alternate names of capitals and big cities stand on their own ("Bombay", "Kiev").
     assert not weak_alias("Tarabulus", mini_gazetteer.lookup("Tarabulus"))
     assert not weak_alias("Ras Lanuf", cands)
+
+
+def test_two_weak_alternate_names_in_one_country_back_each_other(full_gazetteer, fast_geoparser):
+    # "Zuwara" and "Sabratha" are each only the alternate name of a small Libyan town:
+    # alone neither says Libya, together they do.
+    names = ("Zuwara", "Sabratha")
+    cands = {n.lower(): full_gazetteer.lookup(n) for n in names}
+    assert all(weak_alias(n, cands[n.lower()]) for n in names)
+    assert article_context([mention("Zuwara")], cands).countries == {}
+    assert article_context([mention(n) for n in names], cands).countries == {"LY": 1.0}
+    result = fast_geoparser.parse_text("Migrants set off from Zuwara and Sabratha for Italy.")
+    placed = {m.mention.text: m.resolution.place for m in result.mentions}
+    assert placed["Zuwara"].country_code == "LY" and placed["Sabratha"].country_code == "LY"
 
 
 def test_a_region_named_after_its_city_of_a_million_means_the_city(full_gazetteer):
