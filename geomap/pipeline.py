@@ -87,6 +87,10 @@ def load_ner() -> Any:
     )
 
 
+#: Population below which a place abroad does not stop a variant spelling in the article's country.
+_ABROAD_VILLAGE: Final = 10_000
+
+
 class Geoparser:
     """Geoparse articles: find place mentions, resolve them, type their events.
 
@@ -273,6 +277,16 @@ class Geoparser:
                 if not extra and (extra := self._wholes(key)):
                     parts.add(key)
                 candidates[key] = [*cands, *extra]
+        for key, cands in candidates.items():
+            if (countries and cands and key not in parts and len(key) > 3
+                    and all(c.place.country_code != countries[0]
+                            and (c.place.population or 0) < _ABROAD_VILLAGE for c in cands)):
+                # Only villages outside the article's main country bear the
+                # name ("Sokna", Norway, 543 people, in an article about
+                # Libya): a spelling of a place there (Suknah) may be meant;
+                # the resolver weighs both.
+                candidates[key] = [*cands, *(c for c in self.gazetteer.lookup(key, country=countries[0], limit=20)
+                                             if c.match_kind == "variant" and not c.needs_context)]
         if parts:
             # A part's whole is country evidence like any other name: "a
             # caravan park in Cornwall in South West England" is in England.

@@ -577,3 +577,15 @@ def test_congo_alone_is_the_democratic_republic_unless_the_article_says_otherwis
         assert country(gp, "Ebola has killed nine people in the Republic of Congo this month. "
                            "The government of Congo asked for help.") == "CG"
         assert country(gp, "Brazzaville, Congo, was calm on Sunday.") == "CG"
+
+
+def test_a_spelling_in_the_articles_country_competes_with_villages_abroad(fast_geoparser):
+    # Only Sokna, Norway (543 people) bears the name; beside two Libyan towns
+    # the Libyan town spelt Suknah in GeoNames is meant.
+    result = fast_geoparser.parse_text("Strikes targeted Hun, Waddan and Sokna in the Jufra district.")
+    placed = {m.mention.text: m.resolution.place for m in result.mentions}
+    assert placed["Sokna"].country_code == "LY"
+    # In an article about Norway the village stays.
+    result = fast_geoparser.parse_text("Storms hit Sokna and Hønefoss in Norway.")
+    placed = {m.mention.text: m.resolution.place for m in result.mentions}
+    assert placed["Sokna"].country_code == "NO"
