@@ -265,7 +265,13 @@ class Geoparser:
                 if (f, m.start) not in listed:
                     listed_keys.pop(normalize(m.text), None)
         candidates.update(listed_keys)
-        context = article_context(all_mentions, candidates)
+        # A people's name is evidence of its country like the country's own
+        # name ("Egyptian troops deployed along the border at Sallum"),
+        # though it is not mapped by default.
+        peoples = {key: [Candidate(place=place, match_kind="exact", similarity=1.0, feature_class="A")]
+                   for key, place in demonym_places.items()
+                   if place is not None and place.feature.startswith("PCL") and key not in candidates}
+        context = article_context(all_mentions, {**candidates, **peoples})
         countries = sorted(context.countries, key=lambda c: -context.countries[c])
         parts: set[str] = set()  # names of a part of a place, resolved as the whole
         voters = dict(candidates)  # what the context was counted from
@@ -291,7 +297,7 @@ class Geoparser:
             # A part's whole is country evidence like any other name: "a
             # caravan park in Cornwall in South West England" is in England.
             # (The fallback's guesses for other names still are not.)
-            context = article_context(all_mentions, {**voters, **{k: candidates[k] for k in parts}})
+            context = article_context(all_mentions, {**voters, **peoples, **{k: candidates[k] for k in parts}})
 
         out: list[_Located] = []
         first_pass: dict[tuple[str, str | None, tuple[str, str | None, bool] | None, str | None], Resolution] = {}

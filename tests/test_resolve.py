@@ -589,3 +589,12 @@ def test_a_spelling_in_the_articles_country_competes_with_villages_abroad(fast_g
     result = fast_geoparser.parse_text("Storms hit Sokna and Hønefoss in Norway.")
     placed = {m.mention.text: m.resolution.place for m in result.mentions}
     assert placed["Sokna"].country_code == "NO"
+
+
+def test_a_peoples_name_is_evidence_of_its_country(fast_geoparser):
+    # "Sallum" is only the alternate name of As Sallum (16,500 people): the
+    # demonym puts Egypt behind it, though the demonym itself is not mapped.
+    result = fast_geoparser.parse_text("Egyptian troops deployed along the border at Sallum.")
+    placed = {m.mention.text: m.resolution.place for m in result.mentions}
+    assert placed["Sallum"] is not None and placed["Sallum"].country_code == "EG"
+    assert fast_geoparser.parse_text("Troops deployed along the border at Sallum.").mentions[0].resolution.place is None
