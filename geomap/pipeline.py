@@ -54,6 +54,7 @@ from geomap.resolve import (
     towns,
     township_head,
     township_seats,
+    weak_alias,
 )
 from geomap.text import normalize
 
@@ -85,6 +86,22 @@ def load_ner() -> Any:
         "spaCy NER is not installed; install it with `pip install 'geomap[ner]'` "
         "or use the gazetteer-only recognizer (--fast)"
     )
+
+
+def _likely_countries(candidates: Mapping[str, Sequence[Candidate]]) -> list[str]:
+    """Return the countries of the article's names' first readings, most named first.
+
+    Where no name is unambiguous enough to vote (:func:`geomap.resolve.article_context`),
+    the first reading of each name (by population and kind) is still where a
+    spelling guess is best tried: "the Tripoli suburb of Tajoura" has Tajura,
+    Libya, beside Libya's Tripoli.
+    """
+    counts: Counter[str] = Counter()
+    for key, cands in candidates.items():
+        top = next((c for c in cands if not c.needs_context), None)
+        if top is not None and top.place.country_code and not weak_alias(key, cands):
+            counts[top.place.country_code] += 1
+    return [cc for cc, _n in counts.most_common()]
 
 
 #: Population below which a place abroad does not stop a variant spelling in the article's country.
@@ -275,11 +292,14 @@ class Geoparser:
         countries = sorted(context.countries, key=lambda c: -context.countries[c])
         parts: set[str] = set()  # names of a part of a place, resolved as the whole
         voters = dict(candidates)  # what the context was counted from
+        guesses: list[str] | None = None
         for key, cands in candidates.items():
             if all(c.needs_context for c in cands):
                 # Nothing but readings that need context ("St. Mary" is only
                 # St. Mary Parish's short name): the fallback's may still fit.
-                extra = self._fallback(key, countries)
+                if not countries and guesses is None:
+                    guesses = _likely_countries(candidates)
+                extra = self._fallback(key, countries or guesses or ())
                 if not extra and (extra := self._wholes(key)):
                     parts.add(key)
                 candidates[key] = [*cands, *extra]
