@@ -600,12 +600,12 @@ def test_a_peoples_name_is_evidence_of_its_country(fast_geoparser):
     assert fast_geoparser.parse_text("Troops deployed along the border at Sallum.").mentions[0].resolution.place is None
 
 
-def test_without_a_voting_name_spelling_guesses_follow_the_names_first_readings(fast_geoparser):
+def test_without_a_voting_name_spelling_guesses_follow_the_names_first_readings(geoparser):
     # Neither Tripoli (Libya, Lebanon) votes for a country; its first reading is
     # Libya's, where "Tajoura" is Tajura (GeoNames: Tajura').
-    result = fast_geoparser.parse_text("Fighting spread to the Tripoli suburb of Tajoura.")
+    result = geoparser.parse_text("Fighting spread to the Tripoli suburb of Tajoura.")
     placed = {m.mention.text: m.resolution.place for m in result.mentions}
     assert placed["Tajoura"] is not None and placed["Tajoura"].country_code == "LY"
     # Alone, a guessed spelling shared by eight places abroad stays unresolved.
-    alone = fast_geoparser.parse_text("Clashes broke out in Tajoura.")
+    alone = geoparser.parse_text("Clashes broke out in Tajoura.")
     assert all(m.resolution.place is None for m in alone.mentions)
