@@ -292,14 +292,13 @@ class Geoparser:
         countries = sorted(context.countries, key=lambda c: -context.countries[c])
         parts: set[str] = set()  # names of a part of a place, resolved as the whole
         voters = dict(candidates)  # what the context was counted from
-        guesses: list[str] | None = None
+        # Where no name votes, the countries of the names' first readings.
+        guesses = [] if countries else _likely_countries(candidates)
         for key, cands in candidates.items():
             if all(c.needs_context for c in cands):
                 # Nothing but readings that need context ("St. Mary" is only
                 # St. Mary Parish's short name): the fallback's may still fit.
-                if not countries and guesses is None:
-                    guesses = _likely_countries(candidates)
-                extra = self._fallback(key, countries or guesses or ())
+                extra = self._fallback(key, countries or guesses)
                 if not extra and (extra := self._wholes(key)):
                     parts.add(key)
                 candidates[key] = [*cands, *extra]
@@ -346,10 +345,11 @@ class Geoparser:
                     res = first_pass[memo_key]
                 prev = (m, res)
                 if m.recognizer == "variant" and (
-                    res.place is None or res.place.country_code not in context.countries
+                    res.place is None or res.place.country_code not in (context.countries or guesses or ())
                 ):
                     # A speculative span: kept only when it names a place in
-                    # one of the article's countries.
+                    # one of the article's countries (or, with none, of its
+                    # names' first readings: "in Sheikh Zuweid, Sinai").
                     continue
                 if m.recognizer == "discourse" and any(k == "match:variant" for k, _v in res.features):
                     # A guessed spelling is evidence where the NER or a place

@@ -609,3 +609,15 @@ def test_without_a_voting_name_spelling_guesses_follow_the_names_first_readings(
     # Alone, a guessed spelling shared by eight places abroad stays unresolved.
     alone = geoparser.parse_text("Clashes broke out in Tajoura.")
     assert all(m.resolution.place is None for m in alone.mentions)
+
+
+@pytest.mark.parametrize("mode", ["geoparser", "fast_geoparser"])
+def test_a_guessed_spelling_is_kept_beside_a_place_of_its_country(mode, request):
+    # "Sheikh Zuweid" is GeoNames' Ash Shaykh Zuwayd only by its consonants: a
+    # speculative reading, kept where the article's places point to Egypt.
+    gp = request.getfixturevalue(mode)
+    placed = {m.mention.text: m.resolution.place
+              for m in gp.parse_text("IS claimed the bombing in Sheikh Zuweid, Sinai.").mentions}
+    assert placed["Sheikh Zuweid"].country_code == "EG"
+    lone = gp.parse_text("Militants attacked a checkpoint in Sheikh Zuweid on Friday.")
+    assert [m.mention.text for m in lone.mentions if m.resolution.place is not None] == []
