@@ -106,21 +106,19 @@ def article_context(
     # Weak aliases ("Zuwara", "Sabratha": the other names of small towns)
     # vote for nobody alone, but two of them that can only be in the same
     # country back each other: a coincidence of first names is rarer.
-    weak: dict[str, set[str]] = {}
+    weak: dict[str, str] = {}
     for m in mentions:
         if not m.boilerplate and cast.get(m.text) is None and m.text not in weak:
             cands = candidates.get(normalize(m.text), ())
-            ccs = {c.place.country_code for c in cands}
-            if len(ccs) == 1 and None not in ccs and weak_alias(m.text, cands):
-                weak[m.text] = ccs
-    by_country = Counter(cc for ccs in weak.values() for cc in ccs)
+            ccs = {c.place.country_code or "" for c in cands}
+            if len(ccs) == 1 and "" not in ccs and weak_alias(m.text, cands):
+                weak[m.text] = next(iter(ccs))
+    by_country = Counter(weak.values())
     for m in mentions:
-        ccs = weak.get(m.text)
-        if ccs and not m.boilerplate:
-            cc = next(iter(ccs))
-            if by_country[cc] >= 2:
-                votes[cc] += 1
-                local.add(cc)
+        weak_cc = weak.get(m.text)
+        if weak_cc is not None and not m.boilerplate and by_country[weak_cc] >= 2:
+            votes[weak_cc] += 1
+            local.add(weak_cc)
     total = sum(votes.values())
     return Context(countries={cc: n / total for cc, n in votes.items()} if total else {}, local=frozenset(local))
 
