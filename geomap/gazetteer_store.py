@@ -112,6 +112,25 @@ def _demonym_keys(demonym: str) -> set[str]:
 _ARTICLE_DROP_MIN_POPULATION = 10_000
 
 
+def _news_forms(key: str) -> set[str]:
+    """Return the forms news gives an Arabic name key: without its article, with "-a" for "-ah".
+
+    >>> sorted(_news_forms("al jufrah"))
+    ['al jufra', 'jufra', 'jufrah']
+    >>> sorted(_news_forms("misratah"))
+    ['misrata']
+    """
+    forms = set()
+    for k in (key, key[:-1] if key.endswith("ah") and len(key.rsplit(" ", 1)[-1]) > 4 else None):
+        if k is None:
+            continue
+        if k != key:
+            forms.add(k)
+        if (short := without_leading_article(k)) is not None:
+            forms.add(short)
+    return forms
+
+
 def _drops_article_in_news(rec: PlaceRecord) -> bool:
     return (rec.population or 0) >= _ARTICLE_DROP_MIN_POPULATION or rec.fcode in ("ADM1", "ADM2", "PPLC", "PPLA")
 
@@ -158,6 +177,8 @@ def write(
         con.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA page_size=4096;")
         con.executescript(_SCHEMA)
         names: set[tuple[str, int, int]] = set()
+        derived: set[tuple[str, int, str | None]] = set()  # news forms of Arabic names (_news_forms)
+        countries: dict[int, str | None] = {}  # by place, but for spots (class S)
         variants: set[tuple[str, int]] = set()
         demonyms: set[tuple[str, int]] = set()
         counts: dict[str, int] = {}
@@ -169,6 +190,8 @@ def write(
                  rec.fcode, rec.cc, rec.admin1, rec.admin2, rec.population, len(alts), rec.source),
             )
             counts[rec.fclass] = counts.get(rec.fclass, 0) + 1
+            if rec.fclass != "S":
+                countries[pid] = rec.cc
             own = normalize(rec.name)
             # Skeleton keys only where names are transliterated (the lookup
             # applies the same rule to extra places): a third of the rows.
@@ -187,11 +210,13 @@ def write(
                         variants.add((variant_key(alt), pid))
             if rec.cc in ARABIC_NAMED_COUNTRIES and _drops_article_in_news(rec):
                 # "Al Qāmishlī" is "Qamishli" in the news; GeoNames lists the
-                # short form for some towns ("Raqqa") and not for others.
+                # short form for some towns ("Raqqa") and not for others. The
+                # final "-ah" of the feminine ending is "-a" as often ("Al
+                # Jufrah" is "Jufra", "Al Kufrah" "Kufra").
                 for name in (rec.name, *alts):
-                    short_key = without_leading_article(normalize(name))
-                    if short_key and short_key != own and short_key.isascii():
-                        names.add((short_key, pid, 1))
+                    for short_key in _news_forms(normalize(name)):
+                        if short_key != own and short_key.isascii():
+                            derived.add((short_key, pid, rec.cc))
             for short in rec.short_names:
                 key = normalize(short)
                 if key and key != own and key.isascii():
@@ -200,6 +225,14 @@ def write(
                 demonyms.update((k, pid) for k in _demonym_keys(d))
             if progress and pid % 10_000 == 0:
                 progress(pid)
+        # A news form is no name where another place of the country has it
+        # already: "Misrata" stays the city's, not also its district's.
+        # (Spots named after a place, such as its airport, do not count.)
+        owners: dict[str, set[str | None]] = {}
+        for k, p, _kind in names:
+            if p in countries:
+                owners.setdefault(k, set()).add(countries[p])
+        names.update((k, p, 1) for k, p, cc in derived if cc not in owners.get(k, ()))
         # An alias or short row is redundant where the same place has the key
         # as its name; a short row where it has it as an alias (sorted, the
         # alias row comes first and INSERT OR IGNORE keeps it).

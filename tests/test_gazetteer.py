@@ -286,6 +286,29 @@ def test_arab_towns_go_by_their_names_without_the_article(tmp_path):
     assert gaz.lookup("Kut") == []  # three letters: too often another word
 
 
+def test_the_feminine_ending_ah_is_also_a(tmp_path, full_gazetteer):
+    # News writes "Jufra" and "Kufra" for GeoNames' "Al Jufrah" and "Al Kufrah" (districts).
+    assert full_gazetteer.lookup("Jufra")[0].place.name == "Al Jufrah"
+    assert "Al Kufrah" in [c.place.name for c in full_gazetteer.lookup("Kufra")]
+    # Not where a place of the country bears the spelling already: "Misrata" is the
+    # city of Misratah, not also its district (Mişrātah), whose name ends the same way.
+    assert [c.place.feature for c in full_gazetteer.lookup("Misrata")][:1] == ["PPL"]
+    assert "ADM1" not in [c.place.feature for c in full_gazetteer.lookup("Misrata")]
+    # Only in the Arab countries, and only for a last word of five letters or more.
+    rec = [PlaceRecord(gid="x:1", name="Al Jufrah", lat=28.0, lon=17.0, fclass="A", fcode="ADM1", cc="LY"),
+           PlaceRecord(gid="x:2", name="Savannah", lat=32.0, lon=-81.0, fclass="P", fcode="PPL", cc="US",
+                       population=147780),
+           PlaceRecord(gid="x:3", name="Al Ḩammah", lat=33.9, lon=9.8, fclass="P", fcode="PPL", cc="TN",
+                       population=12000),
+           PlaceRecord(gid="x:4", name="Al Ābah", lat=30.0, lon=31.0, fclass="P", fcode="PPL", cc="EG",
+                       population=20000)]
+    gaz = Gazetteer(write(tmp_path / "g.sqlite", rec))
+    assert [c.place.name for c in gaz.lookup("Jufra")] == ["Al Jufrah"]
+    assert gaz.lookup("Savanna") == []
+    assert [c.place.name for c in gaz.lookup("Hamma")] == ["Al Ḩammah"]  # "El Hamma"
+    assert gaz.lookup("Al Aba") == [] and [c.place.name for c in gaz.lookup("Abah")] == ["Al Ābah"]
+
+
 def test_a_name_written_with_the_article_finds_the_town_known_without_it(full_gazetteer):
     # GeoNames knows Raqqa as "Ar Raqqah" and "Raqqa"; news writes "al-Raqqa" and "ar-Raqqa".
     for name in ("al-Raqqa", "Al Raqqa", "ar-Raqqa", "al-Raqqah"):
