@@ -107,6 +107,10 @@ _TRANSLIT: Final = (
     (re.compile(r"sh|ch"), "s"),
     (re.compile(r"ph"), "f"),
     (re.compile(r"dj"), "j"),
+    # "u" or French "ou" before a vowel is the consonant w ("Zouara" is
+    # Zuwara, "Ouargla" Wargla, "Duala" Douala); elsewhere the vowel u
+    # ("Tajoura" is Tajura).
+    (re.compile(r"o?u(?=[aeiy])"), "w"),
     (re.compile(r"ou"), "u"),
     # Diphthongs closing a syllable, which transliterations spell either
     # way: "aw" is "o" ("Nawfaliyah"/"Nofaliya"), and

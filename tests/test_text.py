@@ -46,6 +46,10 @@ def test_strip_article_keeps_a_lone_article():
         ("Kuweires", "Kuwayris"),
         ("Nofaliya", "Nawfaliyah"),
         ("Beida", "Al Bayda"),
+        # French spellings: "ou" is u before a consonant, w before a vowel.
+        ("Tajoura", "Tājūrā’"),
+        ("Zouara", "Zuwarah"),
+        ("Ouargla", "Wargla"),
     ],
 )
 def test_variant_key_joins_transliterations(a, b):
