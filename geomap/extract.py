@@ -25,7 +25,7 @@ from operator import itemgetter, not_, or_
 from typing import Final, Protocol
 
 from geomap.model import MAJOR_FEATURES, MAJOR_POPULATION, Field, Mention
-from geomap.text import dotted_abbreviation, furniture_header, normalize, sentence_spans
+from geomap.text import ARABIC_ARTICLES, dotted_abbreviation, furniture_header, normalize, sentence_spans
 
 PLACE_LABELS: Final = frozenset({"GPE", "LOC", "FAC"})
 # Entity labels whose spans are never places themselves, even when they
@@ -425,6 +425,7 @@ def extract(
         del found[span]
     _join_split_names(text, found, index, field, boilerplate)
     _split_hyphen_pairs(text, found, index, stop, blocks, field, boilerplate)
+    _add_articled_entities(text, found, blocked, index, field, boilerplate)
     _drop_city_of_body(text, found, index, field, boilerplate)
     _add_county_lists(text, found, field, boilerplate)
     _add_party_hometowns(text, found, index, field, boilerplate)
@@ -1752,6 +1753,49 @@ def _split_hyphen_pairs(
                 break
     for span in new:
         found[span] = _mention(text, span, field, "gazetteer", boilerplate)
+
+
+# A capitalised word joined to an Arabic article inside a name: "Maarat
+# al-Numan", "Jisr al-Shughur", "Daraa al-Balad".
+_ARTICLED_WORD: Final = re.compile(
+    rf"(?<![\w'\u2019])(?:{'|'.join(sorted(ARABIC_ARTICLES, key=len, reverse=True))})[-\u2010 ][A-Z]"
+)
+
+
+def _add_articled_entities(
+    text: str,
+    found: dict[tuple[int, int], Mention],
+    blocked: Sequence[tuple[int, int, str]],
+    index: NameIndex,
+    field: Field,
+    boilerplate: Sequence[tuple[int, int]],
+) -> None:
+    """Offer Arabic names the NER called a person or a group as spelling guesses.
+
+    The small NER model reads many Arabic place names as people ("Maarat
+    al-Numan", "Jisr al-Shughur") or groups. A name of two to four words
+    with an article inside that the gazetteer does not know as written is a
+    speculative mention (recognizer ``variant``): the pipeline keeps it only
+    where a spelling of a place in one of the article's countries matches,
+    which a person's name ("Bashar al-Assad") does not.
+    """
+    spans = sorted(found)
+    for s, e, label in blocked:
+        if label not in ("PERSON", "ORG"):
+            continue
+        span = _clean_entity(text, s, e)
+        if span is None:
+            continue
+        surface = text[span[0]:span[1]]
+        words = surface.split()
+        if not (2 <= len(words) <= 4 and surface[:1].isupper() and _ARTICLED_WORD.search(surface)):
+            continue
+        if index.has_name(surface) or _after_title(text, span[0]):
+            continue
+        i = bisect_right(spans, span) - 1
+        if any(a < span[1] and span[0] < b for a, b in spans[max(0, i - 1):i + 2]):
+            continue
+        found[span] = _mention(text, span, field, "variant", boilerplate)
 
 
 def _ner_pieces(found: dict[tuple[int, int], Mention], span: tuple[int, int]) -> list[tuple[int, int]] | None:

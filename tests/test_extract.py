@@ -928,3 +928,17 @@ def test_hyphen_compounds_that_are_names_or_peoples_stay_whole(full_gazetteer):
     text = ("Winston-Salem and Guinea-Bissau. The Franco-German summit and Sino-Indian talks. "
             "Ms. Taylor-Johnson said.")
     assert texts(extract(text, full_gazetteer)) == ["Winston-Salem", "Guinea-Bissau"]
+
+
+def test_an_arabic_name_the_ner_calls_a_person_is_offered_as_a_spelling_guess(full_gazetteer, geoparser):
+    # spaCy's small model tags "Jisr al-Shughur" and "Maarat al-Numan" PERSON.
+    text = "The army shelled Jisr al-Shughur. Bashar al-Assad spoke."
+    ents = [EntitySpan(text.index("Jisr"), text.index(". Bashar"), "PERSON"),
+            EntitySpan(text.index("Bashar"), text.index(" spoke"), "PERSON")]
+    got = {m.text: m.recognizer for m in extract(text, full_gazetteer, entities=ents)}
+    assert got == {"Jisr al-Shughur": "variant", "Bashar al-Assad": "variant"}
+    # The pipeline keeps a guess only where it spells a place of the article's countries.
+    result = geoparser.parse_text("The Syrian army shelled Jisr al-Shughur. President Bashar al-Assad spoke.")
+    placed = {m.mention.text: m.resolution.place for m in result.mentions}
+    assert placed["Jisr al-Shughur"].name == "Jisr ash Shughūr"
+    assert "Bashar al-Assad" not in placed
