@@ -1164,6 +1164,19 @@ def _joined_pieces(text: str, span: tuple[int, int], index: NameIndex) -> list[t
 _LOWER_WORD: Final = re.compile(r"(?<![\w'\u2019-])(?!and\b|of\b|the\b|de\b|al\b|el\b|la\b)[a-z][\w'\u2019-]*")
 
 
+# Capitals joined by a slash: "AC/DC", "TCP/IP", "NY/NJ".
+_ACRONYM_PAIR: Final = re.compile(r"(?<![\w.])([A-Z]{1,4})/([A-Z]{1,4})(?![\w.])")
+
+
+def _half_an_acronym(index: NameIndex, text: str, span: tuple[int, int]) -> bool:
+    """Tell whether capitals joined by a slash to others that name no area are half an acronym ("AC/DC")."""
+    pair = _ACRONYM_PAIR.search(text, max(0, span[0] - 5), span[1] + 5)
+    if pair is None or span not in (pair.span(1), pair.span(2)):
+        return False
+    other = pair.group(2) if span == pair.span(1) else pair.group(1)
+    return not _is_area(index, other)  # "NY/NJ" names two states
+
+
 def _gazetteer_spans(
     text: str,
     index: NameIndex,
@@ -1228,8 +1241,10 @@ def _gazetteer_spans(
                 continue
             if _CONTRACTION.search(surface):
                 continue  # "I'll" is no "Ill." (Illinois)
-            if surface.isupper() and len(key.replace(" ", "")) <= 3 and not _is_area(index, surface):
-                # "BA", "MA": a postcode or code in GeoNames, an acronym in the news.
+            if surface.isupper() and len(key.replace(" ", "")) <= 3 and (
+                    not _is_area(index, surface) or _half_an_acronym(index, text, span)):
+                # "BA", "MA": a postcode or code in GeoNames, an acronym in the
+                # news; "DC" in "AC/DC" is half an acronym.
                 continue
             best, best_j = span, j
             break

@@ -942,3 +942,9 @@ def test_an_arabic_name_the_ner_calls_a_person_is_offered_as_a_spelling_guess(fu
     placed = {m.mention.text: m.resolution.place for m in result.mentions}
     assert placed["Jisr al-Shughur"].name == "Jisr ash Shughūr"
     assert "Bashar al-Assad" not in placed
+
+
+def test_capitals_slashed_to_a_non_area_are_half_an_acronym(full_gazetteer):
+    # "DC" in "AC/DC" is no District of Columbia (and made "Sydney" American); "NY/NJ" names two states.
+    assert texts(extract("The AC/DC concert in Sydney.", full_gazetteer)) == ["Sydney"]
+    assert texts(extract("The NY/NJ port authority said.", full_gazetteer)) == ["NY", "NJ"]
