@@ -643,7 +643,8 @@ def parse_spans(
     lex = _lexicon(tax)
     actors = _Actors(text, lex, ctx.sents)
     hits = [h for h in _find_triggers(text, lex, sents)
-            if not _in_name(text, h, doc) and not (h.needs_actor and not actors.near(h))]
+            if not _in_name(text, h, doc) and not (h.needs_actor and not actors.near(h))
+            and not _void_object(text, h, tax)]
     starts = [h.start for h in hits]
     return [(s, e) for s, e in sents if bisect_left(starts, s) < bisect_left(starts, e)]
 
@@ -718,7 +719,8 @@ def classify(
     lex = _lexicon(tax)
     actors = _Actors(text, lex, ctx.sents if isinstance(ctx, _SentenceIndex) else None)
     hits = [h for h in _find_triggers(text, lex, ranges)
-            if not _in_name(text, h, doc) and not (h.needs_actor and not actors.near(h))]
+            if not _in_name(text, h, doc) and not (h.needs_actor and not actors.near(h))
+            and not _void_object(text, h, tax)]
     ctx.set_hits(hits)
     groups = _coordinations(text, mentions)
     # Only sentences with a trigger need more than that (most places are a
@@ -737,6 +739,33 @@ def classify(
         for i in group:
             events[i] = _event(best, tax)
     return tuple(e for e in events if e is not None)
+
+
+# What a trigger acts on when it reports no event at a place: money, a share
+# or a market level ("working to seize $1.7 billion", "captured 1.3 percent of
+# the vote", "yields fell to their lowest level").
+_MONEY_OR_SHARE_AFTER: Final = re.compile(
+    r"\s+(?:(?:a|an|the|its|their|his|her|about|some|nearly|almost|over|more\s+than|at\s+least|measly|just|only)"
+    r"\s+)*(?:(?:US|A|C|NZ|HK)?[$£€¥]|\d[\d,.]*\s*(?:%|percent\b|per\s+cent\b|(?:basis\s+)?points?\b)|"
+    r"(?:lowest|highest|record)\s+(?:level|point|close|high|low)\b)",
+    re.IGNORECASE,
+)
+# Goods a seizing or capturing trigger may take, which is no hold on ground:
+# "they seized bank statements", "can seize the trailer or your house".
+_GOODS_AFTER: Final = re.compile(
+    r"\s+(?:(?:a|an|the|his|her|its|their|your|our|some|more|several|\d[\d,.]*|[\w-]+ly)\s+)*"
+    r"(?:[\w-]+\s+)?(?:assets?|propert(?:y|ies)|documents?|statements?|records?|files?|computers?|phones?|"
+    r"laptops?|drugs?|cocaine|heroin|marijuana|cannabis|methamphetamine|cash|money|funds|trailers?|houses?|"
+    r"homes?|cars?|vehicles?|trucks?|goods|shipments?|contraband|passports?|evidence|items)\b",
+    re.IGNORECASE,
+)
+
+
+def _void_object(text: str, hit: _Hit, tax: Taxonomy) -> bool:
+    """Tell whether the trigger acts on money, a share or goods, not at a place (:data:`_MONEY_OR_SHARE_AFTER`)."""
+    if _MONEY_OR_SHARE_AFTER.match(text, hit.end):
+        return True
+    return tax.get(hit.type).on_person is not None and _GOODS_AFTER.match(text, hit.end) is not None
 
 
 class _Actors:

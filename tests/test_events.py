@@ -402,6 +402,24 @@ def test_explosions_and_regained_ground_are_typed(text, place, expected, parse):
     assert types(text, place, run=parse)[place] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # Money, a share or a market level is what the trigger acts on, not the place.
+        ("The Justice Department is working to seize $1.7 billion in assets in the US.", "US"),
+        ("In Russia, Bogdanov captured a measly 1.3 percent of the vote.", "Russia"),
+        ("In Spain, the yield on 10-year bonds fell to its lowest level since 2010.", "Spain"),
+        ("Businesses donated $10,000 toward the Whitestown water line.", "Whitestown"),
+        # Goods seized are no hold on ground.
+        ("They can seize the trailer or seize your house in Cookeville, he said.", "Cookeville"),
+    ],
+)
+def test_a_trigger_acting_on_money_shares_or_goods_reports_no_event_there(text, place, parse):
+    assert types(text, place, run=parse)[place] == "mention"
+    # The same words with a place as their object still report one.
+    assert types("IS fighters seized Sirte in 2015.", "Sirte", run=parse)["Sirte"] == "territorial_control"
+
+
 def _triggers_word_by_word(text, lex):
     """The straightforward search the regular expression replaced, kept as an oracle.
 
