@@ -395,10 +395,12 @@ def test_capturing_people_is_an_arrest_capturing_a_town_is_control(parse):
         ("Egyptian warplanes pounded militant positions in Derna on Monday.", "Derna", "airstrike"),
         ("Russian jets targeted rebel-held areas of Aleppo.", "Aleppo", "airstrike"),
         ("Government forces regained control of Ramadi after weeks of fighting.", "Ramadi", "territorial_control"),
+        # A home invasion is a crime against the people at home, not an army's invasion.
+        ("Two men were injured in a Newberry home invasion.", "Newberry", "violence_against_civilians"),
         ("The militants were driven out of Kobani in January.", "Kobani", "territorial_control"),
     ],
 )
-def test_explosions_and_regained_ground_are_typed(text, place, expected, parse):
+def test_explosions_regained_ground_and_home_invasions_are_typed(text, place, expected, parse):
     assert types(text, place, run=parse)[place] == expected
 
 
