@@ -1718,12 +1718,7 @@ def _split_hyphen_pairs(
     """
     if "-" not in text:
         return
-    taken = sorted(found)
-
-    def free(span: tuple[int, int]) -> bool:
-        i = bisect_right(taken, span) - 1
-        near = taken[max(0, i - 1):i + 2]
-        return not any(s < span[1] and span[0] < e for s, e in near)
+    taken = _Coverage(len(text), found)
 
     def usable(piece: str) -> bool:
         key = normalize(piece)
@@ -1769,10 +1764,12 @@ def _split_hyphen_pairs(
             continue
         if not (_PAIR_NOUN.match(text, pieces[-1][1]) or all(_is_major(index, n) for n in names)):
             continue
-        if whole in found:  # the NER's unknown "Tripoli-Misrata"
-            del found[whole]
-            taken.remove(whole)
-        new.extend(p for p in pieces if free(p))
+        # The NER's unknown "Tripoli-Misrata" gives way to its names, which lie inside it.
+        replaced = found.pop(whole, None) is not None
+        for piece in pieces:
+            if replaced or not taken.overlaps(piece):
+                new.append(piece)
+                taken.add(piece)
     for suffix in _COMPOUND_SUFFIX.finditer(text):
         head = _PLACE_COMPOUND.search(text, max(0, suffix.start() - 120), suffix.start())
         if head is None:
@@ -1784,8 +1781,9 @@ def _split_hyphen_pairs(
             start = head.end(1) - len(" ".join(words[k:]))
             span = (start, head.end(1))
             if usable(text[start:span[1]]):
-                if free(span) and blocks.containing(span) is None:
+                if not taken.overlaps(span) and blocks.containing(span) is None:
                     new.append(span)
+                    taken.add(span)
                 break
     for span in new:
         found[span] = _mention(text, span, field, "gazetteer", boilerplate)
@@ -1815,7 +1813,7 @@ def _add_articled_entities(
     where a spelling of a place in one of the article's countries matches,
     which a person's name ("Bashar al-Assad") does not.
     """
-    spans = sorted(found)
+    taken = _Coverage(len(text), found)
     for s, e, label in blocked:
         if label not in ("PERSON", "ORG"):
             continue
@@ -1828,10 +1826,9 @@ def _add_articled_entities(
             continue
         if index.has_name(surface) or _after_title(text, span[0]):
             continue
-        i = bisect_right(spans, span) - 1
-        if any(a < span[1] and span[0] < b for a, b in spans[max(0, i - 1):i + 2]):
-            continue
-        found[span] = _mention(text, span, field, "variant", boilerplate)
+        if not taken.overlaps(span):
+            found[span] = _mention(text, span, field, "variant", boilerplate)
+            taken.add(span)
 
 
 def _ner_pieces(found: dict[tuple[int, int], Mention], span: tuple[int, int]) -> list[tuple[int, int]] | None:
